@@ -1,0 +1,89 @@
+"""Access helpers: fetch an object for a user together with what they may do with it.
+
+Visibility itself is decided by the queryset methods (`Team.objects.visible_to`,
+`Network.objects.visible_to`); these helpers only use them, so HTML views and the API agree.
+Outsiders get 404 (they must not learn that an object exists); read-only users get 403 on writes.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Network, NetworkMembership, Team
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    team: Team
+    can_read: bool
+    can_enter_data: bool
+    can_lead: bool
+
+
+@dataclass(frozen=True)
+class NetworkAccess:
+    network: Network
+    roles: frozenset[str]
+    is_staff: bool
+    is_team_member: bool
+
+    @property
+    def is_national_lead(self) -> bool:
+        return self.is_staff or NetworkMembership.Role.NATIONAL_LEAD in self.roles
+
+    @property
+    def can_edit_content(self) -> bool:
+        """Goals, indicators and the driver diagram template: expert group and project leads."""
+        return self.is_national_lead or NetworkMembership.Role.EXPERT in self.roles
+
+    @property
+    def can_edit_seminars(self) -> bool:
+        return self.is_national_lead
+
+    @property
+    def sees_all_team_names(self) -> bool:
+        """Project leadership, coordinators, experts and observers always see team names."""
+        return self.is_staff or bool(self.roles)
+
+    @property
+    def can_see_drafts(self) -> bool:
+        return self.can_edit_content
+
+
+def get_team_for_user(user, team_uuid, *, write: bool = False, lead: bool = False) -> TeamAccess:
+    """The team with `team_uuid` if the user may read its data; 404 otherwise, 403 on a refused write."""
+    try:
+        team = Team.objects.visible_to(user).select_related("network", "region").get(uuid=team_uuid)
+    except (Team.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    access = team_access(user, team)
+    if write and not access.can_enter_data:
+        raise PermissionDenied
+    if lead and not access.can_lead:
+        raise PermissionDenied
+    return access
+
+
+def team_access(user, team: Team) -> TeamAccess:
+    """What `user` may do with a team they can already see."""
+    can_enter_data = Team.objects.writable_by(user).filter(pk=team.pk).exists()
+    can_lead = can_enter_data and Team.objects.led_by(user).filter(pk=team.pk).exists()
+    return TeamAccess(team=team, can_read=True, can_enter_data=can_enter_data, can_lead=can_lead)
+
+
+def get_network_for_user(user, slug: str) -> NetworkAccess:
+    """The network with `slug` if the user belongs to it; 404 otherwise."""
+    try:
+        network = Network.objects.visible_to(user).select_related("lead_region").get(slug=slug)
+    except Network.DoesNotExist as exc:
+        raise Http404 from exc
+    return network_access(user, network)
+
+
+def network_access(user, network: Network) -> NetworkAccess:
+    roles = frozenset(
+        NetworkMembership.objects.filter(user=user, network=network).values_list("role", flat=True)
+    )
+    is_team_member = Team.objects.filter(network=network, memberships__user=user).exists()
+    return NetworkAccess(network=network, roles=roles, is_staff=user.is_staff, is_team_member=is_team_member)

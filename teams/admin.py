@@ -1,0 +1,79 @@
+from django.contrib import admin
+
+from .models import ApiToken, Network, NetworkMembership, Organisation, Team, TeamMembership
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "sector", "parent", "region"]
+    list_filter = ["kind", "sector", "region"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["parent", "region"]
+
+
+class NetworkMembershipInline(admin.TabularInline):
+    model = NetworkMembership
+    extra = 0
+    autocomplete_fields = ["user", "region", "organisation"]
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "lead_region", "start_date", "end_date", "peer_visibility"]
+    list_filter = ["status", "lead_region", "peer_visibility"]
+    search_fields = ["name", "topic", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NetworkMembershipInline]
+
+
+@admin.register(NetworkMembership)
+class NetworkMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "network", "role", "expert_role", "region"]
+    list_filter = ["network", "role", "expert_role", "region"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "region", "organisation"]
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "network", "region", "sector", "is_cross_sector", "is_active"]
+    list_filter = ["network", "region", "sector", "is_cross_sector", "is_active"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["organisations"]
+    inlines = [TeamMembershipInline]
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "role", "profession", "is_local_project_lead"]
+    list_filter = ["role", "team__network", "is_local_project_lead"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
+    autocomplete_fields = ["user", "team"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: tokens are created and revoked in the product UI, where the secret is shown once."""
+
+    list_display = [
+        "name",
+        "prefix",
+        "network",
+        "region",
+        "write_team",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+    list_filter = ["network", "region"]
+    search_fields = ["name", "prefix"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+
+from .models import Network, Team
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The networks and teams shown in the header menu; evaluated lazily, only when a page uses them."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_networks": Network.objects.visible_to(user).only("slug", "name"),
+        "nav_teams": Team.objects.filter(memberships__user=user)
+        .select_related("network")
+        .only("uuid", "name", "network__name"),
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "teams"
+
+urlpatterns = [
+    path("lkt/<slug:slug>/", views.network_detail, name="network-detail"),
+    path("teams/<uuid:team_uuid>/", views.team_detail, name="team-detail"),
+]

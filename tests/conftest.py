@@ -1,0 +1,24 @@
+import pytest
+from django.test import Client
+
+from .base import World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in test client for a user: `client_for(world.viewer).get(url)`.
+
+    force_login skips the login form (and django-axes); the login form has its own tests.
+    """
+
+    def make(user) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
