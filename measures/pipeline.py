@@ -39,3 +39,11 @@ def chart_series_mark_stale(*, team: Team, indicator: Indicator) -> None:
                     "stale_since": now,
                 },
             )
+
+
+def chart_series_changed(*, team: Team, indicator: Indicator) -> None:
+    """Every write to a series' inputs calls this inside its transaction: mark stale, recompute after commit."""
+    chart_series_mark_stale(team=team, indicator=indicator)
+    from .tasks import recompute_series_task
+
+    transaction.on_commit(lambda: recompute_series_task.delay(team.id, indicator.id))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,5 @@ app_name = "teams"
 urlpatterns = [
     path("lkt/<slug:slug>/", views.network_detail, name="network-detail"),
     path("teams/<uuid:team_uuid>/", views.team_detail, name="team-detail"),
+    path("", include("teams.urls_tokens")),
 ]
