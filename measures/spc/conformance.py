@@ -1,0 +1,296 @@
+"""Conformance runner: compare the engine with qicharts2 reference vectors.
+
+Usage::
+
+    python -m measures.spc.conformance DIR [DIR ...]
+
+Every ``*.json`` file in the given folders that has ``"chart"`` and
+``"expected"`` keys is a case (see shared/spc-vectors/README.md); other JSON
+files are skipped silently.  One line is printed per failing case, naming
+the case, the first differing field, the point index and both values; the
+last line is ``N passed, M failed``.  Exit status 1 if any case failed (or no
+case was found), 2 on a bad command line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from .engine import ChartResult, compute_chart
+from .errors import SPCError
+
+__all__ = [
+    "CaseOutcome",
+    "check_case",
+    "compute_case",
+    "find_cases",
+    "load_case",
+    "main",
+    "run_conformance",
+    "values_equal",
+]
+
+REL_TOL: Final = 1e-9
+ABS_TOL: Final = 1e-12
+
+# (name in the vectors, attribute of Point / PartSummary, kind)
+POINT_FIELDS: Final = (
+    ("y", "y", "num"),
+    ("n", "n", "num"),
+    ("cl", "cl", "num"),
+    ("lcl", "lcl", "num"),
+    ("ucl", "ucl", "num"),
+    ("lcl.95", "lcl_95", "num"),
+    ("ucl.95", "ucl_95", "num"),
+    ("part", "part", "int"),
+    ("xx", "xx", "int"),
+    ("baseline", "baseline", "bool"),
+    ("include", "include", "bool"),
+    ("runs.signal", "runs_signal", "bool"),
+    ("sigma.signal", "sigma_signal", "bool"),
+)
+SUMMARY_FIELDS: Final = (
+    ("part", "part", "int"),
+    ("n.obs", "n_obs", "int"),
+    ("n.useful", "n_useful", "int"),
+    ("longest.run", "longest_run", "int"),
+    ("longest.run.max", "longest_run_max", "int"),
+    ("n.crossings", "n_crossings", "int"),
+    ("n.crossings.min", "n_crossings_min", "int"),
+    ("runs.signal", "runs_signal", "bool"),
+    ("aLCL", "alcl", "num"),
+    ("aLCL.95", "alcl_95", "num"),
+    ("CL", "cl", "num"),
+    ("aUCL.95", "aucl_95", "num"),
+    ("aUCL", "aucl", "num"),
+    ("sigma.signal", "sigma_signal", "int"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOutcome:
+    name: str
+    path: Path
+    ok: bool
+    message: str = ""
+
+
+# ------------------------------------------------------------- comparison
+
+
+def _as_float(v: Any) -> float | None:
+    """Vector/engine value -> float (None = missing)."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        if v in ("Inf", "+Inf"):
+            return math.inf
+        if v == "-Inf":
+            return -math.inf
+        if v in ("NaN", "NA"):
+            return None
+        raise ValueError(f"unexpected string number {v!r}")
+    f = float(v)
+    return None if math.isnan(f) else f
+
+
+def values_equal(expected: Any, actual: Any, kind: str) -> bool:
+    """Comparison rules of the README: numbers to rel 1e-9 (abs 1e-12 near
+    zero), null == missing, "Inf" == inf, booleans and integers exactly."""
+    if kind == "bool":
+        if expected is None or actual is None:
+            return expected is None and actual is None
+        if expected not in (True, False, 0, 1):
+            return False
+        return bool(expected) == bool(actual)
+    e, a = _as_float(expected), _as_float(actual)
+    if e is None or a is None:
+        return e is None and a is None
+    if kind == "int":
+        return e == a
+    if math.isinf(e) or math.isinf(a):
+        return e == a
+    return abs(e - a) <= max(REL_TOL * max(abs(e), abs(a)), ABS_TOL)
+
+
+# ------------------------------------------------------------------ cases
+
+
+def load_case(path: Path) -> dict[str, Any] | None:
+    """The case in ``path``, or None if the file is not a case."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or "chart" not in data or "expected" not in data:
+        return None
+    return data
+
+
+def find_cases(dirs: Iterable[str | Path]) -> list[tuple[Path, dict[str, Any]]]:
+    cases: list[tuple[Path, dict[str, Any]]] = []
+    for d in dirs:
+        for path in sorted(Path(d).glob("*.json")):
+            case = load_case(path)
+            if case is not None:
+                cases.append((path, case))
+    return cases
+
+
+def _convert_x(values: Sequence[Any] | None, x_type: str | None) -> list[Any] | None:
+    if values is None:
+        return None
+    if x_type == "date":
+        return [None if v is None else date.fromisoformat(v) for v in values]
+    if x_type in ("datetime", "posixct"):
+        return [None if v is None else datetime.fromisoformat(v.replace("Z", "+00:00")) for v in values]
+    if x_type == "category":
+        return [None if v is None else str(v) for v in values]
+    return list(values)
+
+
+def _as_list(v: Any) -> Any:
+    """Length-1 vectors may have been written as scalars (jsonlite auto_unbox)."""
+    return v if v is None or isinstance(v, list) else [v]
+
+
+def _numbers(values: list[Any] | None) -> list[Any] | None:
+    """Input numbers; "Inf"/"-Inf"/"NaN" strings become floats."""
+    if values is None:
+        return None
+    return [_as_float(v) if isinstance(v, str) else v for v in values]
+
+
+_SCALAR_ARGS: Final = frozenset({"freeze", "multiply", "target", "cl", "method", "agg.fun", "y.neg"})
+
+
+def _scalar(v: Any) -> Any:
+    return v[0] if isinstance(v, list) and len(v) == 1 else v
+
+
+def compute_case(case: dict[str, Any]) -> ChartResult:
+    """Run the engine on a case's input and qic() arguments."""
+    inp = case.get("input", {})
+    args = {
+        k: _scalar(v) if k in _SCALAR_ARGS else v
+        for k, v in (case.get("args") or {}).items()
+        if v is not None
+    }
+    options = case.get("options", {}) or {}
+    y = _numbers(_as_list(inp["y"]))
+    x = _convert_x(_as_list(inp.get("x")), inp.get("x_type"))
+    kwargs: dict[str, Any] = {}
+    if "freeze" in args:
+        kwargs["freeze"] = args["freeze"]
+    if "part" in args:
+        kwargs["part"] = _as_list(args["part"])
+    if "exclude" in args:
+        kwargs["exclude"] = _as_list(args["exclude"])
+    if "multiply" in args:
+        kwargs["multiply"] = args["multiply"]
+    if "target" in args:
+        kwargs["target"] = _as_float(args["target"])
+    if "cl" in args:
+        kwargs["cl"] = _as_float(args["cl"])
+    if "method" in args:
+        kwargs["method"] = args["method"]
+    if "agg.fun" in args:
+        kwargs["agg_fun"] = args["agg.fun"]
+    if "y.neg" in args:
+        kwargs["y_neg"] = bool(args["y.neg"])
+    kwargs["screened_mr"] = bool(options.get("qic.screenedmr", True))
+    return compute_chart(case["chart"], x, y, _numbers(_as_list(inp.get("n"))), **kwargs)
+
+
+def _fmt(v: Any) -> str:
+    return "null" if v is None else repr(v)
+
+
+def check_case(case: dict[str, Any]) -> str | None:
+    """None if the engine reproduces the case, else a description of the
+    first difference."""
+    expected = case["expected"]
+    if isinstance(expected, dict) and "error" in expected:
+        try:
+            compute_case(case)
+        except SPCError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
+            return f"expected SPCError ({expected['error']}), got {type(exc).__name__}: {exc}"
+        return f"expected SPCError ({expected['error']}), but the engine computed a chart"
+    try:
+        res = compute_case(case)
+    except SPCError as exc:
+        return f"engine raised SPCError: {exc}"
+    except Exception as exc:  # noqa: BLE001
+        return f"engine raised {type(exc).__name__}: {exc}"
+
+    n_exp = len(_as_list(expected.get("y")) or [])
+    if len(res.points) != n_exp:
+        return f"number of points: expected {n_exp}, got {len(res.points)}"
+    for vec_name, attr, kind in POINT_FIELDS:
+        if vec_name not in expected:
+            continue
+        col = expected[vec_name]
+        if not isinstance(col, list):
+            col = [col] * n_exp
+        for i, (e, p) in enumerate(zip(col, res.points, strict=True)):
+            a = getattr(p, attr)
+            if not values_equal(e, a, kind):
+                return f"field {vec_name} point {i}: expected {_fmt(e)}, got {_fmt(a)}"
+    summary = expected.get("summary")
+    if isinstance(summary, dict):
+        summary = [summary]
+    if summary is not None:
+        if len(summary) != len(res.parts):
+            return f"number of parts: expected {len(summary)}, got {len(res.parts)}"
+        for j, (es, ps) in enumerate(zip(summary, res.parts, strict=True)):
+            for key in es:
+                spec = next((f for f in SUMMARY_FIELDS if f[0] == key), None)
+                if spec is None:
+                    return f"summary field {key} part {j}: unknown field"
+                a = getattr(ps, spec[1])
+                if not values_equal(es[key], a, spec[2]):
+                    return f"summary field {key} part index {j}: expected {_fmt(es[key])}, got {_fmt(a)}"
+    return None
+
+
+def run_conformance(dirs: Iterable[str | Path]) -> list[CaseOutcome]:
+    outcomes = []
+    for path, case in find_cases(dirs):
+        msg = check_case(case)
+        name = str(case.get("name") or path.stem)
+        outcomes.append(CaseOutcome(name=name, path=path, ok=msg is None, message=msg or ""))
+    return outcomes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or any(a in ("-h", "--help") for a in args):
+        print(__doc__)
+        return 2
+    missing = [a for a in args if not Path(a).is_dir()]
+    if missing:
+        print(f"not a directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    outcomes = run_conformance(args)
+    for o in outcomes:
+        if not o.ok:
+            print(f"FAIL {o.name}: {o.message}")
+    n_fail = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - n_fail} passed, {n_fail} failed")
+    if not outcomes:
+        print("no cases found", file=sys.stderr)
+        return 1
+    return 1 if n_fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
