@@ -70,6 +70,10 @@ class SeminarPurpose(models.Model):
     seminar = models.ForeignKey(
         Seminar, on_delete=models.CASCADE, related_name="purposes", verbose_name=_("seminar")
     )
+    # The closing seminar has one set of purposes for the teams and another for the leaders.
+    audience = models.CharField(
+        _("målgruppe"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+    )
     text = models.TextField(_("formål"))
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
 

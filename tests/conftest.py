@@ -4,6 +4,14 @@ from django.test import Client
 from .base import World, build_world
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    # The shared world creates a dozen users; PBKDF2 would spend seconds per test hashing them.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

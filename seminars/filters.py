@@ -1,0 +1,16 @@
+"""API filters for seminars."""
+
+import django_filters
+
+from .models import Seminar
+
+
+class SeminarFilter(django_filters.FilterSet):
+    network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
+    kind = django_filters.ChoiceFilter(choices=Seminar.Kind.choices)
+    starts_from = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Seminar
+        fields = ["network", "kind", "starts_from", "updated_since"]

@@ -1,0 +1,41 @@
+"""Seminar pieces for other apps' pages: a team's seminar history and a network's attendance matrix.
+
+{% load seminars_tags %}
+{% team_seminar_history team %}
+{% network_seminar_attendance network request.user %}
+"""
+
+from django import template
+
+from teams.models import Network, Team
+from teams.peers import peer_labels
+
+from ..selectors import network_attendance_matrix, team_seminar_history
+
+register = template.Library()
+
+
+@register.inclusion_tag("seminars/tag_team_history.html", name="team_seminar_history")
+def team_seminar_history_tag(team: Team) -> dict:
+    return {"team": team, "history": team_seminar_history(team=team)}
+
+
+@register.inclusion_tag("seminars/tag_network_attendance.html")
+def network_seminar_attendance(network: Network, viewer) -> dict:
+    """Teams x past seminars: how many people of each team attended. Team labels follow
+    `teams.peers.peer_labels`, so anonymised peers stay anonymous and hidden peers are left out."""
+    teams = list(Team.objects.filter(network=network).select_related("region"))
+    labels = peer_labels(network, viewer, teams=teams)
+    shown = [team for team in teams if team.id in labels]
+    seminars, counts = network_attendance_matrix(network=network, teams=shown)
+    rows = [
+        {
+            "label": labels[team.id].label,
+            "is_own": labels[team.id].is_own,
+            "cells": [counts.get((team.id, seminar.id), 0) for seminar in seminars],
+        }
+        for team in shown
+    ]
+    # Named teams by name; anonymous ones by their letter, so the order leaks nothing either.
+    rows.sort(key=lambda row: (not row["is_own"], row["label"]))
+    return {"network": network, "seminars": seminars, "rows": rows}

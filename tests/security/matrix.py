@@ -1,0 +1,85 @@
+"""The vocabulary of the permission matrix: roles, expected statuses, profiles and rules.
+
+Rules for each area live in tests/security/rules_<area>.py; test_permission_matrix.py joins them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.test import Client
+
+from tests.base import World
+
+ROLES = [
+    "anonymous",
+    "stranger",
+    "outsider",
+    "other_team_member",
+    "viewer",
+    "data_entry",
+    "team_lead",
+    "observer",
+    "coordinator",
+    "expert",
+    "national_lead",
+    "staff",
+]
+
+# Shorthands for the expected statuses.
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, UNAUTHORIZED = 200, 302, 403, 404, 405, 401
+
+
+def expect(default: int, anonymous: int = REDIRECT, **overrides: int) -> dict[str, int]:
+    table = dict.fromkeys(ROLES, default)
+    table["anonymous"] = anonymous
+    table.update(overrides)
+    return table
+
+
+# Profiles shared by many URLs.
+NETWORK_MEMBERS_READ = expect(
+    OK, stranger=NOT_FOUND, outsider=NOT_FOUND
+)  # everyone who belongs to the network
+TEAM_READ = expect(
+    OK, stranger=NOT_FOUND, outsider=NOT_FOUND, other_team_member=NOT_FOUND
+)  # team A's data, peers anonymised in the world
+TEAM_WRITE = expect(
+    FORBIDDEN,
+    stranger=NOT_FOUND,
+    outsider=NOT_FOUND,
+    other_team_member=NOT_FOUND,
+    data_entry=OK,
+    team_lead=OK,
+    staff=OK,
+)
+TEAM_LEAD_WRITE = {**TEAM_WRITE, "data_entry": FORBIDDEN}
+NETWORK_CONTENT_WRITE = expect(
+    FORBIDDEN, stranger=NOT_FOUND, outsider=NOT_FOUND, expert=OK, national_lead=OK, staff=OK
+)
+NETWORK_LEAD_WRITE = expect(FORBIDDEN, stranger=NOT_FOUND, outsider=NOT_FOUND, national_lead=OK, staff=OK)
+PUBLIC = expect(OK, anonymous=OK)
+STAFF_ONLY_ADMIN = expect(REDIRECT, staff=OK)
+
+
+@dataclass
+class Rule:
+    kwargs: Callable[[World], dict] = field(default=lambda w: {})
+    expected: dict[str, int] = field(default_factory=lambda: dict(NETWORK_MEMBERS_READ))
+    method: str = "get"
+    data: Callable[[World], dict] | None = None
+    query: str = ""
+
+
+def team_a(w: World) -> dict:
+    return {"team_uuid": w.team_a.uuid}
+
+
+def network(w: World) -> dict:
+    return {"slug": w.network.slug}
+
+
+def client_for_role(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    return client
