@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from measures.selectors import dashboards
+
 from .access import get_network_for_user, get_team_for_user
 from .models import Network, Team
 
@@ -20,14 +22,28 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network dashboard: teams x indicators, small multiples, national charts, completeness."""
     access = get_network_for_user(request.user, slug)
-    teams = Team.objects.visible_to(request.user).filter(network=access.network).select_related("region")
+    dashboard = dashboards.network_dashboard(
+        access=access,
+        user=request.user,
+        indicator_code=request.GET.get("indikator", ""),
+        region=request.GET.get("region", ""),
+        sector=request.GET.get("sektor", ""),
+        sort=request.GET.get("sorter", ""),
+    )
     return render(
-        request, "teams/network_detail.html", {"access": access, "network": access.network, "teams": teams}
+        request,
+        "teams/network_detail.html",
+        {"access": access, "network": access.network, "dashboard": dashboard},
     )
 
 
 @login_required
 def team_detail(request: HttpRequest, team_uuid) -> HttpResponse:
+    """The team dashboard: every indicator's chart grouped by goal, completeness, latest notes."""
     access = get_team_for_user(request.user, team_uuid)
-    return render(request, "teams/team_detail.html", {"access": access, "team": access.team})
+    dashboard = dashboards.team_dashboard(team=access.team)
+    return render(
+        request, "teams/team_detail.html", {"access": access, "team": access.team, "dashboard": dashboard}
+    )

@@ -1,0 +1,568 @@
+"""Reads for the dashboards: stored chart results only, never a computation in the request.
+
+Every function here makes a fixed number of queries, whatever the number of teams or indicators
+(the network dashboard's query count is asserted in tests/measures/test_dashboards.py).
+Team names go through teams.peers, so anonymised peers never appear by name or UUID.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.db.models.fields.json import KT
+from django.utils import timezone
+
+from measures import charts
+from measures.models import (
+    Annotation,
+    ChartResult,
+    ChartSettings,
+    ExcludedPoint,
+    Goal,
+    Indicator,
+    LocalTarget,
+    Measurement,
+    MonthCompletion,
+    PDSACycle,
+    PhaseBreak,
+    PublicationStatus,
+)
+from teams.access import NetworkAccess
+from teams.models import Network, Organisation, Sector, Team
+from teams.peers import PeerLabel, peer_labels
+
+COMPLETENESS_MONTHS = 12
+TEAM_COMPLETENESS_MONTHS = 6
+
+
+@dataclass
+class ChartCard:
+    """One chart ready for a template: the figure, its text and icons, and the table view."""
+
+    dom_id: str
+    title: str
+    indicator: Indicator
+    has_result: bool
+    is_stale: bool
+    figure: dict | None
+    config: dict
+    interpretation: str
+    assurance_text: str
+    variation_icon: charts.Icon | None
+    assurance_icon: charts.Icon | None
+    variation: str
+    table: list[dict] = field(default_factory=list)
+    computed_at: object = None
+    has_limits: bool = False
+    is_aggregate: bool = False
+
+
+def months_back(last: date, count: int) -> list[date]:
+    """`count` months ending with `last`, oldest first."""
+    result = []
+    year, month = last.year, last.month
+    for _ in range(count):
+        result.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(result))
+
+
+def last_reporting_month(today: date | None = None) -> date:
+    """The most recent month teams are expected to have reported: the month before this one."""
+    today = today or timezone.localdate()
+    if today.month == 1:
+        return date(today.year - 1, 12, 1)
+    return date(today.year, today.month - 1, 1)
+
+
+def published_indicators(network: Network):
+    return (
+        Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED)
+        .select_related("goal")
+        .order_by("goal__number", "order", "code")
+    )
+
+
+def safe_filename(text: str) -> str:
+    keep = [c if c.isalnum() else "-" for c in text.lower()]
+    return "-".join(part for part in "".join(keep).split("-") if part)[:80] or "diagram"
+
+
+def chart_card(
+    *,
+    result: ChartResult | None,
+    indicator: Indicator,
+    title: str,
+    dom_id: str,
+    filename: str,
+    compact: bool = False,
+    y_range: tuple[float, float] | None = None,
+    show_annotations: bool = True,
+    with_table: bool = True,
+    height: int | None = None,
+) -> ChartCard:
+    data = (result.data if result is not None else None) or {}
+    has_result = bool(data.get("points"))
+    variation = (result.variation if result is not None else "") or (data.get("classification") or {}).get(
+        "variation", ""
+    )
+    assurance = (result.assurance if result is not None else "") or ""
+    return ChartCard(
+        dom_id=dom_id,
+        title=title,
+        indicator=indicator,
+        has_result=has_result,
+        is_stale=bool(result is not None and result.is_stale),
+        figure=charts.build_figure(
+            data, compact=compact, y_range=y_range, show_annotations=show_annotations, height=height
+        )
+        if has_result
+        else None,
+        config=charts.plot_config(filename=safe_filename(filename), compact=compact),
+        interpretation=charts.interpretation(data, variation=variation) if has_result else "",
+        assurance_text=charts.assurance_text(data, assurance) if has_result else "",
+        variation_icon=charts.variation_icon(data, variation) if has_result else None,
+        assurance_icon=charts.assurance_icon(data, assurance) if has_result else None,
+        variation=variation,
+        table=charts.table_rows(data) if has_result and with_table else [],
+        computed_at=result.computed_at if result is not None else None,
+        has_limits=charts.has_limits(data),
+        is_aggregate=any(point.get("n_teams") is not None for point in data.get("points") or []),
+    )
+
+
+# --- Team dashboard -----------------------------------------------------------------------------
+
+
+@dataclass
+class GoalGroup:
+    goal: Goal | None
+    cards: list[ChartCard]
+
+
+@dataclass
+class CompletenessMonth:
+    period: date
+    reported: int
+    expected: int
+    completed: bool
+
+    @property
+    def share(self) -> float:
+        return self.reported / self.expected if self.expected else 0.0
+
+
+@dataclass
+class TeamDashboard:
+    team: Team
+    groups: list[GoalGroup]
+    completeness: list[CompletenessMonth]
+    annotations: list[Annotation]
+    pdsa_cycles: list[PDSACycle]
+    local_targets: list[LocalTarget]
+
+
+def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None = None) -> TeamDashboard:
+    """Every published indicator of the team's network with the team's stored chart, grouped by goal."""
+    indicators = list(published_indicators(team.network))
+    results = {
+        result.indicator_id: result
+        for result in ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team)
+    }
+    groups: list[GoalGroup] = []
+    by_goal: dict[int | None, GoalGroup] = {}
+    for indicator in indicators:
+        group = by_goal.get(indicator.goal_id)
+        if group is None:
+            group = by_goal[indicator.goal_id] = GoalGroup(goal=indicator.goal, cards=[])
+            groups.append(group)
+        group.cards.append(
+            chart_card(
+                result=results.get(indicator.id),
+                indicator=indicator,
+                title=indicator.name,
+                dom_id=f"chart-{indicator.code}",
+                filename=f"{team.code}-{indicator.code}",
+                with_table=with_tables,
+            )
+        )
+    return TeamDashboard(
+        team=team,
+        groups=groups,
+        completeness=team_completeness(team=team, n_indicators=len(indicators), today=today),
+        annotations=list(
+            Annotation.objects.filter(team=team).select_related("indicator").order_by("-date", "-id")[:5]
+        ),
+        pdsa_cycles=list(PDSACycle.objects.filter(team=team).order_by("-start_date", "-id")[:5]),
+        local_targets=list(LocalTarget.objects.filter(team=team).select_related("indicator")),
+    )
+
+
+def team_completeness(*, team: Team, n_indicators: int, today: date | None = None) -> list[CompletenessMonth]:
+    """Reported indicators per recent month (a value or "nothing to report" both count)."""
+    periods = months_back(last_reporting_month(today), TEAM_COMPLETENESS_MONTHS)
+    counts = dict(
+        Measurement.objects.filter(
+            team=team, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
+        )
+        .values_list("period")
+        .annotate(n=Count("id"))
+        .values_list("period", "n")
+    )
+    completed = set(
+        MonthCompletion.objects.filter(team=team, period__in=periods).values_list("period", flat=True)
+    )
+    return [
+        CompletenessMonth(
+            period=p, reported=counts.get(p, 0), expected=n_indicators, completed=p in completed
+        )
+        for p in periods
+    ]
+
+
+# --- Indicator page for a team -------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorPage:
+    card: ChartCard
+    settings: ChartSettings | None
+    phase_breaks: list[PhaseBreak]
+    excluded_points: list[ExcludedPoint]
+    measurements: list[Measurement]
+    local_target: LocalTarget | None
+    annotations: list[Annotation]
+
+
+def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
+    result = ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team, indicator=indicator).first()
+    card = chart_card(
+        result=result,
+        indicator=indicator,
+        title=indicator.name,
+        dom_id=f"chart-{indicator.code}",
+        filename=f"{team.code}-{indicator.code}",
+        height=480,
+    )
+    return IndicatorPage(
+        card=card,
+        settings=ChartSettings.objects.filter(team=team, indicator=indicator).first(),
+        phase_breaks=list(PhaseBreak.objects.filter(team=team, indicator=indicator)),
+        excluded_points=list(ExcludedPoint.objects.filter(team=team, indicator=indicator)),
+        measurements=list(
+            Measurement.objects.filter(team=team, indicator=indicator)
+            .select_related("indicator")
+            .order_by("-period")
+        ),
+        local_target=LocalTarget.objects.filter(team=team, indicator=indicator).first(),
+        annotations=list(
+            Annotation.objects.filter(team=team).filter(Q(indicator=indicator) | Q(indicator__isnull=True))
+        ),
+    )
+
+
+# --- Network dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class MatrixCell:
+    indicator: Indicator
+    variation: str
+    variation_icon: charts.Icon | None
+    assurance_icon: charts.Icon | None
+    is_stale: bool
+    has_result: bool
+
+
+@dataclass
+class TeamRow:
+    peer: PeerLabel
+    region_name: str
+    sector_label: str
+    link_uuid: object  # the team's UUID when the viewer may open the team page, else None
+    cells: list[MatrixCell]
+    completeness: list[float | None]
+
+
+@dataclass
+class GoalProgress:
+    goal: Goal
+    n_improving: int
+    n_concern: int
+    n_teams: int
+
+
+@dataclass
+class NetworkDashboard:
+    network: Network
+    access: NetworkAccess
+    indicators: list[Indicator]
+    rows: list[TeamRow]
+    selected: Indicator | None
+    small_multiples: list[ChartCard]
+    national_cards: list[ChartCard]
+    completeness_months: list[date]
+    goal_progress: list[GoalProgress]
+    regions: list[Organisation]
+    sectors: list[tuple[str, str]]
+    region_filter: str
+    sector_filter: str
+    sort: str
+    peer_visibility: str
+    n_hidden: int
+
+
+def _cell(indicator: Indicator, row: dict | None) -> MatrixCell:
+    if row is None or not row["n_points"]:
+        return MatrixCell(indicator, "", None, None, bool(row and row["is_stale"]), False)
+    # Only the fields the icons need: a fake "data" so the icon helpers can read side and direction.
+    data = {"direction": indicator.direction, "classification": {"side": row["side"]}}
+    return MatrixCell(
+        indicator=indicator,
+        variation=row["variation"],
+        variation_icon=charts.variation_icon(data, row["variation"]),
+        assurance_icon=charts.assurance_icon(data, row["assurance"]),
+        is_stale=row["is_stale"],
+        has_result=True,
+    )
+
+
+def network_dashboard(
+    *,
+    access: NetworkAccess,
+    user,
+    indicator_code: str = "",
+    region: str = "",
+    sector: str = "",
+    sort: str = "",
+    today: date | None = None,
+) -> NetworkDashboard:
+    """The cross-team view: matrix, small multiples of one indicator, national charts, completeness."""
+    network = access.network
+    teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
+    labels = peer_labels(network, user, access=access, teams=teams)
+    openable = set(Team.objects.visible_to(user).filter(network=network).values_list("id", flat=True))
+    indicators = list(published_indicators(network))
+    by_code = {indicator.code: indicator for indicator in indicators}
+    selected = by_code.get(indicator_code) or (indicators[0] if indicators else None)
+
+    shown = [team for team in teams if team.id in labels]
+    regions = sorted(
+        {team.region.uuid: team.region for team in shown if labels[team.id].region_id is not None}.values(),
+        key=lambda org: org.name,
+    )
+    sectors = [
+        (value, label) for value, label in Sector.choices if any(labels[t.id].sector == value for t in shown)
+    ]
+    if region:
+        shown = [team for team in shown if labels[team.id].region_id and str(team.region.uuid) == region]
+    if sector:
+        shown = [team for team in shown if labels[team.id].sector == sector]
+    shown_ids = {team.id for team in shown}
+
+    # The matrix reads only the summary columns and the side of the signal, not the whole data.
+    summaries: dict[tuple[int, int], dict] = {}
+    for row in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.TEAM).values(
+        "team_id",
+        "indicator_id",
+        "variation",
+        "assurance",
+        "is_stale",
+        "n_points",
+        side=KT("data__classification__side"),
+    ):
+        summaries[(row["team_id"], row["indicator_id"])] = row
+
+    periods = months_back(last_reporting_month(today), COMPLETENESS_MONTHS)
+    reported: dict[tuple[int, date], int] = {
+        (row["team_id"], row["period"]): row["n"]
+        for row in Measurement.objects.filter(
+            team__network=network, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
+        )
+        .values("team_id", "period")
+        .annotate(n=Count("id"))
+    }
+
+    rows = []
+    for team in shown:
+        peer = labels[team.id]
+        rows.append(
+            TeamRow(
+                peer=peer,
+                region_name=team.region.name if peer.is_named else "",
+                sector_label=team.get_sector_display() if peer.is_named else "",
+                link_uuid=team.uuid if peer.is_named and team.id in openable else None,
+                cells=[_cell(indicator, summaries.get((team.id, indicator.id))) for indicator in indicators],
+                completeness=[
+                    reported.get((team.id, p), 0) / len(indicators) if indicators else None for p in periods
+                ],
+            )
+        )
+    rows = _sorted_rows(rows, sort, indicators)
+
+    small_multiples: list[ChartCard] = []
+    if selected is not None:
+        results = {
+            result.team_id: result
+            for result in ChartResult.objects.filter(
+                scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=shown_ids
+            )
+        }
+        y_range = charts.y_extent([result.data for result in results.values() if result.data])
+        for index, row in enumerate(rows):
+            small_multiples.append(
+                chart_card(
+                    result=results.get(row.peer.team_id),
+                    indicator=selected,
+                    title=row.peer.label,
+                    dom_id=f"small-{index}",
+                    filename=f"{selected.code}-{row.peer.label}",
+                    compact=True,
+                    y_range=y_range,
+                    show_annotations=False,
+                    with_table=False,
+                    height=170,
+                )
+            )
+
+    national = {
+        result.indicator_id: result
+        for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
+    }
+    national_cards = [
+        chart_card(
+            result=national.get(indicator.id),
+            indicator=indicator,
+            title=indicator.name,
+            dom_id=f"national-{indicator.code}",
+            filename=f"{network.slug}-{indicator.code}-national",
+        )
+        for indicator in indicators
+    ]
+
+    return NetworkDashboard(
+        network=network,
+        access=access,
+        indicators=indicators,
+        rows=rows,
+        selected=selected,
+        small_multiples=small_multiples,
+        national_cards=national_cards,
+        completeness_months=periods,
+        goal_progress=goal_progress(
+            network=network, indicators=indicators, summaries=summaries, team_ids=shown_ids
+        ),
+        regions=regions,
+        sectors=sectors,
+        region_filter=region,
+        sector_filter=sector,
+        sort=sort,
+        peer_visibility=network.peer_visibility,
+        n_hidden=len(teams) - len(labels),
+    )
+
+
+def _sorted_rows(rows: list[TeamRow], sort: str, indicators: list[Indicator]) -> list[TeamRow]:
+    """Sort by team label, or by one indicator's variation (concerns first) when `sort` is its code."""
+    codes = [indicator.code for indicator in indicators]
+    rows = sorted(rows, key=lambda row: row.peer.label.lower())
+    if sort in codes:
+        column = codes.index(sort)
+        rows.sort(key=lambda row: charts.VARIATION_RANK.get(row.cells[column].variation, 5))
+    return rows
+
+
+def goal_progress(
+    *,
+    network: Network,
+    indicators: list[Indicator],
+    summaries: dict[tuple[int, int], dict],
+    team_ids: set[int],
+) -> list[GoalProgress]:
+    """Per goal: teams with an improvement (and with a concern) in at least one of its indicators."""
+    improving: dict[int, set[int]] = defaultdict(set)
+    concern: dict[int, set[int]] = defaultdict(set)
+    goal_of = {indicator.id: indicator.goal_id for indicator in indicators if indicator.goal_id}
+    for (team_id, indicator_id), row in summaries.items():
+        goal_id = goal_of.get(indicator_id)
+        if goal_id is None or team_id not in team_ids:
+            continue
+        if row["variation"] == ChartResult.Variation.IMPROVEMENT:
+            improving[goal_id].add(team_id)
+        elif row["variation"] == ChartResult.Variation.CONCERN:
+            concern[goal_id].add(team_id)
+    goals = {indicator.goal_id: indicator.goal for indicator in indicators if indicator.goal_id}
+    return [
+        GoalProgress(
+            goal=goal,
+            n_improving=len(improving[goal.id]),
+            n_concern=len(concern[goal.id]),
+            n_teams=len(team_ids),
+        )
+        for goal in sorted(goals.values(), key=lambda goal: goal.number)
+    ]
+
+
+# --- Goal page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorProgress:
+    card: ChartCard
+    n_improving: int
+    n_concern: int
+    n_common: int
+    n_teams: int
+
+
+@dataclass
+class GoalDashboard:
+    goal: Goal
+    indicators: list[IndicatorProgress]
+    n_improving: int
+    n_teams: int
+
+
+def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
+    network = access.network
+    teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
+    team_ids = set(peer_labels(network, user, access=access, teams=teams))
+    indicators = list(published_indicators(network).filter(goal=goal))
+    national = {
+        result.indicator_id: result
+        for result in ChartResult.objects.filter(
+            network=network, scope=ChartResult.Scope.NATIONAL, indicator__in=indicators
+        )
+    }
+    counts: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for team_id, indicator_id, variation in ChartResult.objects.filter(
+        scope=ChartResult.Scope.TEAM, indicator__in=indicators, team_id__in=team_ids
+    ).values_list("team_id", "indicator_id", "variation"):
+        counts[indicator_id][variation].add(team_id)
+    progress = [
+        IndicatorProgress(
+            card=chart_card(
+                result=national.get(indicator.id),
+                indicator=indicator,
+                title=indicator.name,
+                dom_id=f"national-{indicator.code}",
+                filename=f"{network.slug}-{indicator.code}-national",
+            ),
+            n_improving=len(counts[indicator.id][ChartResult.Variation.IMPROVEMENT]),
+            n_concern=len(counts[indicator.id][ChartResult.Variation.CONCERN]),
+            n_common=len(counts[indicator.id][ChartResult.Variation.COMMON_CAUSE]),
+            n_teams=len(team_ids),
+        )
+        for indicator in indicators
+    ]
+    improving_any = (
+        set().union(*(counts[i.id][ChartResult.Variation.IMPROVEMENT] for i in indicators))
+        if indicators
+        else set()
+    )
+    return GoalDashboard(
+        goal=goal, indicators=progress, n_improving=len(improving_any), n_teams=len(team_ids)
+    )

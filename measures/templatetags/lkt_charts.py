@@ -1,0 +1,60 @@
+"""Template helpers for charts: figure JSON for static/js/charts.js, Danish numbers."""
+
+import orjson
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from measures import charts
+
+register = template.Library()
+
+# The same escaping as Django's json_script: the JSON can never close the <script> element.
+_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def chart_json(card) -> str:
+    """The card's figure and Plotly config as a JSON <script> element, serialised with orjson."""
+    if card.figure is None:
+        return ""
+    payload = orjson.dumps({"figure": card.figure, "config": card.config}).decode().translate(_ESCAPES)
+    return format_html(
+        '<script type="application/json" id="{}-data">{}</script>', card.dom_id, mark_safe(payload)
+    )
+
+
+@register.filter
+def dk_number(value, decimals=None) -> str:
+    """A number as the active language writes it (Danish: 1.234,5); '–' for none."""
+    if value is None or value == "":
+        return "–"
+    return charts.format_number(float(value), None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def percent(value) -> str:
+    """A share 0..1 as a whole percentage."""
+    if value is None:
+        return "–"
+    return f"{charts.format_number(float(value) * 100, 0)} %"
+
+
+@register.filter
+def month_label(value) -> str:
+    """'jan. 2024'."""
+    if not value:
+        return ""
+    return charts.month_label(charts.parse_period(value), long=True)
+
+
+@register.filter
+def heat_class(share) -> str:
+    """A CSS class for a completeness cell: 0, partial, full."""
+    if share is None:
+        return "lkt-heat-none"
+    if share >= 1:
+        return "lkt-heat-full"
+    if share > 0:
+        return "lkt-heat-partial"
+    return "lkt-heat-empty"

@@ -1,0 +1,77 @@
+"""Dashboard pages: a team's indicator page, the goal page and the printable seminar reports.
+
+The team dashboard and the network dashboard are teams.views.team_detail and network_detail
+(their URLs are the team's and the network's home pages); they use the same selectors.
+Everything shown comes from stored chart results (measures.selectors.dashboards).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from measures.models import Goal, Indicator, PublicationStatus
+from measures.selectors import dashboards as selectors
+from teams.access import get_network_for_user, get_team_for_user
+
+
+def _published_indicator(network, indicator_uuid) -> Indicator:
+    try:
+        return Indicator.objects.select_related("goal").get(
+            network=network, uuid=indicator_uuid, status=PublicationStatus.PUBLISHED
+        )
+    except Indicator.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> HttpResponse:
+    """One indicator of one team: the large chart, its settings and the values with comments."""
+    access = get_team_for_user(request.user, team_uuid)
+    indicator = _published_indicator(access.team.network, indicator_uuid)
+    page = selectors.indicator_page(team=access.team, indicator=indicator)
+    return render(
+        request,
+        "measures/dashboard_indicator.html",
+        {"access": access, "team": access.team, "indicator": indicator, "page": page},
+    )
+
+
+@login_required
+def goal_dashboard(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
+    """A goal: its target, its indicators with the national chart, and how many teams improve."""
+    access = get_network_for_user(request.user, slug)
+    goals = Goal.objects.filter(network=access.network)
+    if not access.can_see_drafts:
+        goals = goals.filter(status=PublicationStatus.PUBLISHED)
+    try:
+        goal = goals.get(uuid=goal_uuid)
+    except (Goal.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    dashboard = selectors.goal_dashboard(access=access, user=request.user, goal=goal)
+    return render(
+        request,
+        "measures/dashboard_goal.html",
+        {"access": access, "network": access.network, "goal": goal, "dashboard": dashboard},
+    )
+
+
+@login_required
+def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
+    """A printable A4 report of a team's charts for a learning seminar or a leadership meeting."""
+    access = get_team_for_user(request.user, team_uuid)
+    dashboard = selectors.team_dashboard(team=access.team, with_tables=False)
+    return render(
+        request, "measures/report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+    )
+
+
+@login_required
+def network_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """A printable A4 report of the network: national charts, the team matrix, goal progress."""
+    access = get_network_for_user(request.user, slug)
+    dashboard = selectors.network_dashboard(access=access, user=request.user)
+    return render(
+        request,
+        "measures/report_network.html",
+        {"access": access, "network": access.network, "dashboard": dashboard},
+    )

@@ -1,0 +1,50 @@
+/* Draws every chart on the page from its JSON <script> (see measures/templatetags/lkt_charts.py).
+   Charts below the fold are drawn when they come near the viewport; before printing, all are drawn. */
+(function () {
+  "use strict";
+
+  function draw(element) {
+    if (element.dataset.rendered) { return; }
+    var source = document.getElementById(element.dataset.chart);
+    if (!source || typeof Plotly === "undefined") { return; }
+    element.dataset.rendered = "1";
+    var payload = JSON.parse(source.textContent);
+    element.textContent = "";
+    Plotly.newPlot(element, payload.figure.data, payload.figure.layout, payload.config);
+  }
+
+  function drawAll(charts) {
+    charts.forEach(draw);
+  }
+
+  function init() {
+    var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+    if (!charts.length) { return; }
+    var eager = charts.filter(function (el) { return el.classList.contains("lkt-chart--eager"); });
+    drawAll(eager);
+    if (!("IntersectionObserver" in window)) {
+      drawAll(charts);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          draw(entry.target);
+        }
+      });
+    }, { rootMargin: "300px 0px" });
+    charts.forEach(function (el) { if (!el.dataset.rendered) { observer.observe(el); } });
+    window.addEventListener("beforeprint", function () { drawAll(charts); });
+    var printButton = document.querySelector("[data-print]");
+    if (printButton) {
+      printButton.addEventListener("click", function () { drawAll(charts); window.print(); });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,106 @@
+"""How one team's members see the other teams of their network: by name, as "Team A, B, ...", or not.
+
+The one place that decides how a team is labelled on network pages, in charts and in the API.
+Project leadership, coordinators, experts, observers and staff always see names
+(`NetworkAccess.sees_all_team_names`); a team member sees their own teams by name and the other
+teams as the network's peer visibility says.
+
+Anonymous letters are assigned over ALL teams of the network in an order derived from a hash of
+the network's and the team's UUIDs: the same team has the same letter for every viewer and every
+request, and the letter says nothing about the name, the region or when the team was created (an
+order by name or by id would). Adding a team to the network may move letters; that is the price
+of not leaking the order of creation.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.utils.translation import gettext
+
+from .access import NetworkAccess, network_access
+from .models import Network, Team
+
+
+@dataclass(frozen=True)
+class PeerLabel:
+    """What a viewer may know about one team: a label, and the UUID only when the team is named."""
+
+    team_id: int
+    label: str
+    is_named: bool
+    is_own: bool
+    # None for anonymised teams: the UUID would identify the team in URLs and file names.
+    uuid: UUID | None
+    # Region and sector only for named teams, for the same reason.
+    region_id: int | None
+    sector: str | None
+
+
+def anonymous_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA, like spreadsheet columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def anonymous_order_key(network: Network, team: Team) -> str:
+    return hashlib.sha256(f"{network.uuid}:{team.uuid}".encode()).hexdigest()
+
+
+def peer_labels(
+    network: Network,
+    viewer,
+    *,
+    access: NetworkAccess | None = None,
+    teams: list[Team] | None = None,
+) -> dict[int, PeerLabel]:
+    """Labels of the network's teams as `viewer` may see them, keyed by team id; hidden teams are absent.
+
+    Pass `teams` (every team of the network) and `access` when the caller already has them; the
+    function then makes one query (the viewer's own teams).
+    """
+    if access is None:
+        access = network_access(viewer, network)
+    if teams is None:
+        teams = list(Team.objects.filter(network=network).select_related("region"))
+    own_ids = (
+        set(Team.objects.filter(network=network, memberships__user=viewer).values_list("id", flat=True))
+        if viewer.is_authenticated
+        else set()
+    )
+    mode = network.peer_visibility
+    sees_names = access.sees_all_team_names or mode == Network.PeerVisibility.NAMED
+
+    letters: dict[int, str] = {}
+    if not sees_names and mode == Network.PeerVisibility.ANONYMISED:
+        ordered = sorted(teams, key=lambda team: anonymous_order_key(network, team))
+        letters = {team.id: anonymous_letters(index) for index, team in enumerate(ordered)}
+
+    labels: dict[int, PeerLabel] = {}
+    for team in teams:
+        is_own = team.id in own_ids
+        if sees_names or is_own:
+            labels[team.id] = PeerLabel(
+                team_id=team.id,
+                label=team.name,
+                is_named=True,
+                is_own=is_own,
+                uuid=team.uuid,
+                region_id=team.region_id,
+                sector=team.sector,
+            )
+        elif team.id in letters:
+            labels[team.id] = PeerLabel(
+                team_id=team.id,
+                label=gettext("Team %(letter)s") % {"letter": letters[team.id]},
+                is_named=False,
+                is_own=False,
+                uuid=None,
+                region_id=None,
+                sector=None,
+            )
+    return labels
