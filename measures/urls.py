@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("measures.urls_entry")),
     path("", include("measures.urls_dashboards")),
     path("", include("measures.urls_expert")),
+    path("", include("measures.urls_chart_settings")),
 ]
