@@ -1,5 +1,5 @@
+from django import forms
 from django.contrib import admin
-from django.db.models import F
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -11,6 +11,7 @@ from .models import (
     ExcludedPoint,
     Goal,
     Indicator,
+    IndicatorDraft,
     IndicatorVersion,
     LocalTarget,
     Measurement,
@@ -19,7 +20,7 @@ from .models import (
     PhaseBreak,
     ReminderSent,
 )
-from .pipeline import chart_series_mark_stale
+from .services.measurements import measurement_delete, measurement_errors, measurement_save
 
 
 @admin.register(Goal)
@@ -48,6 +49,15 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     inlines = [IndicatorVersionInline]
 
 
+@admin.register(IndicatorDraft)
+class IndicatorDraftAdmin(SimpleHistoryAdmin):
+    """Pending next versions of published indicators; published from the expert pages, not here."""
+
+    list_display = ["indicator", "updated_by", "updated_at"]
+    list_filter = ["indicator__network"]
+    search_fields = ["indicator__code", "name"]
+
+
 @admin.register(IndicatorVersion)
 class IndicatorVersionAdmin(admin.ModelAdmin):
     """Published definitions are never edited."""
@@ -60,8 +70,39 @@ class IndicatorVersionAdmin(admin.ModelAdmin):
         return False
 
 
+class MeasurementAdminForm(forms.ModelForm):
+    """Admin edits are validated by the same rules as the grid and the upload."""
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "team", "indicator", "period", "numerator", "denominator", "nothing_to_report", "comment",
+            "needs_checking",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        team = data.get("team") or getattr(self.instance, "team", None)
+        indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
+        period = data.get("period") or self.instance.period
+        if team and indicator and period:
+            errors = measurement_errors(
+                team=team,
+                indicator=indicator,
+                period=period,
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
+                nothing_to_report=data.get("nothing_to_report", False),
+                comment=data.get("comment", ""),
+            )
+            for name, messages in errors.items():
+                self.add_error(name if name in self.fields else None, messages)
+        return data
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(SimpleHistoryAdmin):
+    form = MeasurementAdminForm
     list_display = [
         "team",
         "indicator",
@@ -79,19 +120,37 @@ class MeasurementAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
     autocomplete_fields = ["team", "indicator"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The cell a value belongs to is fixed once stored; a wrong cell is deleted and re-entered.
+        if obj is not None:
+            return [*self.readonly_fields, "team", "indicator", "period"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change) -> None:
-        # Admin edits are writes like any other: bump the lock version and mark charts stale.
-        obj.entered_by = request.user
-        if change:
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db()
-        chart_series_mark_stale(team=obj.team, indicator=obj.indicator)
+        # Through the service like every other write: version check, history with the user, stale charts.
+        saved = measurement_save(
+            team=obj.team,
+            indicator=obj.indicator,
+            period=obj.period,
+            numerator=obj.numerator,
+            denominator=obj.denominator,
+            comment=obj.comment,
+            nothing_to_report=obj.nothing_to_report,
+            needs_checking=obj.needs_checking,
+            expected_version=obj.version if change else None,
+            user=request.user,
+            source="admin",
+        )
+        obj.pk, obj.version = saved.pk, saved.version
 
     def delete_model(self, request, obj) -> None:
-        team, indicator = obj.team, obj.indicator
-        super().delete_model(request, obj)
-        chart_series_mark_stale(team=team, indicator=indicator)
+        measurement_delete(measurement=obj, expected_version=obj.version, user=request.user, source="admin")
+
+    def delete_queryset(self, request, queryset) -> None:
+        for measurement in queryset.select_related("team", "indicator"):
+            measurement_delete(
+                measurement=measurement, expected_version=measurement.version, user=request.user, source="admin"
+            )
 
 
 @admin.register(MonthCompletion)

@@ -243,6 +243,66 @@ class IndicatorVersion(models.Model):
         return f"{self.indicator.code} v{self.version}"
 
 
+class IndicatorDraft(models.Model):
+    """The pending next definition of a published indicator, until it is published as a new version.
+
+    Kept apart from the Indicator so that the published definition, which teams enter data
+    under, never changes before the expert group publishes the change with a change note.
+    """
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="pending_draft", verbose_name=_("indikator")
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mål"),
+    )
+    name = models.CharField(_("navn"), max_length=300)
+    definition = models.TextField(_("indikatordefinition"), blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Indicator.Kind.choices)
+    numerator_definition = models.TextField(_("tæller"))
+    denominator_definition = models.TextField(_("nævner"), blank=True)
+    unit = models.CharField(_("enhed"), max_length=60, blank=True)
+    multiplier = models.DecimalField(_("multiplikator"), max_digits=10, decimal_places=0)
+    direction = models.CharField(_("forbedringsretning"), max_length=10, choices=Indicator.Direction.choices)
+    chart_type = models.CharField(_("diagramtype"), max_length=4, choices=Indicator.ChartType.choices)
+    whole_numbers = models.BooleanField(_("kun hele tal"), default=False)
+    data_source = models.CharField(_("datakilde"), max_length=300, blank=True)
+    target_value = models.DecimalField(
+        _("national målværdi"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
+    baseline_end = models.DateField(_("baseline til"), null=True, blank=True)
+    target_deadline = models.DateField(_("frist for målværdi"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ændret af"),
+    )
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kladde til ny indikatorversion")
+        verbose_name_plural = _("kladder til nye indikatorversioner")
+        ordering = ["indicator"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(multiplier__gt=0), name="measures_indicatordraft_multiplier_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} v{self.indicator.version + 1} ({_('kladde')})"
+
+
 class Measurement(models.Model):
     """One team's value of one indicator for one month."""
 
@@ -739,6 +799,8 @@ class ChartResult(models.Model):
     stale_since = models.DateTimeField(_("forældet siden"), null=True, blank=True)
     claimed_until = models.DateTimeField(_("reserveret til"), null=True, blank=True)
     error = models.TextField(_("fejl"), blank=True)
+    # How often the engine actually ran for this row: shows that coalescing and claiming work.
+    compute_count = models.PositiveIntegerField(_("antal beregninger"), default=0)
 
     class Meta:
         verbose_name = _("diagramresultat")
@@ -794,3 +856,45 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.period:%Y-%m}"
+
+
+class RefusedMeasurement(models.Model):
+    """A save refused because it started from an old version: what the user typed, kept, never applied.
+
+    The history tables hold only values that were stored; a refused value never was, so it is
+    logged here instead, and the cell's history page shows both.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="refused_measurements", verbose_name=_("team")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="refused_measurements", verbose_name=_("indikator")
+    )
+    period = models.DateField(_("måned"))
+    numerator = models.DecimalField(_("tæller"), max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("nævner"), max_digits=14, decimal_places=4, null=True, blank=True)
+    nothing_to_report = models.BooleanField(_("intet at indberette"), default=False)
+    comment = models.TextField(_("kommentar"), blank=True)
+    expected_version = models.PositiveIntegerField(_("forventet version"), null=True, blank=True)
+    stored_version = models.PositiveIntegerField(_("gemt version"), null=True, blank=True)
+    source = models.CharField(_("kilde"), max_length=40, blank=True)
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("forsøgt af"),
+    )
+    attempted_at = models.DateTimeField(_("forsøgt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("afvist indtastning")
+        verbose_name_plural = _("afviste indtastninger")
+        ordering = ["team", "indicator", "period", "-attempted_at"]
+        indexes = [
+            models.Index(fields=["team", "indicator", "period"], name="measures_refused_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m} ({_('afvist')})"
