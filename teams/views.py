@@ -3,21 +3,38 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from measures.selectors import dashboards
+from measures.selectors.completeness import team_completeness
 
 from .access import get_network_for_user, get_team_for_user
-from .models import Network, Team
+from .models import Network, NetworkMembership, Team, TeamMembership
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: the user's teams and networks."""
+    """The start page: what the user's teams have to report this month, and their networks."""
     networks = Network.objects.visible_to(request.user).select_related("lead_region")
-    teams = (
-        Team.objects.filter(memberships__user=request.user)
-        .select_related("network", "region")
-        .order_by("network__name", "name")
+    memberships = (
+        TeamMembership.objects.filter(user=request.user)
+        .select_related("team__network", "team__region")
+        .order_by("team__network__name", "team__name")
     )
-    return render(request, "teams/home.html", {"networks": networks, "teams": teams})
+    teams = []
+    for membership in memberships:
+        status = team_completeness(team=membership.team)
+        teams.append(
+            {
+                "team": membership.team,
+                "membership": membership,
+                "late_months": status.late_months,
+                "open_months": status.open_months,
+            }
+        )
+    roles = NetworkMembership.objects.filter(user=request.user).values_list("network_id", "role")
+    role_names = {}
+    for network_id, role in roles:
+        role_names.setdefault(network_id, []).append(NetworkMembership.Role(role).label)
+    network_rows = [{"network": n, "roles": role_names.get(n.id, [])} for n in networks]
+    return render(request, "teams/home.html", {"networks": network_rows, "teams": teams})
 
 
 @login_required
