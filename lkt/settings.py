@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "lkt.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lkt.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,6 +178,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Tasks a worker enqueues itself (re-runs) go to this queue: set it together with the worker's -Q.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -200,26 +203,93 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "max_retries": 2,
 }
-CELERY_BEAT_SCHEDULE: dict = {}  # filled in by the pipeline (measures.tasks)
+# The sweep recomputes stale charts (e.g. after the broker was down) and verifies a sample of fresh
+# ones; `expires` drops a beat message that waited longer than one interval, so a stopped worker
+# does not face a pile of identical sweeps when it comes back.
+CHART_SWEEP_MINUTES = env_int("CHART_SWEEP_MINUTES", 5)
+CHART_SWEEP_BATCH_SIZE = env_int("CHART_SWEEP_BATCH_SIZE", 200)
+CHART_SWEEP_MAX_BATCHES = env_int("CHART_SWEEP_MAX_BATCHES", 10)
+CHART_SWEEP_VERIFY = env_int("CHART_SWEEP_VERIFY", 200)
+# Saves to one series within this window are folded into one computation.
+CHART_COALESCE_SECONDS = env_int("CHART_COALESCE_SECONDS", 2)
+CELERY_BEAT_SCHEDULE = {
+    "chart-results-sweep": {
+        "task": "measures.tasks.chart_results_sweep_task",
+        "schedule": timedelta(minutes=CHART_SWEEP_MINUTES),
+        "options": {"expires": CHART_SWEEP_MINUTES * 60 - 10},
+    },
+    # Daily: each network has its own deadline day; the job sends only after it and once per month.
+    "reporting-reminders": {
+        "task": "measures.tasks.reporting_reminders_task",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
 
+# The REST API for regional BI tools (lkt/api.py). Tokens in the Authorization header first, so
+# that a missing or bad token answers 401; browser users are served through their session.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "teams.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["lkt.api.IsTokenOrUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["lkt.api.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
-    "PAGE_SIZE": 500,
+    "DEFAULT_PAGINATION_CLASS": "lkt.api.ApiCursorPagination",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 500),
+    # Locale-neutral: ISO dates and times in UTC, whatever TIME_ZONE says.
+    "DATETIME_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LKT tracker API",
-    "DESCRIPTION": "Data of the learning and quality teams (LKT) for regional BI tools.",
+    "DESCRIPTION": (
+        "Data of the learning and quality teams (LKT) for regional BI tools (Power BI, Qlik, SAS, R, "
+        "Python).\n\n"
+        "**Authentication.** Every request is authenticated: an API token in the `Authorization` header "
+        "(`Bearer lkt_...` or `Token lkt_...`; a token in the URL is refused), or a logged-in browser "
+        "session. Tokens are created and revoked by the national project leadership under the LKT's "
+        "page (API-tokens).\n\n"
+        "**What a token sees.** A token is scoped to one LKT and optionally one region. It sees the teams "
+        "of its scope WITH their names, also in LKTs where teams see each other anonymised: a region's "
+        "BI team owns its region's data, and a network token belongs to the national project "
+        "leadership. A browser session sees what the user sees in the application; anonymised peers "
+        "are left out. A token is read-only unless it was granted write access for one team.\n\n"
+        "**Tables.** Lists are cursor-paginated (`next`/`previous`, `page_size` up to 5000). "
+        "`/measurements/`, `/measurement-deletions/` and `/chart-results/` also stream the whole "
+        "filtered table with `?format=csv` (UTF-8, comma-separated, fixed column order). Numbers use a "
+        "decimal point, months are `YYYY-MM`, times are ISO 8601 in UTC.\n\n"
+        "**Incremental refresh.** Fetch `/measurements/?updated_since=<last run minus a few minutes>` "
+        "and `/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_PERMISSIONS": ["lkt.api.IsTokenOrUser"],
+    "SERVE_AUTHENTICATION": [
+        "teams.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "lkt.api.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "teams.models.Organisation.Kind",
+        "NetworkStatusEnum": "teams.models.Network.Status",
+        "IndicatorKindEnum": "measures.models.Indicator.Kind",
+        "AnnotationKindEnum": "measures.models.Annotation.Kind",
+        "PublicationStatusEnum": "measures.models.PublicationStatus",
+        "PDSAStatusEnum": "measures.models.PDSACycle.Status",
+        "SeminarKindEnum": "seminars.models.Seminar.Kind",
+    },
 }
 
 # Security headers; the HTTPS-only ones follow DEBUG so the embedded run works over plain HTTP.

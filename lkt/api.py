@@ -1,0 +1,219 @@
+"""Shared pieces of the REST API: who may see what, permission, throttling, pagination and CSV.
+
+The base viewsets are in lkt.api_viewsets. This module is named in REST_FRAMEWORK settings, which
+DRF imports while `rest_framework.views` itself is being imported, so it must not import DRF's
+views, generics or viewsets.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from rest_framework import permissions, renderers, serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.throttling import SimpleRateThrottle
+
+from teams.models import ApiToken, Network, Team
+
+CSV_CHUNK_BYTES = 64 * 1024
+CSV_ITERATOR_CHUNK = 2000
+
+
+def request_token(request) -> ApiToken | None:
+    """The API token the request is authenticated with, or None for a session user."""
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
+def visible_teams(request) -> QuerySet[Team]:
+    token = request_token(request)
+    if token is not None:
+        return Team.objects.visible_to_token(token)
+    return Team.objects.visible_to(request.user)
+
+
+def visible_networks(request) -> QuerySet[Network]:
+    token = request_token(request)
+    if token is not None:
+        return Network.objects.visible_to_token(token)
+    return Network.objects.visible_to(request.user)
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """Times in UTC with a Z: the API is locale-neutral, whatever TIME_ZONE the site runs in."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(*args, **kwargs)
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class IsTokenOrUser(permissions.BasePermission):
+    """A valid token or a logged-in user; a token may write only if it was granted a team."""
+
+    def has_permission(self, request, view) -> bool:
+        token = request_token(request)
+        if token is not None:
+            return request.method in permissions.SAFE_METHODS or token.write_team_id is not None
+        return bool(request.user and request.user.is_authenticated)
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user."""
+
+    scope = "api"
+
+    def get_cache_key(self, request, view) -> str | None:
+        token = request_token(request)
+        if token is not None:
+            ident = f"token:{token.key_hash}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"anon:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ApiCursorPagination(CursorPagination):
+    """Cursor pagination ordered by the viewset's `ordering` (a stable, nearly unique key)."""
+
+    page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+    ordering = ("id",)
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        return tuple(getattr(view, "ordering", None) or self.ordering)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """text/csv; lists stream from `CSVListMixin`, so this only renders single objects and errors."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        rows = data if isinstance(data, list) else [data]
+        rows = [row for row in rows if isinstance(row, dict)]
+        if not rows:
+            return b""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(list(rows[0]))
+        for row in rows:
+            writer.writerow([csv_cell(value) for value in row.values()])
+        return buffer.getvalue().encode("utf-8")
+
+
+def csv_cell(value) -> str:
+    """Locale-neutral text for a CSV cell: decimal point, ISO dates, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, datetime):
+        return iso_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    return str(value)
+
+
+def decimal_text(value: Decimal) -> str:
+    """610.0000 -> "610", 12.5000 -> "12.5"; never exponent notation."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def iso_datetime(value: datetime) -> str:
+    """UTC ISO 8601 with a Z, as the JSON responses write it."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def stream_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """Encode rows as UTF-8 CSV in chunks of about 64 KiB; memory stays flat whatever the row count."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+        if buffer.tell() >= CSV_CHUNK_BYTES:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def csv_response(filename_stem: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream_csv(header, rows), content_type="text/csv; charset=utf-8")
+    # The file name names the table and the day only, never a team: it must not leak an anonymised team.
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="lkt-{filename_stem}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def region_chart_condition(request) -> Q:
+    """Region-level chart results visible to the request: the token's region, or the user's teams' regions."""
+    token = request_token(request)
+    if token is not None:
+        condition = Q(network_id=token.network_id)
+        if token.region_id is not None:
+            condition &= Q(region_id=token.region_id)
+        return condition
+    return Q(network__in=visible_networks(request), region_id__in=visible_teams(request).values("region_id"))
+
+
+ERROR_RESPONSES = {
+    "400": ("ValidationErrors", "Ugyldige parametre (fx et filter): felt -> liste af fejl."),
+    "401": ("ErrorDetail", "Mangler, ugyldigt, udløbet eller tilbagekaldt token, eller token i adressen."),
+    "403": ("ErrorDetail", "Ingen adgang til handlingen (fx skrivning med et læsetoken)."),
+    "404": ("ErrorDetail", "Findes ikke eller er ikke synlig for tokenet/brugeren; ugyldig cursor."),
+    "429": ("ErrorDetail", "For mange forespørgsler med dette token; vent og prøv igen."),
+}
+
+
+def add_error_responses(result: dict, generator, request, public) -> dict:
+    """drf-spectacular hook: document the error answers every operation can give, so clients
+    (and Schemathesis) know them; operations that describe an error themselves keep theirs."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorDetail"] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    }
+    schemas["ValidationErrors"] = {"type": "object", "additionalProperties": True}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status_code, (component, description) in ERROR_RESPONSES.items():
+                if status_code in responses:
+                    continue
+                responses[status_code] = {
+                    "description": description,
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}
+                    },
+                }
+    return result
