@@ -1,9 +1,68 @@
-"""Celery tasks of the chart pipeline (owned by the pipeline work; see measures.pipeline)."""
+"""Celery tasks of the chart pipeline and the reporting reminders: thin wrappers that take ids.
+
+All tasks are safe to run twice: rows are claimed before they are computed, results are written
+only where the inputs are unchanged, and a reminder is recorded before it is sent.
+"""
+
+from datetime import date
 
 from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+
+from . import pipeline
+from .services import reminders
+
+# Shared options: redelivered if the worker dies mid-task (acks_late + reject_on_worker_lost; Redis
+# redelivers after the visibility timeout, which is longer than the time limit), retried with
+# exponential backoff when the database is briefly unavailable or a transaction is aborted.
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+}
 
 
-@shared_task(acks_late=True)
-def recompute_series_task(team_id: int, indicator_id: int) -> None:
-    # Replaced by the real pipeline implementation; the series stays marked stale until then.
-    return None
+@shared_task(**TASK_OPTIONS)
+def chart_result_recompute_task(result_id: int) -> int:
+    """Recompute one claimed chart result (enqueued after commit by pipeline.chart_results_enqueue)."""
+    return pipeline.chart_result_recompute_claimed(result_id=result_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def recompute_series_task(team_id: int, indicator_id: int) -> int:
+    """Recompute a team's chart of one indicator and its aggregates (kept for callers that enqueue directly)."""
+    from teams.models import Team
+
+    from .models import Indicator
+
+    team = Team.objects.get(id=team_id)
+    indicator = Indicator.objects.get(id=indicator_id)
+    ids = pipeline.chart_series_mark_stale(team=team, indicator=indicator)
+    return pipeline.chart_results_enqueue(result_ids=ids, countdown=0)
+
+
+@shared_task(**TASK_OPTIONS)
+def chart_results_sweep_task(batch_size: int | None = None, max_batches: int | None = None,
+                             verify: int | None = None) -> int:
+    """Beat: recompute stale and outdated charts in bounded, claimed batches (settings give the bounds)."""
+    return pipeline.chart_results_sweep(
+        batch_size=batch_size or settings.CHART_SWEEP_BATCH_SIZE,
+        max_batches=max_batches or settings.CHART_SWEEP_MAX_BATCHES,
+        verify=settings.CHART_SWEEP_VERIFY if verify is None else verify,
+    )
+
+
+@shared_task(**TASK_OPTIONS)
+def reporting_reminders_task(today: str | None = None) -> int:
+    """Beat (daily): remind the teams that have not reported last month, once the deadline has passed.
+
+    `today` (ISO date) is for re-running a missed day by hand.
+    """
+    return reminders.reminders_send_due(today=date.fromisoformat(today) if today else None)

@@ -239,7 +239,7 @@ def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> I
 
     A new version needs a change note: teams read it to understand why the chart changed.
     """
-    indicator = Indicator.objects.select_for_update().select_related("goal", "network").get(pk=indicator.pk)
+    indicator = Indicator.objects.select_for_update(of=("self",)).select_related("goal", "network").get(pk=indicator.pk)
     change_note = change_note.strip()
     if indicator.status == PublicationStatus.RETIRED:
         raise ValidationError(_("En udgået indikator kan ikke offentliggøres."))

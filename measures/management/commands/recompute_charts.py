@@ -1,0 +1,31 @@
+"""Recompute stored chart results in-process: after bulk loads, an engine upgrade, or by hand."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from measures import pipeline
+from measures.models import ChartResult
+from teams.models import Network
+
+
+class Command(BaseCommand):
+    help = "Recompute stale chart results (all of them with --all), optionally for one network."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--network", help="slug of one network (default: every network)")
+        parser.add_argument("--all", action="store_true", help="mark every chart stale first")
+        parser.add_argument("--limit", type=int, default=None, help="at most this many charts")
+
+    def handle(self, *args, network: str | None = None, all: bool = False, limit: int | None = None,
+               **options) -> None:
+        target = None
+        if network:
+            target = Network.objects.filter(slug=network).first()
+            if target is None:
+                raise CommandError(f"no network with slug {network!r}")
+        if all:
+            pipeline.chart_results_ensure(network=target)
+            rows = ChartResult.objects.all() if target is None else ChartResult.objects.filter(network=target)
+            # Clearing the hash makes the engine run even where the inputs are unchanged.
+            rows.update(is_stale=True, input_hash="")
+        computed = pipeline.chart_results_recompute_stale(network=target, limit=limit)
+        self.stdout.write(f"{computed} charts computed")
