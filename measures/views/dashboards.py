@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
+from measures.views.chart_settings import chart_settings_panel
 from teams.access import get_network_for_user, get_team_for_user
 
 
@@ -29,10 +30,18 @@ def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> Http
     access = get_team_for_user(request.user, team_uuid)
     indicator = _published_indicator(access.team.network, indicator_uuid)
     page = selectors.indicator_page(team=access.team, indicator=indicator)
+    panel = chart_settings_panel(
+        access=access,
+        indicator=indicator,
+        settings=page.settings,
+        phase_breaks=page.phase_breaks,
+        excluded_points=page.excluded_points,
+        annotations=page.annotations,
+    )
     return render(
         request,
         "measures/dashboard_indicator.html",
-        {"access": access, "team": access.team, "indicator": indicator, "page": page},
+        {"access": access, "team": access.team, "indicator": indicator, "page": page, "panel": panel},
     )
 
 
