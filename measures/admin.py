@@ -18,6 +18,7 @@ from .models import (
     MonthCompletion,
     PDSACycle,
     PhaseBreak,
+    RefusedMeasurement,
     ReminderSent,
 )
 from .services.measurements import measurement_delete, measurement_errors, measurement_save
@@ -243,3 +244,16 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_filter = ["period", "team__network"]
     search_fields = ["team__name"]
     readonly_fields = ["team", "period", "sent_at", "recipients"]
+
+
+@admin.register(RefusedMeasurement)
+class RefusedMeasurementAdmin(admin.ModelAdmin):
+    """Saves refused because they started from an old version: kept so nothing typed is lost."""
+
+    list_display = ["team", "indicator", "period", "numerator", "denominator", "attempted_by", "attempted_at", "source"]
+    list_filter = ["indicator__network", "source"]
+    search_fields = ["team__name", "indicator__code", "comment"]
+    readonly_fields = [f.name for f in RefusedMeasurement._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
