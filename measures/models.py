@@ -300,7 +300,9 @@ class IndicatorDraft(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} v{self.indicator.version + 1} ({_('kladde')})"
+        # Outside the f-string: xgettext does not see calls inside f-strings.
+        draft = _("kladde")
+        return f"{self.indicator.code} v{self.indicator.version + 1} ({draft})"
 
 
 class Measurement(models.Model):
@@ -897,4 +899,5 @@ class RefusedMeasurement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m} ({_('afvist')})"
+        refused = _("afvist")
+        return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m} ({refused})"
