@@ -56,7 +56,7 @@ bench: install
 	$(BIN)/python bench/demo_bench.py
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en -l da --ignore=.venv --ignore=static --ignore=tests --ignore=bench
+	$(BIN)/python manage.py makemessages -l en -l da --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --ignore=test-artifacts
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
