@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # Digits with optional groups of three: "1234", "1.234", "1.234.567".
@@ -42,6 +43,9 @@ def parse_decimal(text: str) -> Decimal:
         if text.count(",") > 1:
             raise _not_a_number(raw)
         integer, _sep, fraction = text.partition(",")
+        # In English "1,234" is a thousand and more; the same guard as for "1.234" in Danish.
+        if not (get_language() or "da").startswith("da") and _looks_grouped(integer, fraction):
+            raise _ambiguous(raw, integer, fraction)
     elif "." in text:
         if _GROUPED_POINT.match(text) and text.count(".") > 1:
             integer, fraction = text.replace(".", ""), ""
@@ -49,12 +53,8 @@ def parse_decimal(text: str) -> Decimal:
             integer, _sep, fraction = text.partition(".")
             # "1.234" is 1234 to a Dane and 1.234 to a spreadsheet; guessing would silently
             # store a value a thousand times wrong.
-            if len(fraction) == 3 and integer.strip("0") and len(integer) <= 3:
-                raise ValidationError(
-                    _("%(text)s er tvetydigt: skriv fx %(whole)s eller %(comma)s.")
-                    % {"text": raw, "whole": integer + fraction, "comma": f"{integer},{fraction}"},
-                    code="ambiguous",
-                )
+            if _looks_grouped(integer, fraction):
+                raise _ambiguous(raw, integer, fraction)
         else:
             raise _not_a_number(raw)
     else:
@@ -67,6 +67,18 @@ def parse_decimal(text: str) -> Decimal:
         return Decimal(f"{sign}{integer}.{fraction}") if fraction else Decimal(f"{sign}{integer}")
     except InvalidOperation as exc:
         raise _not_a_number(raw) from exc
+
+
+def _looks_grouped(integer: str, fraction: str) -> bool:
+    return len(fraction) == 3 and bool(integer.strip("0")) and len(integer) <= 3
+
+
+def _ambiguous(raw: str, integer: str, fraction: str) -> ValidationError:
+    return ValidationError(
+        _("%(text)s er tvetydigt: skriv fx %(whole)s eller %(comma)s.")
+        % {"text": raw, "whole": integer + fraction, "comma": f"{integer},{fraction}"},
+        code="ambiguous",
+    )
 
 
 def parse_optional_decimal(text: str | None) -> Decimal | None:

@@ -8,8 +8,6 @@ from lkt.api_viewsets import ScopedReadOnlyViewSet
 from .filters import SeminarFilter
 from .models import Seminar
 
-UUID_REGEX = "[0-9a-fA-F-]{36}"
-
 
 class SeminarSerializer(ApiModelSerializer):
     network = serializers.CharField(source="network.slug", read_only=True)
@@ -41,5 +39,4 @@ class SeminarViewSet(ScopedReadOnlyViewSet):
     filterset_class = SeminarFilter
     network_field = "network"
     lookup_field = "uuid"
-    lookup_value_regex = UUID_REGEX
     ordering = ("starts_at", "id")

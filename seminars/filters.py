@@ -2,14 +2,16 @@
 
 import django_filters
 
+from teams.filters import UpdatedSinceFilter
+
 from .models import Seminar
 
 
 class SeminarFilter(django_filters.FilterSet):
     network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
     kind = django_filters.ChoiceFilter(choices=Seminar.Kind.choices)
-    starts_from = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    starts_from = UpdatedSinceFilter(field_name="starts_at", lookup_expr="gte")
+    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Seminar

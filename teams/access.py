@@ -87,3 +87,18 @@ def network_access(user, network: Network) -> NetworkAccess:
     )
     is_team_member = Team.objects.filter(network=network, memberships__user=user).exists()
     return NetworkAccess(network=network, roles=roles, is_staff=user.is_staff, is_team_member=is_team_member)
+
+
+def get_team_for_token(token, team_uuid, *, write: bool = False) -> TeamAccess:
+    """The team with `team_uuid` if an API token may read it; 404 otherwise, 403 on a refused write.
+
+    A token writes only to the one team it was explicitly granted (`ApiToken.write_team`).
+    """
+    try:
+        team = Team.objects.visible_to_token(token).select_related("network", "region").get(uuid=team_uuid)
+    except (Team.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    can_enter_data = token.write_team_id == team.id
+    if write and not can_enter_data:
+        raise PermissionDenied
+    return TeamAccess(team=team, can_read=True, can_enter_data=can_enter_data, can_lead=False)

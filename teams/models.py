@@ -86,6 +86,10 @@ class NetworkQuerySet(models.QuerySet):
             return self.all()
         return self.filter(Q(memberships__user=user) | Q(teams__memberships__user=user)).distinct()
 
+    def visible_to_token(self, token) -> "NetworkQuerySet":
+        """The one network an API token is scoped to (the token is already checked as active)."""
+        return self.filter(id=token.network_id)
+
 
 class TeamQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TeamQuerySet":
@@ -127,6 +131,17 @@ class TeamQuerySet(models.QuerySet):
                 network_id=network_id, organisations__in=Organisation.objects.subtree_ids(organisation_id)
             )
         return self.filter(id__in=Team.objects.filter(condition).values("id"))
+
+    def visible_to_token(self, token) -> "TeamQuerySet":
+        """Teams an API token reads, with names: its network, narrowed to its region if it has one.
+
+        A region's BI team owns its region's data and a network token belongs to the national
+        project leadership, so peer anonymisation (a team member's view) does not apply here.
+        """
+        teams = self.filter(network_id=token.network_id)
+        if token.region_id is not None:
+            teams = teams.filter(region_id=token.region_id)
+        return teams
 
     def writable_by(self, user) -> "TeamQuerySet":
         """Teams whose data the user may enter: data entry and team leads of the team, and staff."""

@@ -60,3 +60,15 @@ def test_values_are_shown_with_decimal_comma():
 def test_what_the_grid_shows_reads_back_as_the_same_value(value):
     with translation.override("da"):
         assert parse_decimal(format_input(value)) == value
+
+
+def test_in_english_a_comma_that_could_group_thousands_is_refused_too():
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            parse_decimal("1,234")
+        assert excinfo.value.code == "ambiguous"
+        assert parse_decimal("12,5") == Decimal("12.5")
+    with translation.override("da"):
+        assert parse_decimal("1,234") == Decimal("1.234")

@@ -1,0 +1,117 @@
+"""API filters for goals, indicators, measurements, deletions, chart results, annotations and PDSA cycles."""
+
+import django_filters
+from django.db.models import QuerySet
+
+from teams.filters import MonthFilter, UpdatedSinceFilter, by_code_or_uuid, by_region
+
+from .models import Annotation, ChartResult, Goal, Indicator, Measurement, PDSACycle
+
+HistoricalMeasurement = Measurement.history.model
+
+
+class TeamScopedFilter(django_filters.FilterSet):
+    """network (slug), team (code or UUID) and region (UUID or name) for rows owned by a team."""
+
+    network = django_filters.CharFilter(field_name="team__network__slug", help_text="LKT'ets slug.")
+    team = django_filters.CharFilter(method="filter_team", help_text="Teamets kode eller UUID.")
+    region = django_filters.CharFilter(method="filter_region", help_text="Regionens UUID eller navn.")
+
+    def filter_team(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(by_code_or_uuid("team__", value))
+
+    def filter_region(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(by_region("team__region__", value))
+
+
+class GoalFilter(django_filters.FilterSet):
+    network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
+
+    class Meta:
+        model = Goal
+        fields = ["network"]
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
+    code = django_filters.CharFilter(field_name="code")
+    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Indicator
+        fields = ["network", "code", "updated_since"]
+
+
+class MeasurementFilter(TeamScopedFilter):
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
+    period_from = MonthFilter(field_name="period", lookup_expr="gte", help_text="Første måned, ÅÅÅÅ-MM.")
+    period_to = MonthFilter(field_name="period", lookup_expr="lte", help_text="Sidste måned, ÅÅÅÅ-MM.")
+    updated_since = UpdatedSinceFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Kun rækker ændret siden (ISO 8601). Hent sletninger fra /measurements/deletions/.",
+    )
+
+    class Meta:
+        model = Measurement
+        fields = ["network", "team", "region", "indicator", "period_from", "period_to", "updated_since"]
+
+
+class MeasurementDeletionFilter(TeamScopedFilter):
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
+    period_from = MonthFilter(field_name="period", lookup_expr="gte", help_text="Første måned, ÅÅÅÅ-MM.")
+    period_to = MonthFilter(field_name="period", lookup_expr="lte", help_text="Sidste måned, ÅÅÅÅ-MM.")
+    updated_since = UpdatedSinceFilter(
+        field_name="history_date", lookup_expr="gte", help_text="Kun sletninger siden (ISO 8601)."
+    )
+    deleted_since = UpdatedSinceFilter(
+        field_name="history_date", lookup_expr="gte", help_text="Samme som updated_since."
+    )
+
+    class Meta:
+        model = HistoricalMeasurement
+        fields = ["network", "team", "region", "indicator", "period_from", "period_to", "updated_since"]
+
+
+class ChartResultFilter(django_filters.FilterSet):
+    network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
+    scope = django_filters.ChoiceFilter(choices=ChartResult.Scope.choices)
+    team = django_filters.CharFilter(method="filter_team", help_text="Teamets kode eller UUID.")
+    region = django_filters.CharFilter(
+        method="filter_region", help_text="Regionens UUID eller navn (teams i regionen og regionens diagram)."
+    )
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
+    updated_since = UpdatedSinceFilter(
+        field_name="computed_at", lookup_expr="gte", help_text="Kun diagrammer beregnet siden (ISO 8601)."
+    )
+
+    class Meta:
+        model = ChartResult
+        fields = ["network", "scope", "team", "region", "indicator", "updated_since"]
+
+    def filter_team(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(by_code_or_uuid("team__", value))
+
+    def filter_region(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(by_region("team__region__", value) | by_region("region__", value))
+
+
+class AnnotationFilter(TeamScopedFilter):
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
+    updated_since = UpdatedSinceFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Kun kommentarer oprettet siden (ISO 8601)."
+    )
+
+    class Meta:
+        model = Annotation
+        fields = ["network", "team", "region", "indicator", "updated_since"]
+
+
+class PDSACycleFilter(TeamScopedFilter):
+    indicator = django_filters.CharFilter(field_name="indicators__code", distinct=True)
+    status = django_filters.ChoiceFilter(choices=PDSACycle.Status.choices)
+    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = PDSACycle
+        fields = ["network", "team", "region", "indicator", "status", "updated_since"]

@@ -1,0 +1,120 @@
+"""API serializers and viewsets for networks, organisations and teams."""
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from lkt.api import ApiModelSerializer, visible_networks, visible_teams
+from lkt.api_viewsets import ScopedReadOnlyViewSet
+
+from .filters import NetworkFilter, OrganisationFilter, TeamFilter
+from .models import Network, Organisation, Team
+
+
+class NetworkSerializer(ApiModelSerializer):
+    lead_region = serializers.CharField(source="lead_region.name", read_only=True)
+
+    class Meta:
+        model = Network
+        fields = [
+            "uuid",
+            "slug",
+            "name",
+            "topic",
+            "status",
+            "lead_region",
+            "co_lead",
+            "start_date",
+            "end_date",
+            "approved_on",
+            "peer_visibility",
+            "reporting_deadline_day",
+            "updated_at",
+        ]
+
+
+class OrganisationSerializer(ApiModelSerializer):
+    parent_uuid = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True, default=None)
+    region_uuid = serializers.UUIDField(source="region.uuid", read_only=True, allow_null=True, default=None)
+    region = serializers.CharField(source="region.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Organisation
+        fields = ["uuid", "name", "short_name", "kind", "sector", "parent_uuid", "region_uuid", "region"]
+
+
+class TeamSerializer(ApiModelSerializer):
+    network = serializers.CharField(source="network.slug", read_only=True)
+    region = serializers.CharField(source="region.name", read_only=True)
+    region_uuid = serializers.UUIDField(source="region.uuid", read_only=True)
+    organisations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Team
+        fields = [
+            "uuid",
+            "network",
+            "code",
+            "name",
+            "region",
+            "region_uuid",
+            "organisations",
+            "sector",
+            "is_cross_sector",
+            "is_active",
+            "created_at",
+        ]
+
+    def get_organisations(self, team: Team) -> list[str]:
+        return [organisation.name for organisation in team.organisations.all()]
+
+
+class NetworkViewSet(ScopedReadOnlyViewSet):
+    """Learning and quality teams (LKT) the token or user belongs to."""
+
+    queryset = Network.objects.select_related("lead_region")
+    serializer_class = NetworkSerializer
+    filterset_class = NetworkFilter
+    lookup_field = "slug"
+    ordering = ("slug",)
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(id__in=visible_networks(self.request).values("id"))
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    """Organisations of the visible teams and the organisations above them (hospital, region)."""
+
+    queryset = Organisation.objects.select_related("parent", "region")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    lookup_field = "uuid"
+    ordering = ("id",)
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        teams = visible_teams(self.request)
+        ids = set(Organisation.objects.filter(teams__in=teams).values_list("id", flat=True))
+        ids |= set(teams.values_list("region_id", flat=True))
+        # Walk up to the regions; the tree is a handful of levels deep.
+        frontier = set(ids)
+        while frontier:
+            parents = set(
+                Organisation.objects.filter(id__in=frontier, parent__isnull=False).values_list(
+                    "parent_id", flat=True
+                )
+            )
+            frontier = parents - ids
+            ids |= frontier
+        return queryset.filter(id__in=ids)
+
+
+class TeamViewSet(ScopedReadOnlyViewSet):
+    """Improvement teams, by name: the token's network or region, or the teams the user may see by name."""
+
+    queryset = Team.objects.select_related("network", "region").prefetch_related("organisations")
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilter
+    lookup_field = "uuid"
+    ordering = ("id",)
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(id__in=visible_teams(self.request).values("id"))
