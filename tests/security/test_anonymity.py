@@ -1,0 +1,110 @@
+"""Anonymised peers leak no identity: not through any page, JSON, CSV, chart hover text or file name.
+
+The world's network shows peers anonymised. Team B's member opens every URL of the app and the API
+that the permission matrix lets them open (status 200), plus the CSV exports, and none of the
+answers may name team A: its name, code, UUID, hospital, people or its annotation and PDSA texts.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Annotation, PDSACycle
+from measures.pipeline import chart_results_recompute_stale
+from seminars.models import Attendance, Registration
+from tests.seminars.helpers import make_seminar
+
+from .matrix import OK
+from .test_permission_matrix import RULES
+
+pytestmark = pytest.mark.django_db
+
+ANNOTATION_TEXT = "Stuegangsprojekt hos Nordteamet"
+PDSA_TITLE = "Nordteamets time-out-test"
+
+
+def identity_markers(world) -> list[str]:
+    team = world.team_a
+    people = [world.team_lead, world.data_entry, world.viewer]
+    return [
+        team.name,
+        team.code,
+        str(team.uuid),
+        world.hospital_a.name,
+        ANNOTATION_TEXT,
+        PDSA_TITLE,
+        *[p.username for p in people],
+        *[p.get_full_name() for p in people if p.get_full_name()],
+    ]
+
+
+def populate(world) -> None:
+    """Give team A everything that could carry its identity onto shared pages."""
+    for user in (world.team_lead, world.data_entry, world.viewer):
+        user.first_name, user.last_name = "Nora", f"Nordby-{user.username}"
+        user.save()
+    Annotation.objects.create(
+        team=world.team_a, indicator=world.indicator, date=date(2024, 6, 1), text=ANNOTATION_TEXT
+    )
+    cycle = PDSACycle.objects.create(team=world.team_a, title=PDSA_TITLE, start_date=date(2024, 7, 1))
+    cycle.indicators.add(world.indicator)
+    past = make_seminar(world.network, days=-10, title="Læringsseminar 1")
+    make_seminar(world.network, days=20, title="Læringsseminar 2")
+    for user in (world.team_lead, world.data_entry):
+        Registration.objects.create(seminar=past, user=user, team=world.team_a, registered_by=user)
+        Attendance.objects.create(seminar=past, user=user, team=world.team_a, recorded_by=world.national_lead)
+    chart_results_recompute_stale(network=world.network)
+
+
+def peer_readable_urls(world) -> list[str]:
+    urls = []
+    for name, rule in RULES.items():
+        if rule.method != "get" or rule.expected["other_team_member"] != OK:
+            continue
+        urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
+    return urls
+
+
+def test_anonymised_peers_leak_no_identity_anywhere(world, client_for):
+    populate(world)
+    client = client_for(world.other_team_member)
+    urls = peer_readable_urls(world)
+    # The network's shared pages and the API must be among them, or this test proves nothing.
+    assert reverse("teams:network-detail", kwargs={"slug": world.network.slug}) in urls
+    assert any(url.startswith("/api/v1/") for url in urls)
+    csv_urls = [
+        reverse("api-v1:measurement-list") + "?format=csv",
+        reverse("api-v1:chart-result-list") + "?format=csv",
+    ]
+    leaks = []
+    for url in urls + csv_urls:
+        response = client.get(url)
+        assert response.status_code == OK, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace")
+        headers = " ".join(f"{k}: {v}" for k, v in response.headers.items())
+        for marker in identity_markers(world):
+            if marker in text or marker in headers:
+                leaks.append(f"{url}: {marker!r}")
+    assert not leaks, "Anonymised team A is identifiable:\n" + "\n".join(leaks)
+
+
+def test_the_team_member_does_see_the_anonymised_team_as_a_peer(world, client_for):
+    # Guard against a vacuous pass: team B's member sees team A's data, just not who it is.
+    populate(world)
+    page = client_for(world.other_team_member).get(
+        reverse("teams:network-detail", kwargs={"slug": world.network.slug})
+    )
+    assert "Team A" in page.content.decode() or "Team B" in page.content.decode()
+
+
+def test_with_named_peers_the_same_check_finds_the_name(world, client_for):
+    # The detector itself works: when the network shows peers by name, team A's name is there.
+    world.network.peer_visibility = world.network.PeerVisibility.NAMED
+    world.network.save()
+    populate(world)
+    page = client_for(world.other_team_member).get(
+        reverse("teams:network-detail", kwargs={"slug": world.network.slug})
+    )
+    assert world.team_a.name in page.content.decode()
