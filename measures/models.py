@@ -65,8 +65,12 @@ class Goal(models.Model):
         return f"{_('Mål')} {self.number}: {self.title}"
 
 
-class Indicator(models.Model):
-    """An indicator with its current definition; published definitions are kept as IndicatorVersions."""
+class IndicatorDefinition(models.Model):
+    """What an indicator measures and how it is charted: the fields a published version freezes.
+
+    Shared by the live Indicator, its frozen IndicatorVersions and the pending IndicatorDraft, so
+    the three can never drift apart.
+    """
 
     class Kind(models.TextChoices):
         OUTCOME = "outcome", _("Resultatmål")
@@ -89,19 +93,6 @@ class Indicator(models.Model):
         G = "g", _("G-kort (tilfælde mellem hændelser)")
         T = "t", _("T-kort (tid mellem hændelser)")
 
-    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
-    network = models.ForeignKey(
-        Network, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("LKT")
-    )
-    goal = models.ForeignKey(
-        Goal,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="indicators",
-        verbose_name=_("mål"),
-    )
-    code = models.SlugField(_("kode"), max_length=40)
     name = models.CharField(_("navn"), max_length=300)
     definition = models.TextField(_("indikatordefinition"), blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.OUTCOME)
@@ -133,6 +124,50 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("I indikatorens enhed."),
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_denominator(self) -> bool:
+        return bool(self.denominator_definition.strip())
+
+    @property
+    def is_proportion(self) -> bool:
+        """A share of the denominator: the numerator can never exceed it."""
+        return self.chart_type in {self.ChartType.P, self.ChartType.PP}
+
+    def value(self, numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+        """The plotted value: numerator / denominator x multiplier, or the numerator alone."""
+        if numerator is None:
+            return None
+        if not self.has_denominator:
+            return numerator
+        if not denominator:
+            return None
+        return numerator / denominator * self.multiplier
+
+
+# The field names a published version freezes.
+DEFINITION_FIELDS = tuple(f.name for f in IndicatorDefinition._meta.fields)
+
+
+class Indicator(IndicatorDefinition):
+    """An indicator with its current definition; published definitions are kept as IndicatorVersions."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("LKT")
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("mål"),
+    )
+    code = models.SlugField(_("kode"), max_length=40)
     baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline til"), null=True, blank=True)
     target_deadline = models.DateField(_("frist for målværdi"), null=True, blank=True)
@@ -175,50 +210,17 @@ class Indicator(models.Model):
         return self.name
 
     @property
-    def has_denominator(self) -> bool:
-        return bool(self.denominator_definition.strip())
-
-    @property
-    def is_proportion(self) -> bool:
-        """A share of the denominator: the numerator can never exceed it."""
-        return self.chart_type in {self.ChartType.P, self.ChartType.PP}
-
-    @property
     def is_published(self) -> bool:
         return self.status == PublicationStatus.PUBLISHED
 
-    def value(self, numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
-        """The plotted value: numerator / denominator x multiplier, or the numerator alone."""
-        if numerator is None:
-            return None
-        if not self.has_denominator:
-            return numerator
-        if not denominator:
-            return None
-        return numerator / denominator * self.multiplier
 
-
-class IndicatorVersion(models.Model):
+class IndicatorVersion(IndicatorDefinition):
     """A published definition of an indicator, never edited after publication."""
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="versions", verbose_name=_("indikator")
     )
     version = models.PositiveIntegerField(_("version"))
-    name = models.CharField(_("navn"), max_length=300)
-    definition = models.TextField(_("indikatordefinition"), blank=True)
-    kind = models.CharField(_("type"), max_length=20, choices=Indicator.Kind.choices)
-    numerator_definition = models.TextField(_("tæller"))
-    denominator_definition = models.TextField(_("nævner"), blank=True)
-    unit = models.CharField(_("enhed"), max_length=60, blank=True)
-    multiplier = models.DecimalField(_("multiplikator"), max_digits=10, decimal_places=0)
-    direction = models.CharField(_("forbedringsretning"), max_length=10, choices=Indicator.Direction.choices)
-    chart_type = models.CharField(_("diagramtype"), max_length=4, choices=Indicator.ChartType.choices)
-    whole_numbers = models.BooleanField(_("kun hele tal"), default=False)
-    data_source = models.CharField(_("datakilde"), max_length=300, blank=True)
-    target_value = models.DecimalField(
-        _("national målværdi"), max_digits=14, decimal_places=4, null=True, blank=True
-    )
     change_note = models.TextField(_("ændringsnote"), blank=True)
     published_at = models.DateTimeField(_("offentliggjort"))
     published_by = models.ForeignKey(
@@ -243,7 +245,7 @@ class IndicatorVersion(models.Model):
         return f"{self.indicator.code} v{self.version}"
 
 
-class IndicatorDraft(models.Model):
+class IndicatorDraft(IndicatorDefinition):
     """The pending next definition of a published indicator, until it is published as a new version.
 
     Kept apart from the Indicator so that the published definition, which teams enter data
@@ -260,20 +262,6 @@ class IndicatorDraft(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("mål"),
-    )
-    name = models.CharField(_("navn"), max_length=300)
-    definition = models.TextField(_("indikatordefinition"), blank=True)
-    kind = models.CharField(_("type"), max_length=20, choices=Indicator.Kind.choices)
-    numerator_definition = models.TextField(_("tæller"))
-    denominator_definition = models.TextField(_("nævner"), blank=True)
-    unit = models.CharField(_("enhed"), max_length=60, blank=True)
-    multiplier = models.DecimalField(_("multiplikator"), max_digits=10, decimal_places=0)
-    direction = models.CharField(_("forbedringsretning"), max_length=10, choices=Indicator.Direction.choices)
-    chart_type = models.CharField(_("diagramtype"), max_length=4, choices=Indicator.ChartType.choices)
-    whole_numbers = models.BooleanField(_("kun hele tal"), default=False)
-    data_source = models.CharField(_("datakilde"), max_length=300, blank=True)
-    target_value = models.DecimalField(
-        _("national målværdi"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline til"), null=True, blank=True)

@@ -18,24 +18,19 @@ from django.utils.translation import gettext as _
 
 from teams.models import Network, Team
 
-from ..models import Goal, Indicator, IndicatorDraft, IndicatorVersion, LocalTarget, PublicationStatus
+from ..models import (
+    DEFINITION_FIELDS,
+    Goal,
+    Indicator,
+    IndicatorDraft,
+    IndicatorVersion,
+    LocalTarget,
+    PublicationStatus,
+)
 from ..pipeline import chart_indicator_changed, chart_series_changed
 
 # The fields a published version freezes (IndicatorVersion has exactly these).
-VERSIONED_FIELDS = (
-    "name",
-    "definition",
-    "kind",
-    "numerator_definition",
-    "denominator_definition",
-    "unit",
-    "multiplier",
-    "direction",
-    "chart_type",
-    "whole_numbers",
-    "data_source",
-    "target_value",
-)
+VERSIONED_FIELDS = DEFINITION_FIELDS
 # Editable with the definition but not part of the frozen snapshot.
 OTHER_DRAFT_FIELDS = ("goal", "baseline_start", "baseline_end", "target_deadline", "order")
 INDICATOR_FIELDS = ("code", *VERSIONED_FIELDS, *OTHER_DRAFT_FIELDS)
@@ -239,7 +234,11 @@ def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> I
 
     A new version needs a change note: teams read it to understand why the chart changed.
     """
-    indicator = Indicator.objects.select_for_update(of=("self",)).select_related("goal", "network").get(pk=indicator.pk)
+    indicator = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("goal", "network")
+        .get(pk=indicator.pk)
+    )
     change_note = change_note.strip()
     if indicator.status == PublicationStatus.RETIRED:
         raise ValidationError(_("En udgået indikator kan ikke offentliggøres."))
