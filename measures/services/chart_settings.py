@@ -237,35 +237,23 @@ def phase_break_add(
                 % {"month": month_label(reported[0])}
             }
         )
-    if PhaseBreak.objects.filter(team=team, indicator=indicator, period=period).exists():
-        raise ValidationError(
-            {"period": _("Der er allerede et faseskift i %(month)s.") % {"month": month_label(period)}}
-        )
     phase = PhaseBreak(team=team, indicator=indicator, period=period, label=(label or "").strip())
-    phase.full_clean(validate_unique=False, validate_constraints=False)
-    phase._history_user = user
-    try:
-        with transaction.atomic():
-            phase.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"period": _("Der er allerede et faseskift i %(month)s.") % {"month": month_label(period)}}
-        ) from None
-    chart_series_changed(team=team, indicator=indicator)
+    _insert_month_row(
+        phase,
+        user=user,
+        duplicate=_("Der er allerede et faseskift i %(month)s.") % {"month": month_label(period)},
+    )
     return phase
 
 
 @transaction.atomic
 def phase_break_remove(*, team: Team, indicator: Indicator, period: date, user) -> None:
     """Join the phase starting at `period` with the one before it."""
-    phase = PhaseBreak.objects.filter(team=team, indicator=indicator, period=period).first()
-    if phase is None:
-        raise ValidationError(
-            _("Faseskiftet i %(month)s findes ikke (længere).") % {"month": month_label(period)}
-        )
-    phase._history_user = user
-    phase.delete()
-    chart_series_changed(team=team, indicator=indicator)
+    _delete_month_row(
+        PhaseBreak.objects.filter(team=team, indicator=indicator, period=period).first(),
+        user=user,
+        missing=_("Faseskiftet i %(month)s findes ikke (længere).") % {"month": month_label(period)},
+    )
 
 
 # --------------------------------------------------------------------------- excluded points (udelad punkt)
@@ -288,35 +276,46 @@ def excluded_point_add(
                 % {"month": month_label(period)}
             }
         )
-    if ExcludedPoint.objects.filter(team=team, indicator=indicator, period=period).exists():
-        raise ValidationError(
-            {"period": _("Punktet i %(month)s er allerede udeladt.") % {"month": month_label(period)}}
-        )
     point = ExcludedPoint(team=team, indicator=indicator, period=period, reason=reason)
-    point.full_clean(validate_unique=False, validate_constraints=False)
-    point._history_user = user
-    try:
-        with transaction.atomic():
-            point.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"period": _("Punktet i %(month)s er allerede udeladt.") % {"month": month_label(period)}}
-        ) from None
-    chart_series_changed(team=team, indicator=indicator)
+    _insert_month_row(
+        point,
+        user=user,
+        duplicate=_("Punktet i %(month)s er allerede udeladt.") % {"month": month_label(period)},
+    )
     return point
 
 
 @transaction.atomic
 def excluded_point_remove(*, team: Team, indicator: Indicator, period: date, user) -> None:
     """Take the month back into the calculations."""
-    point = ExcludedPoint.objects.filter(team=team, indicator=indicator, period=period).first()
-    if point is None:
-        raise ValidationError(
-            _("Punktet i %(month)s er ikke udeladt (længere).") % {"month": month_label(period)}
-        )
-    point._history_user = user
-    point.delete()
-    chart_series_changed(team=team, indicator=indicator)
+    _delete_month_row(
+        ExcludedPoint.objects.filter(team=team, indicator=indicator, period=period).first(),
+        user=user,
+        missing=_("Punktet i %(month)s er ikke udeladt (længere).") % {"month": month_label(period)},
+    )
+
+
+def _insert_month_row(row: PhaseBreak | ExcludedPoint, *, user, duplicate: str) -> None:
+    """Save a new phase break or exclusion; a duplicate, also a concurrent one, is a field error."""
+    model = type(row)
+    if model.objects.filter(team=row.team, indicator=row.indicator, period=row.period).exists():
+        raise ValidationError({"period": duplicate})
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row._history_user = user
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError({"period": duplicate}) from None
+    chart_series_changed(team=row.team, indicator=row.indicator)
+
+
+def _delete_month_row(row: PhaseBreak | ExcludedPoint | None, *, user, missing: str) -> None:
+    if row is None:
+        raise ValidationError(missing)
+    row._history_user = user
+    row.delete()
+    chart_series_changed(team=row.team, indicator=row.indicator)
 
 
 # --------------------------------------------------------------------------- annotations (kommentar på diagram)
