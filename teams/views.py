@@ -6,7 +6,7 @@ from measures.selectors import dashboards
 from measures.selectors.completeness import team_completeness
 
 from .access import get_network_for_user, get_team_for_user
-from .models import Network, NetworkMembership, Team, TeamMembership
+from .models import Network, NetworkMembership, TeamMembership
 
 
 @login_required
