@@ -637,7 +637,9 @@ def plot_config(*, filename: str, compact: bool = False) -> dict[str, Any]:
     return {
         "responsive": True,
         "displaylogo": False,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        # Plotly's own buttons speak English and offer a cloud "share"; static/js/charts.js builds
+        # these two from the labels instead (Plotly has no Danish button texts).
+        "lktButtons": {"download": gettext("Hent diagrammet som PNG"), "reset": gettext("Nulstil visning")},
         "toImageButtonOptions": {
             "format": "png",
             "filename": filename,

@@ -70,6 +70,7 @@ class UploadForm(forms.Form):
         label=_("Indikator"),
         required=False,
         help_text=_("Kun for filer uden indikatorkolonne, fx Dato;Tæller;Nævner;Kommentarer."),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, indicators=(), **kwargs):

@@ -4,10 +4,13 @@ ModelForms with explicit field lists give the labels and widgets; the services d
 the cross-row rules. Decimal fields are localized, so "12,5" is accepted as Danes write it.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import DriverNode, Goal, Indicator, LocalTarget, PDSACycle, PublicationStatus
+from .numbers import format_input
 from .services.improvement import ALLOWED_PARENT_KINDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
@@ -25,6 +28,10 @@ def _style(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-input")
         if isinstance(widget, forms.Textarea):
             widget.attrs.setdefault("rows", 3)
+    # Stored decimals have four places; show "52" and "12,5", not "52,0000".
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DecimalField) and isinstance(form.initial.get(name), Decimal):
+            form.initial[name] = format_input(form.initial[name])
 
 
 class GoalForm(forms.ModelForm):

@@ -10,7 +10,22 @@
     element.dataset.rendered = "1";
     var payload = JSON.parse(source.textContent);
     element.textContent = "";
-    Plotly.newPlot(element, payload.figure.data, payload.figure.layout, payload.config);
+    Plotly.newPlot(element, payload.figure.data, payload.figure.layout, withButtons(payload.config));
+  }
+
+  // Our own translated modebar: download as PNG and reset the zoom; nothing that leaves the site.
+  function withButtons(config) {
+    var labels = config && config.lktButtons;
+    if (!labels) { return config; }
+    var result = Object.assign({}, config);
+    delete result.lktButtons;
+    result.modeBarButtons = [[
+      {name: "lkt-download", title: labels.download, icon: Plotly.Icons.camera,
+       click: function (gd) { Plotly.downloadImage(gd, config.toImageButtonOptions); }},
+      {name: "lkt-reset", title: labels.reset, icon: Plotly.Icons.home,
+       click: function (gd) { Plotly.relayout(gd, {"xaxis.autorange": true, "yaxis.autorange": true}); }}
+    ]];
+    return result;
   }
 
   function drawAll(charts) {

@@ -22,6 +22,8 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "ALLOWED_HOSTS": "lkt.example.dk",
         "DATABASE_URL": f"sqlite:///{ROOT / 'unused-deploy-check.sqlite3'}",
     }
+    # Production never runs with the browser tests' async override (tests/browser/conftest.py).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
