@@ -120,6 +120,7 @@ def test_a_project_lead_edits_a_seminar_and_marks_attendance(page):
     assert LearningObjective.objects.filter(seminar=seminar).count() == 2
 
     page.goto(f"{page.lkt_base}/seminarer/{seminar.uuid}/fremmoede/")
+    screenshot(page, "seminars-attendance")
     page.check(f"#attended-{world.viewer.pk}", force=True)
     screenshot(page, "seminars-attendance")
     assert axe_violations(page) == []
