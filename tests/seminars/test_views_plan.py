@@ -236,3 +236,17 @@ def test_the_plan_page_shows_the_progress_bar_and_next_seminar(world, client_for
     page = client_for(world.viewer).get(reverse("seminars:plan", args=[world.network.slug])).content.decode()
     assert '<progress id="plan-progress"' in page
     assert "Næste seminar" in page and "Læringsseminar 3" in page
+
+
+def test_attendance_checkboxes_carry_ids_without_thousands_separators(world, client_for):
+    # USE_THOUSAND_SEPARATOR is on for Danish numbers; an id of 12345 must not become "12.345".
+    from teams.models import TeamMembership
+    from tests.base import make_user
+
+    nurse = make_user("nurse-with-a-big-id", id=12345)
+    TeamMembership.objects.create(team=world.team_a, user=nurse, role=TeamMembership.Role.VIEWER)
+    seminar = make_seminar(world.network, days=-3)
+    page = client_for(world.national_lead).get(reverse("seminars:seminar-attendance", args=[seminar.uuid]))
+    html = page.content.decode()
+    assert 'value="12345"' in html and 'id="attended-12345"' in html
+    assert "12.345" not in html
