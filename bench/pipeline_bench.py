@@ -95,7 +95,7 @@ def main() -> None:
             region.save()
             regions.append(region)
         engine_seconds = [0.0]
-        compute = pipeline.chart_compute
+        compute = pipeline.compute.chart_compute
 
         def timed_compute(inputs):
             started = time.perf_counter()
@@ -104,7 +104,7 @@ def main() -> None:
             finally:
                 engine_seconds[0] += time.perf_counter() - started
 
-        pipeline.chart_compute = timed_compute
+        pipeline.compute.chart_compute = timed_compute
         print(f"{'teams':>5} {'series':>6} {'seconds':>8} {'engine s':>8} {'ms/series':>9} {'queries':>7} "
               f"{'q/series':>8}")
         for n_teams in SIZES:
@@ -130,7 +130,7 @@ def main() -> None:
             print(f"one {label} chart after a save ({n_teams} teams): {1000 * elapsed:.1f} ms, "
                   f"{len(queries)} queries")
     finally:
-        pipeline.chart_compute = compute
+        pipeline.compute.chart_compute = compute
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

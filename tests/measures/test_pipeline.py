@@ -203,14 +203,14 @@ def test_it_does_not_compute_again_when_the_inputs_are_unchanged(world):
 @pytest.mark.django_db
 def test_it_leaves_the_row_stale_when_data_change_while_computing(world, monkeypatch):
     ids = pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
-    compute = pipeline.chart_compute
+    compute = pipeline.compute.chart_compute
 
     def compute_during_a_concurrent_save(inputs):
         # Another request saves and commits while the engine runs.
         save(world, month(2024, 1), Decimal("999"))
         return compute(inputs)
 
-    monkeypatch.setattr(pipeline, "chart_compute", compute_during_a_concurrent_save)
+    monkeypatch.setattr(pipeline.compute, "chart_compute", compute_during_a_concurrent_save)
     assert pipeline._recompute_rows([ids[0]]) == 1
     row = ChartResult.objects.get(id=ids[0])
     assert row.is_stale is True

@@ -1,0 +1,257 @@
+"""Computing a chart with measures.spc and storing it as a ChartResult (team, region or national)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from teams.models import Organisation, Team
+
+from .. import spc
+from ..models import ChartResult, Indicator
+from ..spc.engine import json_number
+from .inputs import SeriesInputs, _Loader
+from .stale import chart_results_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- computing
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _number(value: float | None) -> float | str | None:
+    return json_number(value) if value is not None else None
+
+
+def chart_compute(inputs: SeriesInputs) -> dict[str, Any]:
+    """Run the SPC engine on one series and shape the result as the stored format (README)."""
+    data: dict[str, Any] = {
+        "engine_version": spc.ENGINE_VERSION,
+        "scope": inputs.scope,
+        "chart_type": inputs.chart_type,
+        "unit": inputs.unit,
+        "multiplier": inputs.multiplier,
+        "direction": inputs.direction,
+        "indicator_version": inputs.indicator_version,
+        "points": [],
+        "parts": [],
+        "classification": {"variation": ChartResult.Variation.TOO_FEW.value, "assurance": "",
+                           "reason": "too_few_points"},
+        "targets": {"national": inputs.national_target, "local": inputs.local_target},
+        "baseline_end": _iso(inputs.baseline_end),
+        "excluded": [{"period": p.isoformat(), "reason": reason} for p, reason in inputs.excluded],
+        "annotations": inputs.annotations,
+        "messages": [],
+        "error": "",
+    }
+    periods = inputs.periods
+    if not periods:
+        return data
+    index = {p: i for i, p in enumerate(periods)}
+    freeze = None
+    if inputs.baseline_end is not None and inputs.baseline_end >= periods[0]:
+        freeze = sum(1 for p in periods if p <= inputs.baseline_end)
+    # A new part starts at the phase break's month: the engine wants the last xx of the part before.
+    breaks = [index[p] for p, _label in inputs.phase_breaks if p in index and index[p] > 0]
+    labels = {1: ""}
+    for number, (p, label) in enumerate(
+        [(p, label) for p, label in inputs.phase_breaks if p in index and index[p] > 0], start=2
+    ):
+        labels[number] = label or p.strftime("%Y-%m")
+    exclude = [index[p] + 1 for p, _reason in inputs.excluded if p in index]
+    try:
+        result = spc.compute_chart(
+            inputs.chart_type,
+            periods,
+            inputs.numerators,
+            inputs.denominators if inputs.uses_denominator else None,
+            freeze=freeze,
+            # qicharts2 ignores freeze once parts are given; pass none when there is no break.
+            part=breaks or None,
+            exclude=exclude or None,
+            multiply=inputs.multiplier,
+        )
+    except spc.SPCError as exc:
+        data["error"] = str(exc)
+        data["classification"]["reason"] = "error"
+        return data
+    target = inputs.local_target if inputs.local_target is not None else inputs.national_target
+    classification = spc.classify(result, inputs.direction, target)
+    for i, point in enumerate(result.points):
+        data["points"].append(
+            {
+                "period": periods[i].isoformat(),
+                "numerator": inputs.numerators[i],
+                "denominator": inputs.denominators[i],
+                "y": _number(point.y),
+                "cl": _number(point.cl),
+                "lcl": _number(point.lcl),
+                "ucl": _number(point.ucl),
+                "lcl_95": _number(point.lcl_95),
+                "ucl_95": _number(point.ucl_95),
+                "part": point.part,
+                "baseline": point.baseline,
+                "include": point.include,
+                "runs_signal": point.runs_signal,
+                "sigma_signal": point.sigma_signal,
+                "n_teams": inputs.n_teams[i],
+            }
+        )
+    for part in result.parts:
+        data["parts"].append(
+            {
+                "part": part.part,
+                "label": labels.get(part.part, ""),
+                "first_period": periods[part.first_xx - 1].isoformat(),
+                "last_period": periods[part.last_xx - 1].isoformat(),
+                "n_obs": part.n_obs,
+                "n_useful": part.n_useful,
+                "longest_run": part.longest_run,
+                "longest_run_max": part.longest_run_max,
+                "n_crossings": part.n_crossings,
+                "n_crossings_min": part.n_crossings_min,
+                "runs_signal": part.runs_signal,
+                "sigma_signal": part.sigma_signal,
+                "cl": _number(part.cl),
+                "lcl": _number(part.alcl),
+                "ucl": _number(part.aucl),
+            }
+        )
+    signal_period = None
+    if classification.signal_xx is not None:
+        signal_period = periods[classification.signal_xx - 1].isoformat()
+    data["classification"] = {
+        "variation": classification.variation,
+        "assurance": classification.assurance or "",
+        "reason": classification.sources[0] if classification.sources else (
+            "too_few_points" if classification.variation == ChartResult.Variation.TOO_FEW else ""
+        ),
+        "sources": list(classification.sources),
+        "side": classification.side,
+        "signal_period": signal_period,
+        "interpretation": classification.interpretation,
+        "target_used": "local" if inputs.local_target is not None else ("national" if target is not None else ""),
+    }
+    data["messages"] = list(result.messages)
+    return data
+
+
+def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The top-level columns dashboards filter on: the current (last) phase decides the signals."""
+    points = data["points"]
+    last_part = data["parts"][-1] if data["parts"] else None
+    valued = [p for p in points if p["y"] is not None]
+    return {
+        "variation": data["classification"]["variation"] if not data["error"] else "",
+        "assurance": data["classification"]["assurance"],
+        "runs_signal": bool(last_part and last_part["runs_signal"]),
+        "sigma_signal_count": int(last_part["sigma_signal"]) if last_part else 0,
+        "n_points": len(valued),
+        "last_period": date.fromisoformat(valued[-1]["period"]) if valued else None,
+        "error": data["error"],
+    }
+
+
+# --------------------------------------------------------------------------- recomputing rows
+
+
+def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
+    """Recompute claimed rows; returns how many the engine computed.
+
+    Reads `stale_since` before the inputs and writes only where it is unchanged, so a save that
+    committed while we computed keeps its row stale (and enqueues or waits for the sweep).
+    Rows whose input hash still matches are only marked fresh, not computed again.
+    """
+    if not result_ids:
+        return 0
+    rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator"))
+    loader = _Loader(rows)
+    # Compute everything first, then write in one short transaction: one commit per batch instead
+    # of one per row, and row locks held only while writing, never while the engine runs.
+    writes: list[tuple[ChartResult, dict[str, Any] | None]] = []
+    for row in rows:
+        inputs = loader.inputs(row)
+        input_hash = inputs.input_hash()
+        if not force and input_hash == row.input_hash and row.engine_version == spc.ENGINE_VERSION:
+            writes.append((row, None))
+            continue
+        data = chart_compute(inputs)
+        writes.append((row, {
+            "data": data,
+            "chart_type": inputs.chart_type,
+            "engine_version": spc.ENGINE_VERSION,
+            "input_hash": input_hash,
+            **_summary_fields(data),
+        }))
+    computed = sum(1 for _, fields in writes if fields is not None)
+    unwritten = []
+    now = timezone.now()
+    with transaction.atomic():
+        for row, fields in writes:
+            # The token is the stale_since read before the inputs: unchanged means no newer data.
+            current = ChartResult.objects.filter(id=row.id, stale_since=row.stale_since)
+            if fields is None:
+                written = current.update(is_stale=False, claimed_until=None)
+            else:
+                written = current.update(is_stale=False, claimed_until=None, computed_at=now,
+                                         compute_count=F("compute_count") + 1, **fields)
+            if written:
+                continue
+            unwritten.append(row.id)
+            logger.info("chart pipeline: inputs of chart result %s changed while computing", row.id)
+            if fields is not None:
+                # Counted all the same: compute_count measures the engine's work, not the rows written.
+                ChartResult.objects.filter(id=row.id).update(compute_count=F("compute_count") + 1)
+        # Rows that turned stale again meanwhile are released, so the next claim can take them.
+        # Written rows had their claim cleared in the same UPDATE; releasing them could drop a new claim.
+        if unwritten:
+            ChartResult.objects.filter(id__in=unwritten).update(claimed_until=None)
+    return computed
+
+
+def chart_result_recompute_claimed(*, result_id: int) -> int:
+    """The task's body: recompute one claimed row; re-enqueue it if its data changed meanwhile."""
+    computed = _recompute_rows([result_id])
+    if ChartResult.objects.filter(id=result_id, is_stale=True).exists():
+        chart_results_enqueue(result_ids=[result_id])
+    return computed
+
+
+def _owner_row(*, team: Team | None, region: Organisation | None, indicator: Indicator) -> ChartResult:
+    if team is not None:
+        owner = {"scope": ChartResult.Scope.TEAM, "team": team, "region": None}
+    elif region is not None:
+        owner = {"scope": ChartResult.Scope.REGION, "team": None, "region": region}
+    else:
+        owner = {"scope": ChartResult.Scope.NATIONAL, "team": None, "region": None}
+    row, _ = ChartResult.objects.get_or_create(
+        indicator=indicator,
+        **owner,
+        defaults={"network_id": indicator.network_id, "chart_type": indicator.chart_type,
+                  "stale_since": timezone.now()},
+    )
+    return row
+
+
+def chart_result_recompute(
+    *, team: Team | None = None, region: Organisation | None = None, indicator: Indicator, force: bool = False
+) -> ChartResult:
+    """Recompute one chart now, in-process: a team's (team=...), a region's (region=...) or the national one.
+
+    Skips the engine when the stored input hash still matches, unless `force`.
+    """
+    row = _owner_row(team=team, region=region, indicator=indicator)
+    if force:
+        ChartResult.objects.filter(id=row.id).update(is_stale=True, stale_since=timezone.now())
+    _recompute_rows([row.id], force=force)
+    row.refresh_from_db()
+    return row

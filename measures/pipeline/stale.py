@@ -1,0 +1,171 @@
+"""Marking chart results stale after a write, and claiming and enqueueing their recomputation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from teams.models import Network, Team
+
+from ..models import ChartResult, Indicator
+
+logger = logging.getLogger(__name__)
+
+# Saves within this many seconds of the first one are folded into one computation.
+COALESCE_SECONDS: int = getattr(settings, "CHART_COALESCE_SECONDS", 2)
+# A claim outlives the longest task, so a running computation is never claimed twice; a claim
+# whose task was lost (worker killed, broker flushed) expires and the sweep takes the row over.
+CLAIM_SECONDS: int = getattr(settings, "CELERY_TASK_TIME_LIMIT", 300) + 60
+
+
+# --------------------------------------------------------------------------- marking stale
+
+
+@transaction.atomic
+def chart_series_mark_stale(*, team: Team, indicator: Indicator) -> list[int]:
+    """Mark the team's chart of `indicator` and its region and national aggregates stale.
+
+    Called in the same transaction as the data write, so a chart can never look current after its
+    data changed; the chart jobs pick the rows up (see measures.tasks). Returns the rows' ids.
+    """
+    now = timezone.now()
+    owners = [
+        {"scope": ChartResult.Scope.TEAM, "team_id": team.id, "region_id": None},
+        {"scope": ChartResult.Scope.REGION, "team_id": None, "region_id": team.region_id},
+        {"scope": ChartResult.Scope.NATIONAL, "team_id": None, "region_id": None},
+    ]
+    ids = []
+    for owner in owners:
+        rows = ChartResult.objects.filter(indicator_id=indicator.id, **owner)
+        if not rows.update(is_stale=True, stale_since=now):
+            rows_created, _ = ChartResult.objects.get_or_create(
+                indicator_id=indicator.id,
+                **owner,
+                defaults={
+                    "network_id": indicator.network_id,
+                    "chart_type": indicator.chart_type,
+                    "is_stale": True,
+                    "stale_since": now,
+                },
+            )
+            ids.append(rows_created.id)
+        else:
+            ids.extend(rows.values_list("id", flat=True))
+    return ids
+
+
+class _EnqueueAfterCommit:
+    """The on_commit callback of one series; carries its key so a transaction registers it once."""
+
+    def __init__(self, key: tuple[int, int], result_ids: list[int]) -> None:
+        self.series_key = key
+        self.result_ids = result_ids
+
+    def __call__(self) -> None:
+        chart_results_enqueue(result_ids=self.result_ids)
+
+
+def _registered_in_transaction(key: tuple[int, int]) -> bool:
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        return False
+    # run_on_commit holds (savepoint ids, callback, robust); callbacks of a rolled-back savepoint
+    # are removed by Django, so a series found here really is marked in this transaction.
+    return any(getattr(entry[1], "series_key", None) == key for entry in conn.run_on_commit)
+
+
+def chart_series_changed(*, team: Team, indicator: Indicator) -> None:
+    """Every write to a series' inputs calls this inside its transaction: mark stale, recompute after commit.
+
+    An upload that writes 10,000 rows of one series in one transaction marks and enqueues once:
+    the stale flag only has to change once per commit.
+    """
+    key = (team.id, indicator.id)
+    if _registered_in_transaction(key):
+        return
+    result_ids = chart_series_mark_stale(team=team, indicator=indicator)
+    transaction.on_commit(_EnqueueAfterCommit(key, result_ids))
+
+
+@transaction.atomic
+def chart_indicator_changed(*, indicator: Indicator) -> int:
+    """Mark every chart of an indicator stale (a new definition, target or baseline); the sweep recomputes."""
+    return ChartResult.objects.filter(indicator=indicator).update(is_stale=True, stale_since=timezone.now())
+
+
+# --------------------------------------------------------------------------- claiming and enqueueing
+
+
+def _claim_condition(now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def chart_result_claim(*, result_id: int, seconds: int = CLAIM_SECONDS) -> bool:
+    """Take one row for computation; False when someone else holds it (a queued or running task)."""
+    now = timezone.now()
+    return bool(
+        ChartResult.objects.filter(_claim_condition(now), id=result_id).update(
+            claimed_until=now + timedelta(seconds=seconds)
+        )
+    )
+
+
+def chart_result_release(*, result_id: int) -> None:
+    ChartResult.objects.filter(id=result_id).update(claimed_until=None)
+
+
+def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESCE_SECONDS) -> int:
+    """Enqueue a recomputation of each row nobody has claimed yet; returns how many were enqueued.
+
+    Runs after commit. Never raises for a broker failure: the data are saved and the rows are
+    stale, which is the truth; the sweep recomputes them once the broker is back.
+    """
+    from ..tasks import chart_result_recompute_task
+
+    enqueued = 0
+    broker_down = False
+    for result_id in result_ids:
+        if broker_down or not chart_result_claim(result_id=result_id, seconds=countdown + CLAIM_SECONDS):
+            continue
+        try:
+            chart_result_recompute_task.apply_async((result_id,), countdown=countdown)
+        except Exception as exc:  # kombu/redis raise many types; any publish failure is handled alike
+            logger.warning("chart pipeline: could not enqueue chart result %s (%s); left for the sweep",
+                           result_id, exc)
+            chart_result_release(result_id=result_id)
+            # One timeout per request is the most a user waits: the other rows go to the sweep too.
+            broker_down = True
+        else:
+            enqueued += 1
+    return enqueued
+
+
+def chart_results_claim_batch(*, limit: int, network: Network | None = None) -> list[int]:
+    """Claim up to `limit` stale, unclaimed rows; concurrent callers get disjoint batches."""
+    now = timezone.now()
+    rows = ChartResult.objects.filter(_claim_condition(now), is_stale=True)
+    if network is not None:
+        rows = rows.filter(network=network)
+    rows = rows.order_by("stale_since", "id")
+    until = now + timedelta(seconds=CLAIM_SECONDS)
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(rows.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+            ChartResult.objects.filter(id__in=ids).update(claimed_until=until)
+        return ids
+    # SQLite serialises writers, so a conditional UPDATE per row is a safe claim there. Concurrent
+    # sweeps see the same first candidates, so look further than `limit` before giving up.
+    claimed: list[int] = []
+    for result_id in rows.values_list("id", flat=True)[: limit * 10]:
+        if ChartResult.objects.filter(_claim_condition(now), id=result_id).update(claimed_until=until):
+            claimed.append(result_id)
+            if len(claimed) == limit:
+                break
+    return claimed
+

@@ -1,0 +1,103 @@
+"""Sweeps: creating missing rows, finding outdated ones and recomputing stale rows in claimed batches."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from teams.models import Network, Team
+
+from .. import spc
+from ..models import ChartResult, Indicator, PublicationStatus
+from .compute import _recompute_rows
+from .inputs import _Loader
+from .stale import chart_results_claim_batch
+
+
+def chart_results_ensure(*, network: Network | None = None) -> int:
+    """Create the missing rows (stale) for every active team, region and the nation x published indicator.
+
+    Data loaded in bulk (demo, imports) never went through `chart_series_changed`.
+    """
+    networks = [network] if network is not None else list(Network.objects.all())
+    now = timezone.now()
+    created = 0
+    for net in networks:
+        indicators = list(Indicator.objects.filter(network=net, status=PublicationStatus.PUBLISHED))
+        teams = list(Team.objects.filter(network=net, is_active=True).values_list("id", "region_id"))
+        existing = set(
+            ChartResult.objects.filter(network=net).values_list("scope", "indicator_id", "team_id", "region_id")
+        )
+        wanted = []
+        for indicator in indicators:
+            wanted.append((ChartResult.Scope.NATIONAL, indicator.id, None, None))
+            wanted.extend((ChartResult.Scope.REGION, indicator.id, None, r) for r in sorted({r for _, r in teams}))
+            wanted.extend((ChartResult.Scope.TEAM, indicator.id, t, None) for t, _ in teams)
+        chart_types = {i.id: i.chart_type for i in indicators}
+        missing = [
+            ChartResult(scope=s, network=net, indicator_id=i, team_id=t, region_id=r, chart_type=chart_types[i],
+                        is_stale=True, stale_since=now)
+            for s, i, t, r in wanted
+            if (s, i, t, r) not in existing
+        ]
+        ChartResult.objects.bulk_create(missing, batch_size=500)
+        created += len(missing)
+    return created
+
+
+def chart_results_mark_outdated_engine() -> int:
+    """Rows computed by an older engine version are stale (one UPDATE)."""
+    return (
+        ChartResult.objects.filter(is_stale=False)
+        .exclude(engine_version=spc.ENGINE_VERSION)
+        .update(is_stale=True, stale_since=timezone.now())
+    )
+
+
+def chart_results_verify(*, limit: int) -> int:
+    """Mark stale the rows (a random sample of `limit` fresh ones) whose inputs no longer hash alike.
+
+    Catches writes that bypassed `chart_series_changed` (bulk loads, raw SQL, a lost stale flag).
+    """
+    ids = list(ChartResult.objects.filter(is_stale=False).order_by("?").values_list("id", flat=True)[:limit])
+    rows = list(ChartResult.objects.filter(id__in=ids).select_related("indicator"))
+    if not rows:
+        return 0
+    loader = _Loader(rows)
+    outdated = [row.id for row in rows if loader.inputs(row).input_hash() != row.input_hash]
+    return ChartResult.objects.filter(id__in=outdated, is_stale=False).update(
+        is_stale=True, stale_since=timezone.now()
+    )
+
+
+def chart_results_sweep(*, batch_size: int = 200, max_batches: int = 10, verify: int = 200) -> int:
+    """The periodic sweep: recompute stale rows in claimed, bounded batches; safe on several workers."""
+    chart_results_mark_outdated_engine()
+    if verify:
+        chart_results_verify(limit=verify)
+    computed = 0
+    for _ in range(max_batches):
+        ids = chart_results_claim_batch(limit=batch_size)
+        if not ids:
+            break
+        computed += _recompute_rows(ids)
+    return computed
+
+
+def chart_results_recompute_stale(*, network: Network | None = None, limit: int | None = None,
+                                  batch_size: int = 500) -> int:
+    """Synchronously recompute every stale row (of one network), creating missing rows first.
+
+    Used after bulk loads (`load_demo`) and by `manage.py recompute_charts`. Returns the number of
+    charts the engine computed.
+    """
+    chart_results_ensure(network=network)
+    computed = handled = 0
+    while limit is None or handled < limit:
+        size = batch_size if limit is None else min(batch_size, limit - handled)
+        ids = chart_results_claim_batch(limit=size, network=network)
+        if not ids:
+            break
+        handled += len(ids)
+        computed += _recompute_rows(ids)
+    return computed
+
