@@ -1,0 +1,239 @@
+"""API serializers and viewset for stored chart results (classification, parts and points)."""
+
+from collections.abc import Iterator
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+
+from lkt.api import ApiModelSerializer, region_chart_condition, visible_networks, visible_teams
+from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+
+from ..filters import ChartResultFilter
+from ..models import ChartResult
+from .common import MonthField
+
+
+class ChartPointSerializer(serializers.Serializer):
+    period = MonthField()
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    y = serializers.FloatField(allow_null=True, help_text="Den plottede værdi; null for manglende måneder.")
+    cl = serializers.FloatField(allow_null=True, help_text="Centerlinje.")
+    lcl = serializers.FloatField(allow_null=True, help_text="Nedre kontrolgrænse (3 sigma).")
+    ucl = serializers.FloatField(allow_null=True, help_text="Øvre kontrolgrænse (3 sigma).")
+    lcl_95 = serializers.FloatField(allow_null=True)
+    ucl_95 = serializers.FloatField(allow_null=True)
+    part = serializers.IntegerField(allow_null=True, help_text="Fase (1, 2, ...).")
+    baseline = serializers.BooleanField(allow_null=True)
+    include = serializers.BooleanField(allow_null=True, help_text="false: udeladt punkt.")
+    runs_signal = serializers.BooleanField(allow_null=True)
+    sigma_signal = serializers.BooleanField(allow_null=True)
+    n_teams = serializers.IntegerField(
+        allow_null=True, help_text="Antal teams med data (kun regional/national)."
+    )
+
+
+class ChartPartSerializer(serializers.Serializer):
+    part = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField(allow_null=True)
+    first_period = MonthField(allow_null=True)
+    last_period = MonthField(allow_null=True)
+    n_obs = serializers.IntegerField(allow_null=True)
+    n_useful = serializers.IntegerField(allow_null=True)
+    longest_run = serializers.IntegerField(allow_null=True)
+    longest_run_max = serializers.IntegerField(allow_null=True)
+    n_crossings = serializers.IntegerField(allow_null=True)
+    n_crossings_min = serializers.IntegerField(allow_null=True)
+    runs_signal = serializers.BooleanField(allow_null=True)
+    sigma_signal = serializers.IntegerField(allow_null=True)
+    cl = serializers.FloatField(allow_null=True)
+    lcl = serializers.FloatField(allow_null=True)
+    ucl = serializers.FloatField(allow_null=True)
+
+
+class ChartResultSerializer(ApiModelSerializer):
+    network = serializers.CharField(source="network.slug", read_only=True)
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    team_uuid = serializers.UUIDField(source="team.uuid", read_only=True, allow_null=True, default=None)
+    team_code = serializers.CharField(source="team.code", read_only=True, allow_null=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+    region = serializers.SerializerMethodField()
+    last_period = MonthField(allow_null=True)
+    indicator_version = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField()
+    classification_reason = serializers.SerializerMethodField()
+    baseline_end = serializers.SerializerMethodField()
+    target_national = serializers.SerializerMethodField()
+    target_local = serializers.SerializerMethodField()
+    parts = serializers.SerializerMethodField()
+    points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChartResult
+        fields = [
+            "uuid",
+            "scope",
+            "network",
+            "indicator",
+            "indicator_version",
+            "team_uuid",
+            "team_code",
+            "team_name",
+            "region",
+            "chart_type",
+            "unit",
+            "direction",
+            "variation",
+            "assurance",
+            "classification_reason",
+            "runs_signal",
+            "sigma_signal_count",
+            "n_points",
+            "last_period",
+            "baseline_end",
+            "target_national",
+            "target_local",
+            "computed_at",
+            "is_stale",
+            "engine_version",
+            "parts",
+            "points",
+        ]
+
+    def _chart_data(self, result: ChartResult) -> dict:
+        return result.data if isinstance(result.data, dict) else {}
+
+    def get_region(self, result: ChartResult) -> str | None:
+        if result.region_id:
+            return result.region.name
+        if result.team_id:
+            return result.team.region.name
+        return None
+
+    def get_indicator_version(self, result: ChartResult) -> int | None:
+        value = self._chart_data(result).get("indicator_version")
+        return value if isinstance(value, int) else None
+
+    def get_unit(self, result: ChartResult) -> str | None:
+        return self._chart_data(result).get("unit")
+
+    def get_direction(self, result: ChartResult) -> str | None:
+        return self._chart_data(result).get("direction")
+
+    def get_classification_reason(self, result: ChartResult) -> str | None:
+        classification = self._chart_data(result).get("classification")
+        return classification.get("reason") if isinstance(classification, dict) else None
+
+    @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "nullable": True})
+    def get_baseline_end(self, result: ChartResult) -> str | None:
+        value = self._chart_data(result).get("baseline_end")
+        return str(value)[:7] if value else None
+
+    def _target(self, result: ChartResult, key: str) -> float | None:
+        targets = self._chart_data(result).get("targets")
+        value = targets.get(key) if isinstance(targets, dict) else None
+        return float(value) if isinstance(value, int | float) else None
+
+    def get_target_national(self, result: ChartResult) -> float | None:
+        return self._target(result, "national")
+
+    def get_target_local(self, result: ChartResult) -> float | None:
+        return self._target(result, "local")
+
+    @extend_schema_field(ChartPartSerializer(many=True))
+    def get_parts(self, result: ChartResult) -> list[dict]:
+        parts = [p for p in self._chart_data(result).get("parts", []) if isinstance(p, dict)]
+        return ChartPartSerializer(parts, many=True).data
+
+    @extend_schema_field(ChartPointSerializer(many=True))
+    def get_points(self, result: ChartResult) -> list[dict]:
+        points = [p for p in self._chart_data(result).get("points", []) if isinstance(p, dict)]
+        return ChartPointSerializer(points, many=True).data
+
+
+CHART_POINT_COLUMNS = [
+    "chart_uuid",
+    "scope",
+    "network",
+    "indicator",
+    "team_uuid",
+    "team_code",
+    "team_name",
+    "region",
+    "chart_type",
+    "variation",
+    "assurance",
+    "period",
+    "numerator",
+    "denominator",
+    "y",
+    "cl",
+    "lcl",
+    "ucl",
+    "part",
+    "baseline",
+    "include",
+    "runs_signal",
+    "sigma_signal",
+    "n_teams",
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Gemte diagramresultater (seriediagram/kontroldiagram) pr. team x indikator, pr. region og "
+            "nationalt: klassifikation (variation, målopfyldelse), faser og alle punkter med centerlinje, "
+            "kontrolgrænser og signaler. `?format=csv` giver én række pr. punkt."
+        ),
+        responses={
+            200: ChartResultSerializer(many=True),
+            400: OpenApiResponse(description="Ugyldigt filter."),
+        },
+    )
+)
+class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
+    queryset = ChartResult.objects.filter(computed_at__isnull=False).select_related(
+        "network", "indicator", "team__region", "region"
+    )
+    serializer_class = ChartResultSerializer
+    filterset_class = ChartResultFilter
+    lookup_field = "uuid"
+    ordering = ("id",)
+    csv_name = "chart-points"
+    csv_columns = CHART_POINT_COLUMNS
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(
+            Q(scope=ChartResult.Scope.TEAM, team__in=visible_teams(self.request))
+            | (Q(scope=ChartResult.Scope.REGION) & region_chart_condition(self.request))
+            | Q(scope=ChartResult.Scope.NATIONAL, network__in=visible_networks(self.request))
+        )
+
+    def csv_rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        for result in queryset.order_by(*self.ordering).iterator(chunk_size=200):
+            region = result.region or (result.team.region if result.team else None)
+            head = (
+                result.uuid,
+                result.scope,
+                result.network.slug,
+                result.indicator.code,
+                result.team.uuid if result.team else None,
+                result.team.code if result.team else None,
+                result.team.name if result.team else None,
+                region.name if region else None,
+                result.chart_type,
+                result.variation,
+                result.assurance,
+            )
+            data = result.data if isinstance(result.data, dict) else {}
+            for point in data.get("points", []):
+                if not isinstance(point, dict):
+                    continue
+                yield (
+                    *head,
+                    str(point.get("period", ""))[:7],
+                    *(point.get(key) for key in CHART_POINT_COLUMNS[12:]),
+                )

@@ -1,0 +1,290 @@
+"""API serializers and viewsets for the flat measurement table and measurement deletions.
+
+Measurements are served as one flat long table with a fixed column order (MEASUREMENT_COLUMNS), in
+JSON pages or as one streamed CSV. Both are built from `values_list` rows plus two small lookup
+tables (teams, indicators), so the CSV path never instantiates a model per row.
+"""
+
+from collections.abc import Iterator
+from decimal import Context, Decimal
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField, visible_teams
+from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from teams.models import Team
+
+from ..filters import MeasurementDeletionFilter, MeasurementFilter
+from ..models import Indicator, Measurement
+from .common import MonthField
+
+HistoricalMeasurement = Measurement.history.model
+VALUE_QUANTUM = Decimal("0.000001")
+# Wide enough that quantizing the largest possible value (10^10 / 0.0001 x multiplier) never fails.
+VALUE_CONTEXT = Context(prec=60)
+
+
+MEASUREMENT_COLUMNS = [
+    "uuid",
+    "network",
+    "team_uuid",
+    "team_code",
+    "team_name",
+    "region",
+    "organisations",
+    "indicator",
+    "indicator_version",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "nothing_to_report",
+    "comment",
+    "version",
+    "updated_at",
+]
+MEASUREMENT_VALUES = (
+    "id",
+    "uuid",
+    "team_id",
+    "indicator_id",
+    "indicator_version",
+    "period",
+    "numerator",
+    "denominator",
+    "nothing_to_report",
+    "comment",
+    "version",
+    "updated_at",
+)
+
+
+def plotted_value(
+    indicator: Indicator, numerator: Decimal | None, denominator: Decimal | None
+) -> Decimal | None:
+    value = indicator.value(numerator, denominator)
+    if value is None:
+        return None
+    return value.quantize(VALUE_QUANTUM, context=VALUE_CONTEXT)
+
+
+class MeasurementTable:
+    """Turns `MEASUREMENT_VALUES` tuples into rows in the order of `MEASUREMENT_COLUMNS`."""
+
+    def __init__(self, teams: QuerySet[Team]):
+        self.teams: dict[int, tuple] = {}
+        network_ids = set()
+        for team in teams.select_related("network", "region").prefetch_related("organisations"):
+            organisations = "; ".join(sorted(o.name for o in team.organisations.all()))
+            self.teams[team.id] = (
+                team.network.slug,
+                team.uuid,
+                team.code,
+                team.name,
+                team.region.name,
+                organisations,
+            )
+            network_ids.add(team.network_id)
+        self.indicators = {i.id: i for i in Indicator.objects.filter(network_id__in=network_ids)}
+
+    def row(self, values: tuple) -> tuple:
+        (
+            _id,
+            uuid,
+            team_id,
+            indicator_id,
+            indicator_version,
+            period,
+            numerator,
+            denominator,
+            nothing_to_report,
+            comment,
+            version,
+            updated_at,
+        ) = values
+        network, team_uuid, team_code, team_name, region, organisations = self.teams[team_id]
+        indicator = self.indicators[indicator_id]
+        return (
+            uuid,
+            network,
+            team_uuid,
+            team_code,
+            team_name,
+            region,
+            organisations,
+            indicator.code,
+            indicator_version,
+            f"{period:%Y-%m}",
+            numerator,
+            denominator,
+            plotted_value(indicator, numerator, denominator),
+            indicator.unit,
+            nothing_to_report,
+            comment,
+            version,
+            updated_at,
+        )
+
+
+class MeasurementSerializer(serializers.Serializer):
+    """One row of the flat measurement table (numbers with a decimal point, times in UTC)."""
+
+    uuid = serializers.UUIDField()
+    network = serializers.CharField(help_text="LKT'ets slug.")
+    team_uuid = serializers.UUIDField()
+    team_code = serializers.CharField()
+    team_name = serializers.CharField()
+    region = serializers.CharField()
+    organisations = serializers.CharField(help_text="Teamets organisationer, adskilt af '; '.")
+    indicator = serializers.CharField(help_text="Indikatorens kode.")
+    indicator_version = serializers.IntegerField(help_text="Den definition, værdien blev indtastet under.")
+    period = MonthField()
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    value = serializers.FloatField(
+        allow_null=True, help_text="tæller / nævner x multiplikator (6 decimaler)."
+    )
+    unit = serializers.CharField()
+    nothing_to_report = serializers.BooleanField()
+    comment = serializers.CharField()
+    version = serializers.IntegerField(help_text="Send som expected_version ved skrivning.")
+    updated_at = UTCDateTimeField()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Den flade tabel af målinger, én række pr. team, indikator og måned. `?format=csv` "
+            "streamer hele den filtrerede tabel som UTF-8 CSV med samme kolonner i samme rækkefølge "
+            "(uden sideinddeling). Inkrementel opdatering: hent med `updated_since` = tidspunktet for "
+            "sidste hentning minus et par minutters overlap, og hent sletninger fra "
+            "`/api/v1/measurement-deletions/`. Nøglen er `uuid`."
+        ),
+        responses={
+            200: MeasurementSerializer(many=True),
+            400: OpenApiResponse(description="Ugyldigt filter."),
+        },
+    )
+)
+class MeasurementViewSet(CSVListMixin, ScopedReadOnlyViewSet):
+    queryset = Measurement.objects.all()
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+    team_field = "team"
+    lookup_field = "uuid"
+    ordering = ("updated_at", "id")
+    csv_name = "measurements"
+    csv_columns = MEASUREMENT_COLUMNS
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset()).values(*MEASUREMENT_VALUES)
+        page = self.paginate_queryset(queryset)
+        team_ids = {values["team_id"] for values in page}
+        table = MeasurementTable(Team.objects.filter(id__in=team_ids))
+        rows = [
+            dict(
+                zip(
+                    MEASUREMENT_COLUMNS, table.row(tuple(v[name] for name in MEASUREMENT_VALUES)), strict=True
+                )
+            )
+            for v in page
+        ]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        measurement = self.get_object()
+        table = MeasurementTable(Team.objects.filter(id=measurement.team_id))
+        values = tuple(getattr(measurement, name) for name in MEASUREMENT_VALUES)
+        values = (measurement.id, *values[1:])
+        return Response(
+            self.get_serializer(dict(zip(MEASUREMENT_COLUMNS, table.row(values), strict=True))).data
+        )
+
+    def csv_rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        table = MeasurementTable(visible_teams(self.request))
+        rows = queryset.order_by(*self.ordering).values_list(*MEASUREMENT_VALUES)
+        for values in rows.iterator(chunk_size=CSV_ITERATOR_CHUNK):
+            yield table.row(values)
+
+
+DELETION_COLUMNS = ["uuid", "network", "team_uuid", "team_code", "indicator", "period", "deleted_at"]
+
+
+class MeasurementDeletionSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(help_text="Den slettede målings uuid.")
+    network = serializers.CharField()
+    team_uuid = serializers.UUIDField()
+    team_code = serializers.CharField()
+    indicator = serializers.CharField()
+    period = MonthField()
+    deleted_at = UTCDateTimeField()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Sletninger af målinger (tombstones) fra målingernes historik. En inkrementel klient "
+            "henter dem med `updated_since` og sletter rækkerne med samme `uuid`. Anvend sletninger "
+            "før ændringer: en måned, der er slettet og indtastet igen, har et nyt uuid."
+        ),
+        responses={
+            200: MeasurementDeletionSerializer(many=True),
+            400: OpenApiResponse(description="Ugyldigt filter."),
+        },
+    )
+)
+class MeasurementDeletionViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = HistoricalMeasurement.objects.filter(history_type="-")
+    serializer_class = MeasurementDeletionSerializer
+    filterset_class = MeasurementDeletionFilter
+    ordering = ("history_date", "history_id")
+    csv_name = "measurement-deletions"
+    csv_columns = DELETION_COLUMNS
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().filter(team_id__in=visible_teams(self.request).values("id"))
+
+    def _rows(self, values_iter) -> Iterator[tuple]:
+        teams = {
+            t.id: t
+            for t in visible_teams(self.request)
+            .select_related("network")
+            .only("id", "uuid", "code", "network__slug")
+        }
+        indicator_codes: dict[int, str] = {}
+        for uuid, team_id, indicator_id, period, history_date in values_iter:
+            if indicator_id not in indicator_codes:
+                indicator_codes[indicator_id] = (
+                    Indicator.objects.filter(id=indicator_id).values_list("code", flat=True).first() or ""
+                )
+            team = teams[team_id]
+            yield (
+                uuid,
+                team.network.slug,
+                team.uuid,
+                team.code,
+                indicator_codes[indicator_id],
+                f"{period:%Y-%m}",
+                history_date,
+            )
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        values = [(h.uuid, h.team_id, h.indicator_id, h.period, h.history_date) for h in page]
+        rows = [dict(zip(DELETION_COLUMNS, row, strict=True)) for row in self._rows(values)]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def csv_rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        values = queryset.order_by(*self.ordering).values_list(
+            "uuid", "team_id", "indicator_id", "period", "history_date"
+        )
+        return self._rows(values.iterator(chunk_size=CSV_ITERATOR_CHUNK))
