@@ -1,0 +1,40 @@
+"""Goals, indicators, monthly measurements, chart settings, annotations, PDSA cycles and chart results.
+
+One module per area; every model is importable from `measures.models` as before.
+"""
+
+from .charts import Annotation, ChartResult, ChartSettings, ExcludedPoint, LocalTarget, PhaseBreak
+from .data import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
+from .definitions import (
+    DEFINITION_FIELDS,
+    Goal,
+    Indicator,
+    IndicatorDefinition,
+    IndicatorDraft,
+    IndicatorVersion,
+    PublicationStatus,
+)
+from .improvement import DriverDiagram, DriverNode, PDSACycle
+
+__all__ = [
+    "DEFINITION_FIELDS",
+    "Annotation",
+    "ChartResult",
+    "ChartSettings",
+    "DriverDiagram",
+    "DriverNode",
+    "ExcludedPoint",
+    "Goal",
+    "Indicator",
+    "IndicatorDefinition",
+    "IndicatorDraft",
+    "IndicatorVersion",
+    "LocalTarget",
+    "Measurement",
+    "MonthCompletion",
+    "PDSACycle",
+    "PhaseBreak",
+    "PublicationStatus",
+    "RefusedMeasurement",
+    "ReminderSent",
+]
