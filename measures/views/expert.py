@@ -286,48 +286,52 @@ def indicator_publish(request: HttpRequest, slug: str, indicator_uuid) -> HttpRe
     )
 
 
-@login_required
-@require_POST
-def indicator_draft_discard(request: HttpRequest, slug: str, indicator_uuid) -> HttpResponse:
+def _indicator_action(
+    request: HttpRequest, slug: str, indicator_uuid, action, success: str
+) -> tuple[Indicator, bool]:
+    """Run one of the expert group's state changes on an indicator and tell the user how it went."""
     access = get_network_for_user(request.user, slug)
     require_content_editor(access)
     indicator = get_indicator(access, indicator_uuid)
     try:
-        services.indicator_draft_discard(indicator=indicator, user=request.user)
+        action(indicator=indicator, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Kladden er kasseret."))
+        return indicator, False
+    messages.success(request, success)
+    return indicator, True
+
+
+@login_required
+@require_POST
+def indicator_draft_discard(request: HttpRequest, slug: str, indicator_uuid) -> HttpResponse:
+    indicator, _done = _indicator_action(
+        request, slug, indicator_uuid, services.indicator_draft_discard, _("Kladden er kasseret.")
+    )
     return redirect("measures:indicator-detail", slug=slug, indicator_uuid=indicator.uuid)
 
 
 @login_required
 @require_POST
 def indicator_retire(request: HttpRequest, slug: str, indicator_uuid) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
-    indicator = get_indicator(access, indicator_uuid)
-    try:
-        services.indicator_retire(indicator=indicator, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Indikatoren er udgået. Data og versioner er bevaret."))
+    indicator, _done = _indicator_action(
+        request,
+        slug,
+        indicator_uuid,
+        services.indicator_retire,
+        _("Indikatoren er udgået. Data og versioner er bevaret."),
+    )
     return redirect("measures:indicator-detail", slug=slug, indicator_uuid=indicator.uuid)
 
 
 @login_required
 @require_POST
 def indicator_delete(request: HttpRequest, slug: str, indicator_uuid) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
-    indicator = get_indicator(access, indicator_uuid)
-    try:
-        services.indicator_delete(indicator=indicator, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    indicator, done = _indicator_action(
+        request, slug, indicator_uuid, services.indicator_delete, _("Kladden til indikatoren er slettet.")
+    )
+    if not done:
         return redirect("measures:indicator-detail", slug=slug, indicator_uuid=indicator.uuid)
-    messages.success(request, _("Kladden til indikatoren er slettet."))
     return redirect("measures:indicator-list", slug=slug)
 
 
