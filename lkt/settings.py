@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "teams",
     "measures",
     "seminars",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LKT tracker <noreply@lkt.example>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Reports (reports app): headless Chromium prints the report pages to PDF. In a container running as
+# a non-root user without user namespaces Chromium's sandbox cannot start: set
+# REPORT_CHROMIUM_ARGS=--no-sandbox there (the page printed is our own markup, served from memory).
+REPORT_CHROMIUM_PATH = env_str("REPORT_CHROMIUM_PATH", "/usr/bin/chromium")
+REPORT_CHROMIUM_ARGS = env_list(
+    "REPORT_CHROMIUM_ARGS",
+    # Chromium refuses to start its sandbox as root (CI, the embedded run in a root shell).
+    "--disable-gpu,--disable-dev-shm-usage" + (",--no-sandbox" if os.geteuid() == 0 else ""),
+)
+# A network report of 60 teams takes well under a minute; the limit only stops a hung browser.
+REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 600)
 
 # Celery. Without a broker URL the tasks run in-process (embedded default, no Redis needed).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("REDIS_URL", ""))

@@ -15,6 +15,7 @@ from .definitions import (
     PublicationStatus,
 )
 from .improvement import DriverDiagram, DriverNode, PDSACycle
+from .locks import MonthLock
 
 __all__ = [
     "DEFINITION_FIELDS",
@@ -32,6 +33,7 @@ __all__ = [
     "LocalTarget",
     "Measurement",
     "MonthCompletion",
+    "MonthLock",
     "PDSACycle",
     "PhaseBreak",
     "PublicationStatus",

@@ -33,6 +33,9 @@ class Measurement(models.Model):
     )
     comment = models.TextField(_("kommentar"), blank=True)
     needs_checking = models.BooleanField(_("skal tjekkes"), default=False)
+    # A first value entered into a month that was already locked (data approval): allowed, but
+    # marked, because a report made before it did not include it.
+    entered_after_lock = models.BooleanField(_("indtastet efter låsning"), default=False)
     indicator_version = models.PositiveIntegerField(
         _("indikatorversion"), help_text=_("Den definition, værdien blev indtastet under.")
     )
@@ -138,7 +141,7 @@ class ReminderSent(models.Model):
 
 
 class RefusedMeasurement(models.Model):
-    """A save refused because it started from an old version: what the user typed, kept, never applied.
+    """A refused save (an old version, or a locked month): what the user typed, kept, never applied.
 
     The history tables hold only values that were stored; a refused value never was, so it is
     logged here instead, and the cell's history page shows both.
@@ -158,6 +161,8 @@ class RefusedMeasurement(models.Model):
     expected_version = models.PositiveIntegerField(_("forventet version"), null=True, blank=True)
     stored_version = models.PositiveIntegerField(_("gemt version"), null=True, blank=True)
     source = models.CharField(_("kilde"), max_length=40, blank=True)
+    # "conflict": started from an old version; "locked": the month is locked (data approval).
+    reason = models.CharField(_("årsag"), max_length=20, blank=True, default="conflict")
     attempted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -68,9 +68,17 @@ def goal_dashboard(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
 def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
     """A printable A4 report of a team's charts for a learning seminar or a leadership meeting."""
     access = get_team_for_user(request.user, team_uuid)
-    dashboard = selectors.team_dashboard(team=access.team, with_tables=False)
+    return render_team_report(request, access=access)
+
+
+def render_team_report(request: HttpRequest, *, access, extra_context: dict | None = None) -> HttpResponse:
+    """The team report page; also printed to PDF by the reports app (with its cover and open tables)."""
+    extra_context = extra_context or {}
+    dashboard = selectors.team_dashboard(team=access.team, with_tables=bool(extra_context.get("print_tables")))
     return render(
-        request, "measures/report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+        request,
+        "measures/report_team.html",
+        {"access": access, "team": access.team, "dashboard": dashboard, **extra_context},
     )
 
 
@@ -78,9 +86,16 @@ def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
 def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable A4 report of the network: national charts, the team matrix, goal progress."""
     access = get_network_for_user(request.user, slug)
-    dashboard = selectors.network_dashboard(access=access, user=request.user)
+    return render_network_report(request, access=access, user=request.user)
+
+
+def render_network_report(
+    request: HttpRequest, *, access, user, extra_context: dict | None = None
+) -> HttpResponse:
+    """The network report page as `user` sees it (the reports app prints it for a viewpoint)."""
+    dashboard = selectors.network_dashboard(access=access, user=user)
     return render(
         request,
         "measures/report_network.html",
-        {"access": access, "network": access.network, "dashboard": dashboard},
+        {"access": access, "network": access.network, "dashboard": dashboard, **(extra_context or {})},
     )

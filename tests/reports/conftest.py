@@ -1,0 +1,38 @@
+"""Reports are made from stored chart results: the world gets team B's data and computed charts."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from measures.models import Measurement
+from measures.pipeline import chart_results_recompute_stale
+from seminars.models import Seminar
+
+
+@pytest.fixture
+def report_world(world, tmp_path):
+    levels = [40, 42, 41, 39, 43, 40, 44, 41, 42, 40, 39, 41, 40, 42, 38, 41, 43, 40, 39, 42, 41, 40, 42, 39]
+    Measurement.objects.bulk_create(
+        Measurement(
+            team=world.team_b,
+            indicator=world.indicator,
+            period=period,
+            numerator=Decimal(level * 10),
+            denominator=Decimal("1000"),
+            indicator_version=1,
+            entered_by=world.other_team_member,
+        )
+        for period, level in zip(world.months, levels, strict=True)
+    )
+    chart_results_recompute_stale(network=world.network)
+    world.seminar = Seminar.objects.create(
+        network=world.network,
+        kind=Seminar.Kind.LEARNING,
+        number=2,
+        title="Læringsseminar 2",
+        starts_at="2026-03-10T09:00:00+01:00",
+        ends_at="2026-03-10T16:00:00+01:00",
+    )
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        yield world
