@@ -84,6 +84,8 @@ def html_to_pdf(html: str, *, footer: str = "") -> bytes:
                     ".every(el => el.dataset.rendered && el.querySelector('.main-svg'))",
                     timeout=CHART_TIMEOUT_MS,
                 )
+                # DKFDS's fonts load with font-display: swap; print only once they are in.
+                page.evaluate("document.fonts.ready.then(() => true)")
                 return page.pdf(
                     format="A4",
                     print_background=True,

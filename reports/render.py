@@ -50,7 +50,7 @@ def report_html(*, snapshot: ReportSnapshot, viewpoint: str, user) -> str:
         cover = Cover(
             kind=_("Teamrapport") if snapshot.team_id else _("Rapport til seminar") if seminar else _("LKT-rapport"),
             title=snapshot.team.name if snapshot.team_id else network.name,
-            network=network.name,
+            network=network.name if snapshot.team_id else network.topic,
             seminar=seminar.title if seminar else "",
             data_as_of=snapshot.data_as_of,
             anonymised=viewpoint == ANONYMISED,
