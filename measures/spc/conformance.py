@@ -1,12 +1,16 @@
-"""Conformance runner: compare the engine with qicharts2 reference vectors.
+"""Conformance runner: compare the reference layer with the reference vectors.
 
 Usage::
 
-    python -m measures.spc.conformance DIR [DIR ...]
+    python -m measures.spc.conformance [DIR ...]
 
-Every ``*.json`` file in the given folders that has ``"chart"`` and
-``"expected"`` keys is a case (see shared/spc-vectors/README.md); other JSON
-files are skipped silently.  One line is printed per failing case, naming
+Three kinds of case, told apart by the ``kind`` key: absent = qicharts2
+(engine.compute_chart; tests/spc/vectors/qicharts2/README.md), ``"mdc"`` =
+NHSRplotthedots 0.2.2 (mdc.mdc_spc; tests/spc/vectors/mdc/README.md) and
+``"funnel"`` = FunnelPlotR 0.6.0 (funnel.funnel_plot;
+tests/spc/vectors/funnel/README.md).  Without DIR the repository's copies in
+tests/spc/vectors/{qicharts2,mdc,funnel} are run.  Every ``*.json`` file that
+is a case is checked; other JSON files are skipped silently.  One line is printed per failing case, naming
 the case, the first differing field, the point index and both values; the
 last line is ``N passed, M failed``.  Exit status 1 if any case failed (or no
 case was found), 2 on a bad command line.
@@ -26,6 +30,7 @@ from typing import Any, Final
 from .engine import ChartResult, compute_chart
 from .errors import SPCError
 from .funnel import FunnelError, funnel_plot
+from .mdc import MDCError, mdc_spc
 
 __all__ = [
     "CaseOutcome",
@@ -365,10 +370,107 @@ def check_funnel_case(case: dict[str, Any]) -> str | None:
 _MISSING: Final = object()
 
 
-def check_mdc_case(case: dict[str, Any]) -> str | None:
-    from .mdc_conformance import check_mdc_case as check
+# -------------------------------------------------------------------- mdc
 
-    return check(case)
+_MDC_POINT_FIELDS: Final = (
+    ("y", "num"),
+    ("rebase_group", "int"),
+    ("short_group_warning", "bool"),
+    ("mean", "num"),
+    ("lpl", "num"),
+    ("upl", "num"),
+    ("outside_limits", "bool"),
+    ("relative_to_mean", "int"),
+    ("close_to_limits", "bool"),
+    ("rule_seven_point_trend", "int"),
+    ("rule_two_in_three", "int"),
+    ("rule_seven_point_one_side", "int"),
+    ("special_cause_type", "str"),
+    ("special_cause_flag", "bool"),
+    ("point_type", "str"),
+    ("target", "num"),
+)
+_MDC_SUMMARY_FIELDS: Final = {
+    "rebase_group": "int",
+    "mean": "num",
+    "lpl": "num",
+    "upl": "num",
+    "n": "int",
+    "common_cause": "int",
+    "special_cause_improvement": "int",
+    "special_cause_concern": "int",
+    "variation_type": "str",
+    "assurance_type": "str",
+}
+
+
+def _same(e: Any, a: Any, kind: str) -> bool:
+    if kind == "str":
+        return e == a
+    return values_equal(e, a, kind)
+
+
+def compute_mdc_case(case: dict[str, Any]):
+    inp = case["input"]
+    rebase = _as_list(inp.get("rebase"))
+    fix = _scalar(inp.get("fix_after_n_points"))
+    target = _scalar(inp.get("target"))
+    return mdc_spc(
+        [date.fromisoformat(d) for d in _as_list(inp["dates"])],
+        _numbers(_as_list(inp["values"])),
+        improvement_direction=_scalar(inp.get("improvement_direction", "increase")),
+        target=None if target is None else float(target),
+        rebase=None if rebase is None else [date.fromisoformat(d) for d in rebase],
+        fix_after_n_points=None if fix is None else int(fix),
+        screen_outliers=bool(_scalar(inp.get("screen_outliers", True))),
+    )
+
+
+def check_mdc_case(case: dict[str, Any]) -> str | None:
+    expected = case["expected"]
+    if "error" in expected:
+        try:
+            compute_mdc_case(case)
+        except MDCError as exc:
+            return None if str(exc) == expected["error"] else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+        return f"expected error ({expected['error']}), but a chart was computed"
+    try:
+        res = compute_mdc_case(case)
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
+        return f"mdc raised {type(exc).__name__}: {exc}"
+    dates = _as_list(expected.get("date")) or []
+    if len(dates) != len(res.points):
+        return f"number of points: expected {len(dates)}, got {len(res.points)}"
+    for i, (d, p) in enumerate(zip(dates, res.points, strict=True)):
+        if d != p.date.isoformat():
+            return f"date point {i}: expected {d}, got {p.date.isoformat()}"
+    for key, kind in _MDC_POINT_FIELDS:
+        if key not in expected:
+            continue
+        col = _as_list(expected[key])
+        for i, (e, p) in enumerate(zip(col, res.points, strict=True)):
+            a = getattr(p, key)
+            if not _same(e, a, kind):
+                return f"field {key} point {i}: expected {_fmt(e)}, got {_fmt(a)}"
+    summary = expected.get("summary")
+    if isinstance(summary, dict):
+        summary = [summary]
+    if summary is not None:
+        if len(summary) != len(res.summary):
+            return f"number of summary rows: expected {len(summary)}, got {len(res.summary)}"
+        for j, (es, rs) in enumerate(zip(summary, res.summary, strict=True)):
+            for key, e in es.items():
+                if key not in _MDC_SUMMARY_FIELDS:
+                    return f"summary field {key}: unknown"
+                a = getattr(rs, key)
+                if not _same(e, a, _MDC_SUMMARY_FIELDS[key]):
+                    return f"summary field {key} row {j}: expected {_fmt(e)}, got {_fmt(a)}"
+    for key, e in (expected.get("icons") or {}).items():
+        if res.icons.get(key) != e:
+            return f"icon {key}: expected {_fmt(e)}, got {_fmt(res.icons.get(key))}"
+    if "r_warnings" in case and list(case["r_warnings"]) != list(res.warnings):
+        return f"warnings: expected {case['r_warnings']}, got {list(res.warnings)}"
+    return None
 
 
 def run_conformance(dirs: Iterable[str | Path]) -> list[CaseOutcome]:
