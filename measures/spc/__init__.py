@@ -6,7 +6,7 @@ No Django imports anywhere in this package.
 """
 
 from .batch import BatchResult, run_batch
-from .classify import Classification, classify
+from .classify import RULE_SETS, Classification, classify, mdc_xmr_chart
 from .engine import ENGINE_VERSION, ChartResult, PartSummary, Point, compute_chart
 from .errors import SPCError
 from .limits import CHART_TYPES

@@ -27,7 +27,18 @@ from typing import Final, Literal
 
 from .errors import SPCError
 
-__all__ = ["LIMIT", "LIMIT_CLOSE", "MDCError", "MDCPoint", "MDCResult", "MDCSummary", "mdc_spc", "r_mean"]
+__all__ = [
+    "LIMIT",
+    "LIMIT_CLOSE",
+    "MDCError",
+    "MDCPoint",
+    "MDCResult",
+    "MDCSummary",
+    "mdc_point_rules",
+    "mdc_spc",
+    "r_mean",
+    "xmr_lines",
+]
 
 LIMIT: Final = 2.66
 LIMIT_CLOSE: Final = 2 * (LIMIT / 3)
@@ -171,6 +182,13 @@ def _group_limits(
     )
 
 
+def xmr_lines(
+    values: Sequence[float | None], *, screen: bool = True
+) -> tuple[float, float, float, float, float]:
+    """MDC's XmR lines from baseline values in order (None = missing): (mean, lpl, upl, nlpl, nupl)."""
+    return _group_limits(list(values), None, screen)
+
+
 def _gt(a: float | None, b: float) -> Lgl:
     return None if a is None or math.isnan(b) else a > b
 
@@ -179,7 +197,9 @@ def _lt(a: float | None, b: float) -> Lgl:
     return None if a is None or math.isnan(b) else a < b
 
 
-def _seven_trend(ys: list[float | None], group_no: int, rebase_group: int) -> list[float]:
+def _seven_trend(
+    ys: list[float | None], group_no: int, rebase_group: int, na_breaks_trend: bool = False
+) -> list[float]:
     n = len(ys)
     if n < 7:
         return [0.0] * n
@@ -188,6 +208,9 @@ def _seven_trend(ys: list[float | None], group_no: int, rebase_group: int) -> li
         win = [ys[i - j] for j in range(7)]  # y[i - 0:6]: newest first
         d = [None if a is None or b is None else -_sign(b - a) for a, b in zip(win, win[1:], strict=False)]
         up = _all([_eq(v, 1.0) for v in d])
+        if na_breaks_trend and any(v is None for v in d):
+            out.append(0.0)  # product: a missing month breaks a trend instead of stopping the chart
+            continue
         if up is None:
             raise MDCError(_trend_error(group_no, rebase_group, "1"))
         if up:
@@ -252,8 +275,9 @@ def _labels(
     outside: list[Lgl],
     group_no: int,
     rebase_group: int,
+    na_breaks_trend: bool = False,
 ) -> tuple[list[str], list[float | None], list[float | None], list[float | None]]:
-    trend = _part_of_seven(_seven_trend(ys, group_no, rebase_group))
+    trend = _part_of_seven(_seven_trend(ys, group_no, rebase_group, na_breaks_trend))
     two = [
         _num(_and(_eq(v, 1.0), None if c is None else abs(float(c)) == 1))
         for v, c in zip(_two_in_three(close, rtm), close, strict=True)
@@ -329,6 +353,37 @@ def variation_icon(point_type: str, direction: str) -> str:
     if point_type == "special_cause_improvement":
         return "improvement_high.svg" if direction == "increase" else "improvement_low.svg"
     return _VARIATION_ICON[point_type]
+
+
+def mdc_point_rules(
+    ys: Sequence[float | None],
+    cl: Sequence[float | None],
+    lcl: Sequence[float | None],
+    ucl: Sequence[float | None],
+    lcl2: Sequence[float | None],
+    ucl2: Sequence[float | None],
+    *,
+    direction: Direction,
+) -> tuple[list[str], list[str]]:
+    """The MDC rules on one phase with per-point lines (product layer): (labels, point types).
+
+    The same rules as :func:`mdc_spc` (outside the limits, trend of 7, two of three beyond the
+    2-sigma line, run of 7), but the centre line and limits may vary by point (p, u charts) and a
+    missing value breaks a trend instead of stopping (product deviation ``missing_breaks_trend``).
+    """
+
+    def f(v: float | None) -> float:
+        return math.nan if v is None else float(v)
+
+    yv = [None if v is None or math.isnan(v) else float(v) for v in ys]
+    outside = [_or(_gt(y, f(u)), _lt(y, f(lo))) for y, u, lo in zip(yv, ucl, lcl, strict=True)]
+    rtm = [None if y is None or c is None else _sign(y - c) for y, c in zip(yv, cl, strict=True)]
+    close = [
+        _and(None if o is None else not o, _or(_lt(y, f(lo2)), _gt(y, f(u2))))
+        for y, o, lo2, u2 in zip(yv, outside, lcl2, ucl2, strict=True)
+    ]
+    labels, _t, _w, _s = _labels(yv, rtm, close, outside, 1, 0, na_breaks_trend=True)
+    return labels, [_point_type(lab, _DIRS[direction]) for lab in labels]
 
 
 def mdc_spc(
