@@ -16,6 +16,7 @@ __all__ = [
     "CHART_TYPES",
     "ENGINE_VERSION",
     "METHODS",
+    "RULE_SETS",
     "BatchResult",
     "ChartResult",
     "Classification",
@@ -25,5 +26,6 @@ __all__ = [
     "anhoej_limits",
     "classify",
     "compute_chart",
+    "mdc_xmr_chart",
     "run_batch",
 ]
