@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format bench conformance messages browser-deps clean
+.PHONY: install run test lint format bench conformance messages browser-deps clean libreoffice-check
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests" >&2; exit 1; fi; \
 	fi
+
+# The slides opened and converted by LibreOffice Impress headless (needs soffice; not in `make test`).
+libreoffice-check: install
+	$(BIN)/python -m pytest tests/reports/libreoffice_check.py -q
 
 conformance: install
 	$(BIN)/python -m measures.spc.conformance tests/spc/vectors/qicharts2 tests/spc/vectors/mdc tests/spc/vectors/funnel

@@ -6,7 +6,7 @@ requesting lead's own view (names), or a team member's view (the anonymised file
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from measures import charts
 from measures.models import ChartResult, Indicator
-from measures.selectors.dashboards import published_indicators
+from measures.selectors.dashboards import last_reporting_month, months_back, published_indicators
+from measures.spc.errors import SPCError
+from measures.spc.funnel import FunnelChart, funnel_chart
 from teams.access import NetworkAccess, network_access
 from teams.models import Network, Team
 from teams.peers import peer_labels
@@ -113,10 +115,21 @@ class ChartItem:
 
 
 @dataclass
+class FunnelItem:
+    """The teams of one indicator in a funnel plot over the last complete months."""
+
+    indicator: Indicator
+    first_period: date
+    last_period: date
+    chart: FunnelChart
+
+
+@dataclass
 class IndicatorSection:
     indicator: Indicator
     national: ChartItem | None
     teams: list[ChartItem] = field(default_factory=list)
+    funnel: FunnelItem | None = None
 
 
 @dataclass
@@ -134,6 +147,49 @@ class ReportContent:
     viewpoint: str
     indicators: list[IndicatorSection]
     teams: list[TeamSection]
+
+
+FUNNEL_MONTHS = 6
+# Proportions and rates compare teams of different size; run and i charts get no funnel.
+FUNNEL_MODELS = {"p": "proportion", "pp": "proportion", "u": "rate", "up": "rate"}
+
+
+def funnel_for(
+    *, indicator: Indicator, series: dict[str, dict], last: date, months: int = FUNNEL_MONTHS
+) -> FunnelItem | None:
+    """A funnel of the teams (label -> chart data) summed over `months` months ending with `last`."""
+    model = FUNNEL_MODELS.get(indicator.chart_type)
+    if model is None or not indicator.has_denominator:
+        return None
+    window = {period.isoformat() for period in months_back(last, months)}
+    names, numerators, denominators = [], [], []
+    for label, data in series.items():
+        numerator = denominator = 0.0
+        for point in data.get("points") or []:
+            if point.get("period") in window and point.get("denominator") and point.get("numerator") is not None:
+                numerator += float(point["numerator"])
+                denominator += float(point["denominator"])
+        if denominator > 0:
+            names.append(label)
+            numerators.append(numerator)
+            denominators.append(denominator)
+    if len(names) < 2:
+        return None
+    try:
+        chart = funnel_chart(
+            names, numerators, denominators, model=model, multiplier=float(indicator.multiplier or 1)
+        )
+    except SPCError:
+        return None
+    if chart.curve is None:
+        return None
+    periods = sorted(window)
+    return FunnelItem(
+        indicator=indicator,
+        first_period=date.fromisoformat(periods[0]),
+        last_period=date.fromisoformat(periods[-1]),
+        chart=chart,
+    )
 
 
 def _item(title: str, indicator: Indicator, data: dict) -> ChartItem:
@@ -167,18 +223,22 @@ def report_content(*, snapshot: ReportSnapshot, viewpoint: str, user) -> ReportC
     ordered_teams = sorted((tid for tid in labels if tid in per_team), key=lambda tid: labels[tid].lower())
 
     sections = []
+    # The funnel covers complete months: those before the month the data were read in.
+    last_complete = last_reporting_month(timezone.localdate(snapshot.data_as_of or timezone.now()))
     if snapshot.team_id is None:
         for indicator in indicators:
             data = national.get(indicator.id)
+            series = {
+                labels[tid]: per_team[tid][indicator.id]
+                for tid in ordered_teams
+                if per_team[tid].get(indicator.id, {}).get("points")
+            }
             sections.append(
                 IndicatorSection(
                     indicator=indicator,
                     national=_item(indicator.name, indicator, data) if data else None,
-                    teams=[
-                        _item(labels[tid], indicator, per_team[tid][indicator.id])
-                        for tid in ordered_teams
-                        if per_team[tid].get(indicator.id, {}).get("points")
-                    ],
+                    teams=[_item(label, indicator, item) for label, item in series.items()],
+                    funnel=funnel_for(indicator=indicator, series=series, last=last_complete),
                 )
             )
     team_sections = [

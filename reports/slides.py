@@ -10,6 +10,7 @@ OOXML's locale-neutral codes and the charts are tagged da-DK, so PowerPoint show
 """
 
 import io
+import math
 from collections.abc import Callable
 from datetime import date
 
@@ -17,7 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from lxml import etree
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
+from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE
@@ -26,7 +27,7 @@ from pptx.util import Emu, Inches, Pt
 
 from measures import charts
 
-from .selectors import ANONYMISED, ChartItem, ReportContent
+from .selectors import ANONYMISED, ChartItem, FunnelItem, ReportContent
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 SMALL_PER_SLIDE = 12  # 4 x 3 small multiples
@@ -242,9 +243,13 @@ def _build(content: ReportContent, progress: Progress) -> bytes:
                 if len(pages) > 1:
                     heading += f" ({number}/{len(pages)})"
                 _title(slide, heading, size=24)
-                for item, box in zip(page, _grid(len(page), 4, 3, top=Inches(1.15)), strict=True):
+                columns = min(4, max(1, math.ceil(math.sqrt(len(page) * 4 / 3))))
+                rows = math.ceil(len(page) / columns)
+                for item, box in zip(page, _grid(len(page), columns, rows, top=Inches(1.15)), strict=True):
                     _add_chart(slide, item, box, small=True, y_range=y_range)
                 _notes(slide, [f"{item.title}: {item.interpretation}" for item in page])
+        if section.funnel is not None:
+            _funnel_slide(prs, section.funnel)
         done += 1
         progress(done, total)
     for team in content.teams:
@@ -263,6 +268,113 @@ def _build(content: ReportContent, progress: Progress) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
+
+
+def flag_text(flag: str) -> str:
+    return {
+        "high_outlier": _("over 99,8 %-grænsen"),
+        "low_outlier": _("under 99,8 %-grænsen"),
+        "high_warning": _("over 95 %-grænsen"),
+        "low_warning": _("under 95 %-grænsen"),
+    }[flag]
+
+
+def funnel_series(funnel: FunnelItem) -> list[tuple[str, list[tuple[float, float]]]]:
+    """The funnel's named XY series: the network value, the limits, and last the teams (denominator,
+    value). The teams come last because LibreOffice Impress drops the first series of a scatter chart
+    when reading a .pptx."""
+    chart = funnel.chart
+    curve = chart.curve
+    series = []
+    if chart.target is not None and curve is not None:
+        smallest = min((unit.denominator for unit in chart.units), default=0) * 0.5
+        series.append((_("LKT'ets niveau"), [(smallest, chart.target), (curve.x[-1], chart.target)]))
+    if curve is not None:
+        # Start the limits a little left of the smallest team: near zero they run off the chart.
+        smallest = min((unit.denominator for unit in chart.units), default=0) * 0.5
+        for key, name in (
+            ("lo95", _("95 %-grænse")),
+            ("hi95", _("95 %-grænse (øvre)")),
+            ("lo998", _("99,8 %-grænse")),
+            ("hi998", _("99,8 %-grænse (øvre)")),
+        ):
+            values = getattr(curve, key)
+            series.append(
+                (name, [(x, y) for x, y in zip(curve.x, values, strict=True) if y is not None and x >= smallest])
+            )
+    series.append((_("Teams"), [(unit.denominator, unit.value) for unit in chart.units]))
+    return series
+
+
+def _funnel_slide(prs, funnel: FunnelItem) -> None:
+    indicator = funnel.indicator
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    first = charts.month_label(funnel.first_period, long=True)
+    period = f"{first}–{charts.month_label(funnel.last_period, long=True)}"
+    _title(slide, _("%(indicator)s – tragtdiagram (%(period)s)") % {"indicator": indicator.name, "period": period},
+           size=24)
+    chart_data = XyChartData(number_format="#,##0.0")
+    named = funnel_series(funnel)
+    for name, points in named:
+        series = chart_data.add_series(name, number_format="#,##0.0")
+        for x, y in points:
+            series.add_data_point(x, y)
+    box = (Inches(0.5), Inches(1.2), SLIDE_WIDTH - Inches(1), Inches(5.9))
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.XY_SCATTER, *box, chart_data)
+    frame.name = _("Tragtdiagram: %(indicator)s") % {"indicator": indicator.name}
+    chart = frame.chart
+    _danish_chart(chart)
+    chart.font.size = Pt(11)
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.value_axis.tick_labels.number_format = "#,##0.0"
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    chart.value_axis.has_title = True
+    chart.value_axis.axis_title.text_frame.text = indicator.unit or indicator.name
+    chart.category_axis.has_title = True
+    chart.category_axis.axis_title.text_frame.text = _("Nævner (%(what)s)") % {
+        "what": indicator.denominator_definition or _("antal")
+    }
+    chart.category_axis.tick_labels.number_format = "#,##0"
+    chart.category_axis.tick_labels.number_format_is_linked = False
+    plot_series = list(chart.plots[0].series)
+    teams = plot_series[-1]
+    teams.marker.style = XL_MARKER_STYLE.CIRCLE
+    teams.marker.size = 8
+    teams.marker.format.fill.solid()
+    teams.marker.format.fill.fore_color.rgb = BLUE
+    for index, unit in enumerate(funnel.chart.units):
+        if unit.flag:
+            point = teams.points[index]
+            point.marker.style = XL_MARKER_STYLE.DIAMOND
+            point.marker.size = 10
+            point.marker.format.fill.solid()
+            point.marker.format.fill.fore_color.rgb = ORANGE
+            point.data_label.has_text_frame = True
+            point.data_label.text_frame.text = unit.unit
+    styles = {
+        _("LKT'ets niveau"): (GREY, {"width": 1.5}),
+        _("95 %-grænse"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
+        _("95 %-grænse (øvre)"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
+        _("99,8 %-grænse"): (GREY, {"width": 1.25}),
+        _("99,8 %-grænse (øvre)"): (GREY, {"width": 1.25}),
+    }
+    for series in plot_series[:-1]:
+        colour, options = styles.get(series.name, (GREY, {}))
+        _style_line(series, colour, **options)
+    lines = [
+        _("Tragtdiagram over %(period)s: hvert punkt er et team; grænserne er 95 %% og 99,8 %% omkring "
+          "LKT'ets niveau (%(value)s).") % {"period": period, "value": _number(funnel.chart.target)}
+    ]
+    if funnel.chart.adjusted:
+        lines.append(_("Grænserne er justeret for overspredning (FunnelPlotR, tau²)."))
+    flagged = [unit for unit in funnel.chart.units if unit.flag]
+    for unit in flagged:
+        lines.append(f"{unit.unit}: {_number(unit.value)} ({flag_text(unit.flag)})")
+    if not flagged:
+        lines.append(_("Ingen teams ligger uden for grænserne."))
+    _notes(slide, lines)
 
 
 def _retitle(slide, item: ChartItem) -> None:

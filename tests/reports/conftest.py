@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from measures.models import Measurement
+from measures.models import ChartResult, Measurement
 from measures.pipeline import chart_results_recompute_stale
 from seminars.models import Seminar
 
@@ -36,3 +36,36 @@ def report_world(world, tmp_path):
     )
     with override_settings(MEDIA_ROOT=tmp_path / "media"):
         yield world
+
+
+@pytest.fixture
+def funnel_world(report_world):
+    """Both teams report the p indicator for the last twelve months: a funnel for the latest six."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from measures.selectors.dashboards import last_reporting_month, months_back
+
+    world = report_world
+    last = last_reporting_month(timezone.localdate())
+    periods = [p for p in months_back(last, 12) if p >= date(2024, 1, 1)]
+    rows = []
+    for team, (numerator, denominator) in ((world.team_a, (70, 100)), (world.team_b, (150, 300))):
+        for i, period in enumerate(periods):
+            rows.append(
+                Measurement(
+                    team=team,
+                    indicator=world.count_indicator,
+                    period=period,
+                    numerator=Decimal(numerator + i % 3),
+                    denominator=Decimal(denominator),
+                    indicator_version=1,
+                )
+            )
+    Measurement.objects.bulk_create(rows)
+    # bulk_create bypasses the save service, so the charts are marked stale here.
+    ChartResult.objects.filter(indicator=world.count_indicator).update(is_stale=True)
+    chart_results_recompute_stale(network=world.network)
+    world.funnel_periods = months_back(last, 6)
+    return world

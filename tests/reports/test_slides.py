@@ -124,3 +124,25 @@ def test_team_report_has_the_teams_charts(report_world):
     chart = _charts(_pptx(snapshot))[0][1]
     values = list(chart.plots[0].series[0].values)
     assert values == pytest.approx([p["y"] for p in charts.clean_points(result.data)])
+
+
+def test_a_funnel_slide_compares_the_teams_over_the_last_six_complete_months(funnel_world):
+    world = funnel_world
+    snapshot = _order(world)
+    prs = _pptx(snapshot)
+    titles = [slide.shapes.title.text if slide.shapes.title is not None else "" for slide in prs.slides]
+    index = next(i for i, title in enumerate(titles) if "tragtdiagram" in title)
+    assert titles[index].startswith(world.count_indicator.name)
+    chart = next(shape.chart for shape in prs.slides[index].shapes if shape.has_chart)
+    teams = next(series for series in chart.plots[0].series if series.name == "Teams")
+    expected = {}
+    for team, label in ((world.team_a, world.team_a.name), (world.team_b, world.team_b.name)):
+        rows = Measurement.objects.filter(team=team, indicator=world.count_indicator, period__in=world.funnel_periods)
+        expected[label] = 100 * sum(r.numerator for r in rows) / sum(r.denominator for r in rows)
+    assert sorted(teams.values) == pytest.approx(sorted(float(v) for v in expected.values()))
+    names = [s.name for s in chart.plots[0].series]
+    assert "99,8 %-grænse" in names and "95 %-grænse" in names
+    assert "Tragtdiagram over" in prs.slides[index].notes_slide.notes_text_frame.text
+    # The anonymised file's funnel names no team either.
+    anonymised = _texts(_pptx(snapshot, "file_anonymised"))
+    assert world.team_a.name not in anonymised and "tragtdiagram" in anonymised
