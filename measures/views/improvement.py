@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Team
 
-from ..forms_expert import DiagramTemplateForm, DriverNodeForm, PDSAForm
+from ..forms.definitions import DiagramTemplateForm, DriverNodeForm, PDSAForm
 from ..models import DriverDiagram, DriverNode, PDSACycle
 from ..selectors import definitions as selectors
 from ..services import improvement as services
-from .expert import add_service_errors
+from .definitions import add_service_errors
 
 
 def get_diagram_for_user(user, diagram_uuid, *, write: bool) -> tuple[DriverDiagram, bool]:
@@ -56,7 +56,7 @@ def driver_diagram_template(request: HttpRequest, slug: str) -> HttpResponse:
     tree = selectors.driver_tree(diagram=diagram, include_drafts=access.can_see_drafts) if diagram else []
     return render(
         request,
-        "measures/driver_diagram.html",
+        "measures/improvement_driver_diagram.html",
         {
             "network": access.network,
             "diagram": diagram,
@@ -77,7 +77,7 @@ def driver_diagram_team(request: HttpRequest, team_uuid) -> HttpResponse:
     template = selectors.template_diagram(network=team.network)
     return render(
         request,
-        "measures/driver_diagram.html",
+        "measures/improvement_driver_diagram.html",
         {
             "network": team.network,
             "team": team,
@@ -98,7 +98,7 @@ def driver_diagram_team_history(request: HttpRequest, team_uuid) -> HttpResponse
         raise Http404
     return render(
         request,
-        "measures/driver_changes.html",
+        "measures/improvement_driver_changes.html",
         {
             "team": access.team,
             "diagram": diagram,
@@ -133,7 +133,7 @@ def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpRespo
                 request, _("Skabelonen er oprettet. Tilføj nu primære drivere (indsatsområder).")
             )
             return redirect("measures:driver-diagram-template-edit", slug=slug)
-    return render(request, "measures/driver_template_create.html", {"network": access.network, "form": form})
+    return render(request, "measures/improvement_driver_template_create.html", {"network": access.network, "form": form})
 
 
 @login_required
@@ -147,7 +147,7 @@ def driver_diagram_template_edit(request: HttpRequest, slug: str) -> HttpRespons
     tree = selectors.driver_tree(diagram=diagram, include_drafts=True)
     return render(
         request,
-        "measures/driver_edit.html",
+        "measures/improvement_driver_edit.html",
         {
             "network": access.network,
             "diagram": diagram,
@@ -184,7 +184,7 @@ def driver_diagram_team_edit(request: HttpRequest, team_uuid) -> HttpResponse:
     tree = selectors.driver_tree(diagram=diagram, include_drafts=False)
     return render(
         request,
-        "measures/driver_edit.html",
+        "measures/improvement_driver_edit.html",
         {
             "network": access.team.network,
             "team": access.team,
@@ -239,7 +239,7 @@ def driver_node_create(request: HttpRequest, diagram_uuid) -> HttpResponse:
             return _edit_url(diagram)
     return render(
         request,
-        "measures/driver_node_form.html",
+        "measures/improvement_driver_node_form.html",
         {"diagram": diagram, "parent": parent, "form": form, "back_url": _back(diagram)},
     )
 
@@ -289,7 +289,7 @@ def driver_node_edit(request: HttpRequest, node_uuid) -> HttpResponse:
             return _edit_url(diagram)
     return render(
         request,
-        "measures/driver_node_form.html",
+        "measures/improvement_driver_node_form.html",
         {"diagram": diagram, "node": node, "parent": node.parent, "form": form, "back_url": _back(diagram)},
     )
 
@@ -324,7 +324,7 @@ def pdsa_team_list(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     return render(
         request,
-        "measures/pdsa_team_list.html",
+        "measures/improvement_pdsa_team_list.html",
         {"access": access, "team": access.team, "cycles": selectors.pdsa_cycles_for(team=access.team)},
     )
 
@@ -371,7 +371,7 @@ def pdsa_create(request: HttpRequest, team_uuid) -> HttpResponse:
             return redirect("measures:pdsa-detail", cycle_uuid=cycle.uuid)
     return render(
         request,
-        "measures/pdsa_form.html",
+        "measures/improvement_pdsa_form.html",
         {"team": team, "form": form, "has_diagram": selectors.team_diagram(team=team) is not None},
     )
 
@@ -381,7 +381,7 @@ def pdsa_detail(request: HttpRequest, cycle_uuid) -> HttpResponse:
     cycle, access = _get_cycle(request.user, cycle_uuid, write=False)
     return render(
         request,
-        "measures/pdsa_detail.html",
+        "measures/improvement_pdsa_detail.html",
         {
             "cycle": cycle,
             "team": cycle.team,
@@ -413,7 +413,7 @@ def pdsa_edit(request: HttpRequest, cycle_uuid) -> HttpResponse:
             return redirect("measures:pdsa-detail", cycle_uuid=cycle.uuid)
     return render(
         request,
-        "measures/pdsa_form.html",
+        "measures/improvement_pdsa_form.html",
         {
             "team": team,
             "cycle": cycle,
@@ -440,7 +440,7 @@ def pdsa_network_overview(request: HttpRequest, slug: str) -> HttpResponse:
     per_team = selectors.pdsa_counts_per_team(network=network, teams=Team.objects.visible_to(request.user))
     return render(
         request,
-        "measures/pdsa_overview.html",
+        "measures/improvement_pdsa_overview.html",
         {
             "access": access,
             "network": network,
