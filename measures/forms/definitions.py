@@ -1,37 +1,14 @@
-"""Forms of the expert group's pages, local targets, driver diagrams and PDSA cycles.
+"""Forms of the expert group's pages (goals, indicators, publishing) and of local targets.
 
 ModelForms with explicit field lists give the labels and widgets; the services do the saving and
 the cross-row rules. Decimal fields are localized, so "12,5" is accepted as Danes write it.
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DriverNode, Goal, Indicator, LocalTarget, PDSACycle, PublicationStatus
-from ..numbers import format_input
-from ..services.improvement import ALLOWED_PARENT_KINDS
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
-
-
-def _style(form: forms.Form) -> None:
-    """DKFDS classes on every widget, so templates can render fields uniformly."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-checkbox")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-input")
-        if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
-    # Stored decimals have four places; show "52" and "12,5", not "52,0000".
-    for name, field in form.fields.items():
-        if isinstance(field, forms.DecimalField) and isinstance(form.initial.get(name), Decimal):
-            form.initial[name] = format_input(form.initial[name])
+from ..models import Goal, Indicator, LocalTarget
+from .common import DATE_WIDGET, dkfds_style
 
 
 class GoalForm(forms.ModelForm):
@@ -58,7 +35,7 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        dkfds_style(self)
 
 
 class IndicatorForm(forms.ModelForm):
@@ -104,7 +81,7 @@ class IndicatorForm(forms.ModelForm):
         if self.instance.pk and self.instance.version > 0:
             # The code is the indicator's stable key in uploads and the API once data exist.
             self.fields["code"].disabled = True
-        _style(self)
+        dkfds_style(self)
 
 
 class PublishForm(forms.Form):
@@ -118,7 +95,7 @@ class PublishForm(forms.Form):
     def __init__(self, *args, needs_note: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["change_note"].required = needs_note
-        _style(self)
+        dkfds_style(self)
 
 
 class LocalTargetForm(forms.ModelForm):
@@ -130,115 +107,4 @@ class LocalTargetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
-
-
-class DiagramTemplateForm(forms.Form):
-    title = forms.CharField(label=_("Titel"), max_length=300, required=False)
-    aim = forms.CharField(
-        label=_("Mål (det overordnede mål for forbedringsarbejdet)"),
-        max_length=500,
-        help_text=_("Hvad vil vi opnå? Fx: Rationel brug af antibiotika på hospitalerne."),
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-
-class DriverNodeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=DriverNode.Kind.choices)
-    code = forms.CharField(
-        label=_("Kode"),
-        max_length=10,
-        required=False,
-        help_text=_("Fx A for et indsatsområde. Kan være tom."),
-    )
-    text = forms.CharField(label=_("Tekst"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    indicators = forms.ModelMultipleChoiceField(
-        label=_("Indikatorer"),
-        queryset=Indicator.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Indikatorer, der måler dette element."),
-    )
-    goals = forms.ModelMultipleChoiceField(
-        label=_("Mål"),
-        queryset=Goal.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(
-        self, *args, diagram, parent: DriverNode | None, node: DriverNode | None = None, **kwargs
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        indicators = Indicator.objects.filter(network_id=diagram.network_id).exclude(
-            status=PublicationStatus.RETIRED
-        )
-        if diagram.team_id is not None:
-            indicators = indicators.filter(status=PublicationStatus.PUBLISHED)
-        self.fields["indicators"].queryset = indicators.order_by("order", "code")
-        self.fields["goals"].queryset = Goal.objects.filter(network_id=diagram.network_id).order_by("number")
-        parent_kind = parent.kind if parent is not None else None
-        if node is not None:
-            # A node keeps its kind; moving it to another level is remove-and-add.
-            del self.fields["kind"]
-            kind = node.kind
-        else:
-            allowed = [
-                (k, label) for k, label in DriverNode.Kind.choices if parent_kind in ALLOWED_PARENT_KINDS[k]
-            ]
-            self.fields["kind"].choices = allowed
-            kind = allowed[0][0] if allowed else None
-        if kind != DriverNode.Kind.AIM:
-            del self.fields["goals"]
-        _style(self)
-
-
-class PDSAForm(forms.ModelForm):
-    class Meta:
-        model = PDSACycle
-        fields = [
-            "title",
-            "change_idea",
-            "indicators",
-            "status",
-            "start_date",
-            "end_date",
-            "objective",
-            "question",
-            "prediction",
-            "plan",
-            "do_notes",
-            "study_notes",
-            "act_notes",
-            "decision",
-        ]
-        widgets = {
-            "start_date": DATE_WIDGET,
-            "end_date": DATE_WIDGET,
-            "indicators": forms.CheckboxSelectMultiple,
-        }
-        labels = {
-            "objective": _("Formål med testen"),
-            "question": _("Spørgsmål: hvad vil vi lære?"),
-            "prediction": _("Forudsigelse: hvad tror vi, der sker?"),
-            "plan": _("Plan: hvem, hvad, hvor og hvornår"),
-            "do_notes": _("Hvad skete der? Observationer og data"),
-            "study_notes": _("Sammenligning med forudsigelsen: hvad lærte vi?"),
-            "act_notes": _("Hvad gør vi nu?"),
-        }
-        help_texts = {
-            "indicators": _("PDSA-cyklussen vises som en kommentar på disse indikatorers diagrammer."),
-            "decision": _("Implementér, tilpas eller forkast forandringsidéen."),
-        }
-
-    def __init__(self, *args, team, change_ideas, indicators, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["change_idea"].queryset = change_ideas
-        self.fields["change_idea"].empty_label = _("(ingen forandringsidé valgt)")
-        self.fields["change_idea"].label_from_instance = lambda node: str(node)
-        self.fields["indicators"].queryset = indicators
-        self.fields["decision"].choices = [("", _("(ikke besluttet endnu)")), *PDSACycle.Decision.choices]
-        _style(self)
+        dkfds_style(self)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("measures.urls.dashboards")),
     path("", include("measures.urls.definitions")),
     path("", include("measures.urls.chart_settings")),
+    path("", include("measures.urls.improvement")),
 ]

@@ -1,4 +1,4 @@
-"""The expert group's pages: goals, indicators with versions, the project description; local targets.
+"""The expert group's pages: goals, indicators with versions; a team's local targets.
 
 Visibility comes from teams.access: outsiders get 404, read-only users 403 on writes, and only
 the expert group and the national project leads (`NetworkAccess.can_edit_content`) see drafts.
@@ -13,9 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from seminars.models import Seminar
 from teams.access import NetworkAccess, get_network_for_user, get_team_for_user
-from teams.models import Team
 
 from ..forms.definitions import GoalForm, IndicatorForm, LocalTargetForm, PublishForm
 from ..models import Goal, Indicator, IndicatorVersion, PublicationStatus
@@ -333,54 +331,6 @@ def indicator_delete(request: HttpRequest, slug: str, indicator_uuid) -> HttpRes
     if not done:
         return redirect("measures:indicator-detail", slug=slug, indicator_uuid=indicator.uuid)
     return redirect("measures:indicator-list", slug=slug)
-
-
-# Project description -----------------------------------------------------------------------------
-
-
-@login_required
-def project_description(request: HttpRequest, slug: str) -> HttpResponse:
-    """The network's printable project description: only published goals and indicators."""
-    access = get_network_for_user(request.user, slug)
-    network = access.network
-    indicators = selectors.published_indicators(network=network).select_related("goal")
-    goals = selectors.goals_for(network=network, include_drafts=False).prefetch_related(
-        Prefetch("indicators", queryset=indicators)
-    )
-    template = selectors.template_diagram(network=network)
-    focus_areas = []
-    aims = []
-    if template is not None:
-        tree = selectors.driver_tree(diagram=template, include_drafts=False)
-        aims = tree
-        focus_areas = [child for aim in tree for child in aim.children]
-    visible_team_ids = set(
-        Team.objects.visible_to(request.user).filter(network=network).values_list("id", flat=True)
-    )
-    teams = list(
-        Team.objects.filter(network=network, is_active=True)
-        .select_related("region")
-        .order_by("region__name", "name")
-    )
-    return render(
-        request,
-        "measures/improvement_project_description.html",
-        {
-            "access": access,
-            "network": network,
-            "goals": goals,
-            "unassigned": [i for i in indicators if i.goal_id is None],
-            "aims": aims,
-            "focus_areas": focus_areas,
-            "experts": selectors.expert_group(network=network),
-            "leads": selectors.national_leads(network=network),
-            "teams": teams,
-            "visible_team_ids": visible_team_ids,
-            "show_team_names": access.sees_all_team_names
-            or network.peer_visibility == network.PeerVisibility.NAMED,
-            "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
-        },
-    )
 
 
 # Local targets -----------------------------------------------------------------------------------

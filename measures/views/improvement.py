@@ -1,4 +1,5 @@
-"""Driver diagrams (the network's template and the teams' copies) and PDSA cycles.
+"""Driver diagrams (the network's template and the teams' copies), PDSA cycles and the printable
+project description.
 
 Who may change a diagram: the template, the expert group and national project leads
 (`NetworkAccess.can_edit_content`); a team's copy, those who may enter the team's data.
@@ -7,18 +8,21 @@ Who may change a diagram: the template, the expert group and national project le
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from seminars.models import Seminar
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Team
 
-from ..forms.definitions import DiagramTemplateForm, DriverNodeForm, PDSAForm
+from ..forms.improvement import DiagramTemplateForm, DriverNodeForm, PDSAForm
 from ..models import DriverDiagram, DriverNode, PDSACycle
-from ..selectors import definitions as selectors
+from ..selectors import definitions as definition_selectors
+from ..selectors import improvement as selectors
 from ..services import improvement as services
 from .definitions import add_service_errors
 
@@ -345,7 +349,7 @@ def _pdsa_form(request: HttpRequest, team: Team, cycle: PDSACycle | None) -> PDS
         instance=cycle,
         team=team,
         change_ideas=selectors.change_ideas_for(team=team),
-        indicators=selectors.published_indicators(network=team.network),
+        indicators=definition_selectors.published_indicators(network=team.network),
     )
 
 
@@ -446,5 +450,53 @@ def pdsa_network_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "network": network,
             "per_team": per_team,
             "per_idea": selectors.pdsa_counts_per_change_idea(network=network),
+        },
+    )
+
+
+# Project description -----------------------------------------------------------------------------
+
+
+@login_required
+def project_description(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's printable project description: only published goals and indicators."""
+    access = get_network_for_user(request.user, slug)
+    network = access.network
+    indicators = definition_selectors.published_indicators(network=network).select_related("goal")
+    goals = definition_selectors.goals_for(network=network, include_drafts=False).prefetch_related(
+        Prefetch("indicators", queryset=indicators)
+    )
+    template = selectors.template_diagram(network=network)
+    focus_areas = []
+    aims = []
+    if template is not None:
+        tree = selectors.driver_tree(diagram=template, include_drafts=False)
+        aims = tree
+        focus_areas = [child for aim in tree for child in aim.children]
+    visible_team_ids = set(
+        Team.objects.visible_to(request.user).filter(network=network).values_list("id", flat=True)
+    )
+    teams = list(
+        Team.objects.filter(network=network, is_active=True)
+        .select_related("region")
+        .order_by("region__name", "name")
+    )
+    return render(
+        request,
+        "measures/improvement_project_description.html",
+        {
+            "access": access,
+            "network": network,
+            "goals": goals,
+            "unassigned": [i for i in indicators if i.goal_id is None],
+            "aims": aims,
+            "focus_areas": focus_areas,
+            "experts": definition_selectors.expert_group(network=network),
+            "leads": definition_selectors.national_leads(network=network),
+            "teams": teams,
+            "visible_team_ids": visible_team_ids,
+            "show_team_names": access.sees_all_team_names
+            or network.peer_visibility == network.PeerVisibility.NAMED,
+            "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
         },
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from measures.charts import chart_result_recompute
 from measures.models import ChartResult, DriverNode, PDSACycle
-from measures.selectors.definitions import pdsa_counts_per_change_idea
+from measures.selectors.improvement import pdsa_counts_per_change_idea
 from measures.services import improvement as services
 from teams.models import Team
 
