@@ -23,7 +23,7 @@ from .models import (
     RefusedMeasurement,
     ReminderSent,
 )
-from .services.measurements import (
+from .services.entry import (
     MeasurementConflict,
     measurement_delete,
     measurement_errors,

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from measures import charts
+from measures.charts import figures as charts
 from measures.models import ChartResult, Indicator
 from measures.selectors.dashboards import last_reporting_month, months_back, published_indicators
 from measures.spc.errors import SPCError

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from measures.pipeline import chart_results_recompute_stale
-from measures.services.locks import month_lock_set
+from measures.charts import chart_results_recompute_stale
+from measures.services.entry_locks import month_lock_set
 from seminars.models import Seminar
 from teams.access import network_access
 from teams.models import Network, Team

@@ -25,7 +25,7 @@ from pptx.enum.dml import MSO_LINE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from measures import charts
+from measures.charts import figures as charts
 
 from .selectors import ANONYMISED, ChartItem, FunnelItem, ReportContent
 

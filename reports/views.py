@@ -9,7 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from measures.services.locks import locked_through, month_lock_clear, month_lock_history, month_lock_set
+from measures.services.entry_locks import locked_through, month_lock_clear, month_lock_history, month_lock_set
 from teams.access import NetworkAccess, get_network_for_user
 from teams.models import Team
 

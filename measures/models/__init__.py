@@ -4,7 +4,6 @@ One module per area; every model is importable from `measures.models` as before.
 """
 
 from .charts import Annotation, ChartResult, ChartSettings, ExcludedPoint, LocalTarget, PhaseBreak
-from .data import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
 from .definitions import (
     DEFINITION_FIELDS,
     Goal,
@@ -14,8 +13,8 @@ from .definitions import (
     IndicatorVersion,
     PublicationStatus,
 )
+from .entry import Measurement, MonthCompletion, MonthLock, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
-from .locks import MonthLock
 
 __all__ = [
     "DEFINITION_FIELDS",

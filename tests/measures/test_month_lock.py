@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from measures.models import Measurement, MonthLock, RefusedMeasurement
-from measures.services.locks import month_lock_clear, month_lock_set
+from measures.services.entry_locks import month_lock_clear, month_lock_set
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_an_upload_confirmed_after_the_lock_is_refused_and_imports_nothing(world
 def test_the_bulk_service_keeps_locked_refusals(locked):
     from decimal import Decimal
 
-    from measures.services.measurements import MeasurementRow, MeasurementsLocked, measurements_bulk_save
+    from measures.services.entry import MeasurementRow, MeasurementsLocked, measurements_bulk_save
 
     world = locked
     rows = [MeasurementRow("ddd", MARCH, Decimal(777), Decimal(1000)),

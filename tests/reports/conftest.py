@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
+from measures.charts import chart_results_recompute_stale
 from measures.models import ChartResult, Measurement
-from measures.pipeline import chart_results_recompute_stale
 from seminars.models import Seminar
 
 

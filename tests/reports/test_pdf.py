@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from measures import charts
+from measures.charts import figures as charts
 from measures.models import ChartResult
 from reports.models import ReportSnapshot
 from reports.services import report_snapshot_request

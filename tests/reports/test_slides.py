@@ -6,9 +6,9 @@ import pytest
 from pptx import Presentation
 from pptx.chart.chart import Chart
 
-from measures import charts
+from measures.charts import chart_results_recompute_stale
+from measures.charts import figures as charts
 from measures.models import ChartResult, Measurement
-from measures.pipeline import chart_results_recompute_stale
 from reports.models import ReportSnapshot
 from reports.services import report_snapshot_request
 
