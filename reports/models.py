@@ -77,6 +77,8 @@ class ReportSnapshot(models.Model):
         verbose_name=_("bestilt af"),
     )
     created_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
+    # Set when a worker claims the snapshot; a claim older than the task's time limit is taken over.
+    started_at = models.DateTimeField(_("startet"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
 
     class Meta:

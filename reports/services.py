@@ -2,11 +2,13 @@
 
 import hashlib
 import logging
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -101,8 +103,17 @@ def report_snapshot_generate(*, snapshot_id: int) -> ReportSnapshot | None:
 
     A failure is stored on the snapshot and shown on its page; it is never retried silently.
     """
-    claimed = ReportSnapshot.objects.filter(pk=snapshot_id, status=ReportSnapshot.Status.QUEUED).update(
-        status=ReportSnapshot.Status.RUNNING, progress=2, progress_text=_("Genererer …")
+    now = timezone.now()
+    # A worker killed mid-generation leaves the snapshot running; its redelivered task (acks_late)
+    # takes it over once the time limit has certainly passed.
+    abandoned = now - timedelta(seconds=settings.REPORT_TASK_TIME_LIMIT)
+    claimed = (
+        ReportSnapshot.objects.filter(pk=snapshot_id)
+        .filter(
+            Q(status=ReportSnapshot.Status.QUEUED)
+            | Q(status=ReportSnapshot.Status.RUNNING, started_at__lt=abandoned)
+        )
+        .update(status=ReportSnapshot.Status.RUNNING, started_at=now, progress=2, progress_text=_("Genererer …"))
     )
     if not claimed:
         return None

@@ -112,3 +112,18 @@ def test_a_later_download_is_the_same_bytes(network_pdf, client_for, report_worl
     import hashlib
 
     assert hashlib.sha256(first).hexdigest() == network_pdf.sha256_named
+
+
+def test_a_team_report_pdf_has_the_teams_charts_and_their_tables(report_world):
+    world = report_world
+    snapshot = report_snapshot_request(network=world.network, user=world.data_entry, format="pdf", team=world.team_a)
+    snapshot.refresh_from_db()
+    assert snapshot.status == ReportSnapshot.Status.DONE, snapshot.error
+    reader, _ = _reader(snapshot.file_named)
+    text = _text(reader)
+    assert world.team_a.name in reader.pages[0].extract_text() and "teamrapport" in reader.pages[0].extract_text().lower()
+    assert world.team_b.name not in text
+    result = ChartResult.objects.get(scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator)
+    for row in charts.table_rows(result.data)[:3]:
+        assert row["month"] in text
+    assert str(reader.trailer["/Root"]["/Lang"]).lower().startswith("da")

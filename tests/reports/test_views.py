@@ -114,3 +114,17 @@ def test_named_peers_need_no_second_file(world, client_for):
     # Everyone in the network sees names anyway, so everyone gets the one file.
     response = client_for(world.other_team_member).get(reverse("reports:snapshot-download", args=[snapshot.uuid]))
     assert response.status_code == 200
+
+
+def test_a_snapshot_abandoned_by_a_killed_worker_is_taken_over(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    snapshot = report_snapshot_request(network=world.network, user=world.national_lead, format="pptx")
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(status="running", started_at=timezone.now())
+    assert report_snapshot_generate(snapshot_id=snapshot.id) is None  # still running elsewhere
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(
+        started_at=timezone.now() - timedelta(seconds=settings.REPORT_TASK_TIME_LIMIT + 1)
+    )
+    assert report_snapshot_generate(snapshot_id=snapshot.id).status == ReportSnapshot.Status.DONE
