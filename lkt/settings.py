@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "teams",
     "measures",
     "seminars",
+    "demo",
 ]
 
 MIDDLEWARE = [
