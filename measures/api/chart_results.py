@@ -32,6 +32,14 @@ class ChartPointSerializer(serializers.Serializer):
     n_teams = serializers.IntegerField(
         allow_null=True, help_text="Antal teams med data (kun regional/national)."
     )
+    n_active = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Antal aktive teams den måned (kun regional/national)."
+    )
+    provisional = serializers.BooleanField(
+        allow_null=True,
+        required=False,
+        help_text="Foreløbig: under netværkets andel af aktive teams har indberettet; uden for grænser og signaler.",
+    )
 
 
 class ChartPartSerializer(serializers.Serializer):
@@ -67,6 +75,9 @@ class ChartResultSerializer(ApiModelSerializer):
     baseline_end = serializers.SerializerMethodField()
     target_national = serializers.SerializerMethodField()
     target_local = serializers.SerializerMethodField()
+    rule_set = serializers.SerializerMethodField()
+    chart_drawn = serializers.SerializerMethodField()
+    deviations = serializers.SerializerMethodField()
     parts = serializers.SerializerMethodField()
     points = serializers.SerializerMethodField()
 
@@ -88,6 +99,9 @@ class ChartResultSerializer(ApiModelSerializer):
             "variation",
             "assurance",
             "classification_reason",
+            "rule_set",
+            "chart_drawn",
+            "deviations",
             "runs_signal",
             "sigma_signal_count",
             "n_points",
@@ -125,6 +139,23 @@ class ChartResultSerializer(ApiModelSerializer):
     def get_classification_reason(self, result: ChartResult) -> str | None:
         classification = self._chart_data(result).get("classification")
         return classification.get("reason") if isinstance(classification, dict) else None
+
+    @extend_schema_field({"type": "string", "enum": ["anhoej", "mdc"]})
+    def get_rule_set(self, result: ChartResult) -> str:
+        """The rule set that classified the chart (network setting); charts from before rule sets: anhoej."""
+        data = self._chart_data(result)
+        return data.get("rule_set") or (data.get("classification") or {}).get("rule_set") or "anhoej"
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_chart_drawn(self, result: ChartResult) -> str | None:
+        """The chart actually computed: e.g. "up" (Laney u') for a pooled u chart, "xmr_mdc" under mdc."""
+        return self._chart_data(result).get("chart_drawn") or result.chart_type
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_deviations(self, result: ChartResult) -> list[str]:
+        """Codes of the deviations from a reference package that apply (README, "Statistik")."""
+        value = self._chart_data(result).get("deviations")
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "nullable": True})
     def get_baseline_end(self, result: ChartResult) -> str | None:
