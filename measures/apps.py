@@ -13,7 +13,7 @@ class MeasuresConfig(AppConfig):
 
         from teams.models import Network
 
-        from .pipeline.stale import network_post_save, network_pre_save
+        from .charts.stale import network_post_save, network_pre_save
 
         pre_save.connect(network_pre_save, sender=Network, dispatch_uid="measures_network_pre_save")
         post_save.connect(network_post_save, sender=Network, dispatch_uid="measures_network_post_save")

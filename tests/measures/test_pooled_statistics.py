@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from measures import charts, pipeline, spc
+from measures import charts as pipeline
+from measures import spc
+from measures.charts import figures as charts
 from measures.models import ChartResult, Measurement
-from measures.pipeline.inputs import SeriesInputs
+from measures.charts.inputs import SeriesInputs
 from measures.selectors.dashboards import min_pooled_teams_for, pooled_mask
 from teams.access import network_access
 from tests.base import month
@@ -81,7 +83,7 @@ def test_the_rule_set_is_named_in_the_stored_result_legend_and_api(world, client
     mean, lpl, upl, _, _ = xmr_lines([p["y"] for p in data["points"]])
     assert data["points"][0]["cl"] == pytest.approx(mean) and data["points"][0]["ucl"] == pytest.approx(upl)
     assert min(ys) < mean < max(ys)
-    from measures.api.chart_results import ChartResultSerializer
+    from measures.api.charts import ChartResultSerializer
 
     payload = ChartResultSerializer(result).data
     assert payload["rule_set"] == "mdc" and payload["chart_drawn"] == "xmr_mdc"
