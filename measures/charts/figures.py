@@ -1005,3 +1005,125 @@ def table_rows(data: dict) -> list[dict[str, Any]]:
 
 def has_limits(data: dict) -> bool:
     return any(point.get("ucl") is not None or point.get("lcl") is not None for point in clean_points(data))
+
+
+# --- Funnel plots ---------------------------------------------------------------------------------
+
+COLOUR_FUNNEL_95 = "#7a7a7a"
+COLOUR_FUNNEL_998 = "#333333"
+FLAG_COLOURS = {
+    "high_outlier": COLOUR_SIGNAL,
+    "low_outlier": COLOUR_SIGNAL,
+    "high_warning": COLOUR_OUTSIDE,
+    "low_warning": COLOUR_OUTSIDE,
+}
+
+
+def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = frozenset(), direction: str = "up",
+                  compact: bool = False) -> dict[str, Any]:
+    """A funnel plot (measures.spc.funnel.FunnelChart) as a Plotly figure dict: teams' values against
+    their denominators, the network's value and the 95 % and 99.8 % limits; the viewer's own
+    team(s) in `own` marked with a star."""
+    traces: list[dict] = []
+    curve = chart.curve
+    if curve is not None:
+        xs = list(curve.x)
+        for key_lo, key_hi, name, colour, dash in (
+            ("lo998", "hi998", gettext("99,8 %-grænser"), COLOUR_FUNNEL_998, "solid"),
+            ("lo95", "hi95", gettext("95 %-grænser"), COLOUR_FUNNEL_95, "dash"),
+        ):
+            for key, show in ((key_hi, True), (key_lo, False)):
+                traces.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines",
+                        "name": name,
+                        "legendgroup": key_hi,
+                        "showlegend": show,
+                        "x": xs,
+                        "y": list(getattr(curve, key)),
+                        "line": {"color": colour, "width": 1.2, "dash": dash},
+                        "hoverinfo": "skip",
+                    }
+                )
+    if chart.target is not None and chart.units:
+        x_max = max((u.denominator for u in chart.units), default=1.0) * 1.1
+        x_min = min(curve.x) if curve is not None else 0
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": gettext("Netværkets niveau (%(value)s)") % {"value": format_number(chart.target)},
+                "x": [x_min, x_max],
+                "y": [chart.target, chart.target],
+                "line": {"color": COLOUR_CENTRE, "width": 1.5},
+                "hoverinfo": "skip",
+            }
+        )
+
+    def hover(u) -> str:
+        text = f"{u.unit}: {format_number(u.value)} {unit}".strip()
+        text += f"<br>{format_number(u.numerator)} / {format_number(u.denominator)}"
+        if u.flag:
+            level = "99,8 %" if u.flag.endswith("outlier") else "95 %"
+            text += "<br>" + gettext("Uden for %(level)s-grænsen") % {"level": level}
+        return text
+
+    for is_own in (False, True):
+        units = [u for u in chart.units if (u.unit in own) == is_own]
+        if not units:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text" if is_own and not compact else "markers",
+                "name": gettext("Jeres team") if is_own else gettext("Teams"),
+                "x": [u.denominator for u in units],
+                "y": [u.value for u in units],
+                "marker": {
+                    "symbol": "star" if is_own else "circle",
+                    "size": 16 if is_own else 9,
+                    "color": [FLAG_COLOURS.get(u.flag or "", COLOUR_DATA) for u in units],
+                    "line": {"color": "#1a1a1a", "width": 1},
+                },
+                "text": [u.unit for u in units] if is_own else [],
+                "textposition": "top center",
+                "hovertext": [hover(u) for u in units],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+    adjusted = gettext("justeret for overspredning") if chart.adjusted else gettext("ujusterede")
+    layout: dict[str, Any] = {
+        "separators": formats.get_format("DECIMAL_SEPARATOR") + formats.get_format("THOUSAND_SEPARATOR"),
+        "font": {"family": "IBM Plex Sans, Arial, sans-serif", "size": 11 if compact else 13, "color": "#1a1a1a"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "showlegend": not compact,
+        "legend": {
+            "orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12},
+            "title": {"text": gettext("Tragtdiagram (%(adjusted)s):") % {"adjusted": adjusted}, "side": "left"},
+        },
+        "hovermode": "closest",
+        "xaxis": {
+            "title": {"text": gettext("Nævner (antal i perioden)")},
+            "gridcolor": COLOUR_GRID,
+            "rangemode": "tozero",
+            "showline": True,
+            "linecolor": "#999999",
+        },
+        "yaxis": {
+            "title": {"text": unit},
+            "gridcolor": COLOUR_GRID,
+            "zeroline": False,
+            "rangemode": "tozero",
+        },
+    }
+    values = [u.value for u in chart.units]
+    if curve is not None and values:
+        # Show the teams and the funnel's mouth, not the limits at n -> 0 (which run off to 0 and 100 %).
+        lo = min(min(values), min(curve.lo998[len(curve.x) // 5:], default=min(values)))
+        hi = max(max(values), max(curve.hi998[len(curve.x) // 5:], default=max(values)))
+        span = (hi - lo) or abs(hi) or 1.0
+        layout["yaxis"]["range"] = [max(0.0, lo - span * 0.1), hi + span * 0.1]
+    return {"data": traces, "layout": layout}
