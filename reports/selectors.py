@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from measures.charts import figures as charts
 from measures.models import ChartResult, Indicator
-from measures.selectors.dashboards import last_reporting_month, months_back, published_indicators
+from measures.selectors.dashboards import (
+    POOLED_MIN_OTHER_TEAMS,
+    last_reporting_month,
+    months_back,
+    pooled_mask,
+    published_indicators,
+)
 from measures.spc.errors import SPCError
 from measures.spc.funnel import FunnelChart, funnel_chart
 from teams.access import NetworkAccess, network_access
@@ -192,12 +198,17 @@ def funnel_for(
     )
 
 
+def _has_values(data: dict | None) -> bool:
+    return bool(data) and any(point.get("y") is not None for point in data.get("points") or [])
+
+
 def _item(title: str, indicator: Indicator, data: dict) -> ChartItem:
     text = ""
     if data.get("points"):
         text = charts.interpretation(data, variation=(data.get("classification") or {}).get("variation"))
         assurance = charts.assurance_text(data, (data.get("classification") or {}).get("assurance"))
-        text = f"{text} {assurance}".strip()
+        extra = [charts.rule_set_label(data), *charts.deviation_texts(data)]
+        text = " ".join(part for part in [text, assurance, *extra] if part)
     return ChartItem(title=title, indicator=indicator, data=data, interpretation=text)
 
 
@@ -211,13 +222,19 @@ def report_content(*, snapshot: ReportSnapshot, viewpoint: str, user) -> ReportC
         labels = {snapshot.team_id: snapshot.team.name}
     else:
         labels = viewpoint_labels(network=network, user=user, viewpoint=viewpoint, teams=teams)
+    named_network = network.peer_visibility == Network.PeerVisibility.NAMED
     national: dict[int, dict] = {}
     per_team: dict[int, dict[int, dict]] = {}
     for row in snapshot.chart_results:
         if row["indicator"] not in by_id:
             continue
         if row["scope"] == ChartResult.Scope.NATIONAL:
-            national[row["indicator"]] = row["data"]
+            data = row["data"]
+            if viewpoint == ANONYMISED and not named_network:
+                # The k rule as on the pages: a team member sees a pooled month only with at least
+                # three teams besides their own in it.
+                data, _hidden = pooled_mask(data, POOLED_MIN_OTHER_TEAMS + 1)
+            national[row["indicator"]] = data
         elif row["scope"] == ChartResult.Scope.TEAM and row["team"] in labels:
             per_team.setdefault(row["team"], {})[row["indicator"]] = row["data"]
     ordered_teams = sorted((tid for tid in labels if tid in per_team), key=lambda tid: labels[tid].lower())
@@ -236,7 +253,7 @@ def report_content(*, snapshot: ReportSnapshot, viewpoint: str, user) -> ReportC
             sections.append(
                 IndicatorSection(
                     indicator=indicator,
-                    national=_item(indicator.name, indicator, data) if data else None,
+                    national=_item(indicator.name, indicator, data) if _has_values(data) else None,
                     teams=[_item(label, indicator, item) for label, item in series.items()],
                     funnel=funnel_for(indicator=indicator, series=series, last=last_complete),
                 )

@@ -89,9 +89,20 @@ def _danish_chart(chart) -> None:
             space.insert(0, lang)
 
 
-def _style_line(series, colour: RGBColor, *, width: float = 1.5, dash=None, markers: bool = False) -> None:
+def _style_line(
+    series, colour: RGBColor, *, width: float = 1.5, dash=None, markers: bool = False, hollow: bool = False
+) -> None:
     series.smooth = False
     line = series.format.line
+    if hollow:
+        # Points only, white inside: provisional months.
+        line.fill.background()
+        series.marker.style = XL_MARKER_STYLE.CIRCLE
+        series.marker.size = 7
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        series.marker.format.line.color.rgb = colour
+        return
     line.color.rgb = colour
     line.width = Pt(width)
     if dash is not None:
@@ -109,7 +120,15 @@ def _style_line(series, colour: RGBColor, *, width: float = 1.5, dash=None, mark
 def chart_series(data: dict, *, small: bool = False) -> list[tuple[str, list[float | None]]]:
     """The named series of one chart, in drawing order: measurement, centre line, limits, targets."""
     points = charts.clean_points(data)
-    series = [(_("Måling"), _series_values(points, "y"))]
+    # Provisional pooled months (too few teams reported) are drawn apart, as on screen: not joined
+    # to the line, outside limits and signals.
+    values = _series_values(points, "y")
+    measured = [None if point.get("provisional") else value for point, value in zip(points, values, strict=True)]
+    series = [(_("Måling"), measured)]
+    if any(point.get("provisional") and point.get("y") is not None for point in points):
+        series.append(
+            (_("Foreløbig"), [charts.number_or_none(p.get("y")) if p.get("provisional") else None for p in points])
+        )
     centre = _series_values(points, "cl")
     if any(value is not None for value in centre):
         series.append((_("Centerlinje"), centre))
@@ -161,6 +180,7 @@ def _add_chart(slide, item: ChartItem, box: tuple[int, int, int, int], *, small:
     category_axis.tick_labels.font.size = Pt(7 if small else 9)
     styles = {
         _("Måling"): (BLUE, {"width": 2, "markers": not small}),
+        _("Foreløbig"): (BLUE, {"hollow": True}),
         _("Centerlinje"): (GREY, {"width": 1.25}),
         _("Nedre kontrolgrænse"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
         _("Øvre kontrolgrænse"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),

@@ -177,8 +177,9 @@ def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int |
     their own team may be one of them). Viewers who see every team by name: no rule."""
     if access.sees_all_team_names or network.peer_visibility == Network.PeerVisibility.NAMED:
         return None
-    has_team = Team.objects.filter(network=network, memberships__user=user).exists()
-    return POOLED_MIN_OTHER_TEAMS + (1 if has_team else 0)
+    # The access already knows whether the viewer has a team here (also for the reports app's
+    # "member of some team" viewpoint, which has no user row).
+    return POOLED_MIN_OTHER_TEAMS + (1 if access.is_team_member else 0)
 
 
 # --- Team dashboard -----------------------------------------------------------------------------

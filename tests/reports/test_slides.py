@@ -1,6 +1,8 @@
 """The PowerPoint file: native charts with the stored values, notes, Danish text, anonymised peers."""
 
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from pptx import Presentation
@@ -146,3 +148,32 @@ def test_a_funnel_slide_compares_the_teams_over_the_last_six_complete_months(fun
     # The anonymised file's funnel names no team either.
     anonymised = _texts(_pptx(snapshot, "file_anonymised"))
     assert world.team_a.name not in anonymised and "tragtdiagram" in anonymised
+
+
+def test_pooled_months_follow_the_k_rule_in_the_teams_file(report_world):
+    """Two teams only: a team member may not see the pooled months (fewer than 3 other teams)."""
+    snapshot = _order(report_world)
+    named = [s.shapes.title.text for s in _pptx(snapshot).slides if s.shapes.title is not None]
+    anonymised = [s.shapes.title.text for s in _pptx(snapshot, "file_anonymised").slides if s.shapes.title is not None]
+    assert f"{report_world.indicator.name} – nationalt" in named
+    assert f"{report_world.indicator.name} – nationalt" not in anonymised
+
+
+def test_a_provisional_pooled_month_is_drawn_apart_with_the_rule_set_named(report_world):
+    world = report_world
+    # January 2026: only team A has reported, so the national month is provisional.
+    Measurement.objects.create(team=world.team_a, indicator=world.indicator, period=date(2026, 1, 1),
+                               numerator=Decimal(470), denominator=Decimal(1000), indicator_version=1)
+    ChartResult.objects.filter(indicator=world.indicator).update(is_stale=True)
+    chart_results_recompute_stale(network=world.network)
+    national = ChartResult.objects.get(scope=ChartResult.Scope.NATIONAL, indicator=world.indicator)
+    points = charts.clean_points(national.data)
+    assert points[-1].get("provisional") is True
+    prs = _pptx(_order(world))
+    slide = next(s for s in prs.slides if s.shapes.title is not None and s.shapes.title.text.endswith("nationalt"))
+    chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
+    series = {s.name: list(s.values) for s in chart.plots[0].series}
+    assert series["Måling"][-1] is None
+    assert series["Foreløbig"][-1] == pytest.approx(points[-1]["y"])
+    assert series["Måling"][:-1] == pytest.approx([p["y"] for p in points[:-1]])
+    assert "Regler: Anhøj" in slide.notes_slide.notes_text_frame.text
