@@ -18,6 +18,7 @@ from .models import (
     LocalTarget,
     Measurement,
     MonthCompletion,
+    MonthLock,
     PDSACycle,
     PhaseBreak,
     RefusedMeasurement,
@@ -140,7 +141,7 @@ class MeasurementAdmin(SimpleHistoryAdmin):
         "version",
         "updated_at",
     ]
-    list_filter = ["indicator__network", "indicator", "needs_checking", "nothing_to_report", "period"]
+    list_filter = ["indicator__network", "indicator", "needs_checking", "entered_after_lock", "nothing_to_report", "period"]
     search_fields = ["team__name", "team__code", "indicator__code", "comment"]
     date_hierarchy = "period"
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
@@ -311,4 +312,17 @@ class RefusedMeasurementAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in RefusedMeasurement._meta.fields]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(MonthLock)
+class MonthLockAdmin(SimpleHistoryAdmin):
+    """Data approval per network; locked and unlocked on the network's reports page (history kept)."""
+
+    list_display = ["network", "locked_through", "note", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

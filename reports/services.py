@@ -183,14 +183,3 @@ def _generate(snapshot: ReportSnapshot) -> None:
                 "finished_at",
             ]
         )
-
-
-def report_snapshot_delete(*, snapshot: ReportSnapshot) -> None:
-    """Remove a snapshot and its files (the national lead's clean-up of failed or unwanted reports)."""
-    for field in (snapshot.file_named, snapshot.file_anonymised):
-        if field:
-            field.delete(save=False)
-    snapshot.delete()
-
-
-__all__ = ["report_snapshot_delete", "report_snapshot_generate", "report_snapshot_request"]
