@@ -6,8 +6,10 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
-from lkt.api import ApiModelSerializer, region_chart_condition, visible_networks, visible_teams
-from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from lkt.api import ApiModelSerializer
+from lkt.api_viewsets import CSVListMixin
+from teams.api import ScopedReadOnlyViewSet
+from teams.api_scope import region_chart_condition, visible_networks, visible_teams
 
 from ..filters import ChartResultFilter
 from ..models import ChartResult

@@ -11,8 +11,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import request_token
 from teams.access import get_team_for_token, get_team_for_user
+from teams.api_scope import request_token
 from teams.filters import parse_month
 
 from ..services.entry import BulkValidationError, MeasurementRow, measurements_bulk_save
