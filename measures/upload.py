@@ -135,7 +135,7 @@ def _read_xlsx(data: bytes) -> list[list]:
         workbook.close()
 
 
-def parse_month(value) -> date:
+def parse_month_cell(value) -> date:
     """A month from a date cell or text: 2024-01, 2024-01-15, 15.01.2024, 01-2024, jan. 2024, januar 2024."""
     if isinstance(value, datetime):
         return value.date().replace(day=1)
@@ -240,7 +240,7 @@ def parse_upload(*, data: bytes, filename: str, indicator_code: str | None = Non
 
         values, row_ok = {}, True
         converters = {
-            "period": parse_month,
+            "period": parse_month_cell,
             "numerator": _number,
             "denominator": _number,
             "nothing_to_report": _flag,

@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from teams.access import get_team_for_token, get_team_for_user
 from teams.api_scope import request_token
-from teams.filters import parse_month
 
+from ..filters import parse_month
 from ..services.entry import BulkValidationError, MeasurementRow, measurements_bulk_save
 
 

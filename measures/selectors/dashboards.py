@@ -11,7 +11,6 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.db.models.fields.json import KT
-from django.utils import timezone
 
 from measures.charts import figures
 from measures.models import (
@@ -28,6 +27,7 @@ from measures.models import (
     PhaseBreak,
     PublicationStatus,
 )
+from measures.months import current_month, months_back, previous_month
 from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
@@ -58,24 +58,9 @@ class ChartCard:
     is_aggregate: bool = False
 
 
-def months_back(last: date, count: int) -> list[date]:
-    """`count` months ending with `last`, oldest first."""
-    result = []
-    year, month = last.year, last.month
-    for _ in range(count):
-        result.append(date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(result))
-
-
 def last_reporting_month(today: date | None = None) -> date:
     """The most recent month teams are expected to have reported: the month before this one."""
-    today = today or timezone.localdate()
-    if today.month == 1:
-        return date(today.year - 1, 12, 1)
-    return date(today.year, today.month - 1, 1)
+    return previous_month(current_month(today))
 
 
 def published_indicators(network: Network):

@@ -12,17 +12,10 @@ from datetime import date
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from teams.models import Network, Team, add_months
+from teams.models import Network, Team
 
 from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def current_month(today: date | None = None) -> date:
-    return month_start(today or timezone.localdate())
+from ..months import add_months, current_month
 
 
 def entry_periods(network: Network, today: date | None = None) -> list[date]:

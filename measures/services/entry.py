@@ -21,8 +21,9 @@ from teams.models import Team
 
 from ..charts import chart_series_changed
 from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus, RefusedMeasurement
+from ..months import current_month, month_start
 from ..numbers import format_display
-from ..selectors.entry import current_month, entry_indicators, month_start
+from ..selectors.entry import entry_indicators
 
 # DecimalField(max_digits=14, decimal_places=4): ten digits before the comma, four after.
 MAX_DECIMAL_PLACES = 4
