@@ -24,7 +24,8 @@ from teams.models import Team
 
 from .models import Measurement
 from .numbers import parse_optional_decimal
-from .selectors.entry import entry_indicators, entry_periods
+from .selectors.definitions import published_indicators
+from .selectors.entry import entry_periods
 from .services.entry import MeasurementRow, RowError
 
 MAX_ROWS = 50_000
@@ -293,7 +294,7 @@ def _danish_number(value: Decimal | None) -> str:
 
 def template_rows(team: Team) -> list[list]:
     """Every published indicator x every month so far, with the values already stored filled in."""
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     stored = {
         (m.indicator_id, m.period): m for m in Measurement.objects.filter(team=team, indicator__in=indicators)
     }
