@@ -21,8 +21,9 @@ from teams.models import Team
 
 from ..charts import chart_series_changed
 from ..models import Indicator, Measurement, MonthCompletion, MonthLock, PublicationStatus, RefusedMeasurement
+from ..months import current_month, month_start
 from ..numbers import format_display
-from ..selectors.entry import current_month, entry_indicators, month_start
+from ..selectors.definitions import published_indicators
 
 # DecimalField(max_digits=14, decimal_places=4): ten digits before the comma, four after.
 MAX_DECIMAL_PLACES = 4
@@ -570,7 +571,7 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
     indicators (for comparison and for the outlier medians) and nothing else.
     """
     plan = BulkPlan()
-    indicators = {i.code: i for i in entry_indicators(team.network)}
+    indicators = {i.code: i for i in list(published_indicators(network=team.network))}
     used = {indicators[r.indicator_code].id for r in rows if r.indicator_code in indicators}
     stored: dict[tuple[int, date], Measurement] = {}
     history: dict[int, list[Decimal]] = defaultdict(list)
@@ -730,7 +731,7 @@ def _bulk_save(*, team: Team, rows: list[MeasurementRow], user, source: str) -> 
             raise MeasurementsLocked(plan.errors, plan.locked)
         if plan.errors:
             raise BulkValidationError(plan.errors)
-        indicators = {i.code: i for i in entry_indicators(team.network)}
+        indicators = {i.code: i for i in list(published_indicators(network=team.network))}
         now = timezone.now()
         to_create, to_change = [], []
         touched: set[int] = set()
@@ -835,7 +836,7 @@ def month_completion_mark(*, team: Team, period: date, user) -> MonthCompletion:
     errors = period_errors(team=team, period=period)
     if errors:
         raise ValidationError({"period": errors})
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     filled = set(
         Measurement.objects.filter(team=team, period=period, indicator__in=indicators).values_list(
             "indicator_id", flat=True

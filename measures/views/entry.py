@@ -20,8 +20,8 @@ from teams.models import Team
 from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
 from ..numbers import format_display, format_input
+from ..selectors.definitions import published_indicators
 from ..selectors.entry import (
-    entry_indicators,
     entry_periods,
     network_overdue_teams,
     reporting_deadline,
@@ -456,7 +456,7 @@ def entry_upload(request: HttpRequest, team_uuid) -> HttpResponse:
     """Step 1: choose a file; the preview shows what would be created, changed and left alone."""
     access = get_team_for_user(request.user, team_uuid, write=True)
     team = access.team
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     context = {"team": team, "network": team.network, "indicators": indicators}
     if request.method != "POST":
         context["form"] = UploadForm(indicators=indicators)
