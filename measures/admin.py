@@ -1,5 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from lkt.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin
@@ -18,12 +20,19 @@ from .models import (
     LocalTarget,
     Measurement,
     MonthCompletion,
+    MonthLock,
     PDSACycle,
     PhaseBreak,
     RefusedMeasurement,
     ReminderSent,
 )
-from .services.entry import measurement_delete, measurement_errors, measurement_save
+from .services.entry import (
+    MeasurementConflict,
+    measurement_delete,
+    measurement_errors,
+    measurement_refuse_if_locked,
+    measurement_save,
+)
 
 # Every model but Measurement is read-only here: their writes go through services (the versioning
 # of published indicators, the chart settings' rules, stale charts, history with the user), which
@@ -73,6 +82,8 @@ class IndicatorVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class MeasurementAdminForm(forms.ModelForm):
     """Admin edits are validated by the same rules as the grid and the upload."""
 
+    user = None  # set per request by MeasurementAdmin.get_form
+
     class Meta:
         model = Measurement
         fields = [
@@ -97,6 +108,21 @@ class MeasurementAdminForm(forms.ModelForm):
             )
             for name, messages in errors.items():
                 self.add_error(name if name in self.fields else None, messages)
+            if not errors and self.instance.pk:
+                # A locked month is refused here, as a form error (a 500 from save_model would lose
+                # the input); the refusal is kept in RefusedMeasurement like on every other path.
+                try:
+                    measurement_refuse_if_locked(
+                        measurement=self.instance,
+                        numerator=data.get("numerator"),
+                        denominator=data.get("denominator"),
+                        nothing_to_report=data.get("nothing_to_report", False),
+                        comment=data.get("comment", ""),
+                        user=self.user,
+                        source="admin",
+                    )
+                except MeasurementConflict as refused:
+                    self.add_error(None, refused.messages)
         return data
 
 
@@ -117,11 +143,35 @@ class MeasurementAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
         "version",
         "updated_at",
     ]
-    list_filter = ["indicator__network", "indicator", "needs_checking", "nothing_to_report", "period"]
+    list_filter = ["indicator__network", "indicator", "needs_checking", "entered_after_lock", "nothing_to_report", "period"]
     search_fields = ["team__name", "team__code", "indicator__code", "comment"]
     date_hierarchy = "period"
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
     autocomplete_fields = ["team", "indicator"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A value in a locked month cannot be deleted: say so on the change page instead.
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "POST":
+            try:
+                measurement_refuse_if_locked(
+                    measurement=obj,
+                    numerator=None,
+                    denominator=None,
+                    nothing_to_report=False,
+                    comment="",
+                    user=request.user,
+                    source="admin",
+                    deleting=True,
+                )
+            except MeasurementConflict as refused:
+                self.message_user(request, refused.messages[0], level=messages.ERROR)
+                return redirect(reverse("admin:measures_measurement_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         # The cell a value belongs to is fixed once stored; a wrong cell is deleted and re-entered.
@@ -151,9 +201,15 @@ class MeasurementAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
 
     def delete_queryset(self, request, queryset) -> None:
         for measurement in queryset.select_related("team", "indicator"):
-            measurement_delete(
-                measurement=measurement, expected_version=measurement.version, user=request.user, source="admin"
-            )
+            try:
+                measurement_delete(
+                    measurement=measurement,
+                    expected_version=measurement.version,
+                    user=request.user,
+                    source="admin",
+                )
+            except MeasurementConflict as refused:
+                self.message_user(request, refused.messages[0], level=messages.ERROR)
 
 
 @admin.register(MonthCompletion)
@@ -250,3 +306,11 @@ class RefusedMeasurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["team", "indicator", "period", "numerator", "denominator", "attempted_by", "attempted_at", "source"]
     list_filter = ["indicator__network", "source"]
     search_fields = ["team__name", "indicator__code", "comment"]
+
+
+@admin.register(MonthLock)
+class MonthLockAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Data approval per network; locked and unlocked on the network's reports page (history kept)."""
+
+    list_display = ["network", "locked_through", "note", "changed_by", "changed_at"]
+

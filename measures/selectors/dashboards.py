@@ -57,6 +57,36 @@ class ChartCard:
     computed_at: object = None
     has_limits: bool = False
     is_aggregate: bool = False
+    rule_set_label: str = ""
+    deviations: list[str] = field(default_factory=list)
+    n_hidden_points: int = 0
+
+
+def pooled_mask(data: dict, min_teams: int | None) -> tuple[dict, int]:
+    """A pooled chart as an anonymised viewer may see it: months with fewer than `min_teams` teams
+    are left out (value, numbers and signals), so no team's numbers can be inferred from the
+    national or regional line. Returns the masked copy and how many months were hidden."""
+    if not min_teams or not data.get("points"):
+        return data, 0
+    points, hidden = [], 0
+    for point in data["points"]:
+        n = point.get("n_teams")
+        if n is not None and n < min_teams:
+            hidden += 1
+            point = {
+                **point,
+                "y": None,
+                "numerator": None,
+                "denominator": None,
+                "sigma_signal": False,
+                "n_teams": None,
+                "hidden": True,
+            }
+        points.append(point)
+    return {**data, "points": points}, hidden
+
+
+POOLED_MIN_OTHER_TEAMS = 3
 
 
 def last_reporting_month(today: date | None = None) -> date:
@@ -81,8 +111,12 @@ def chart_card(
     show_annotations: bool = True,
     with_table: bool = True,
     height: int | None = None,
+    min_pooled_teams: int | None = None,
 ) -> ChartCard:
+    """One chart for a template. `min_pooled_teams`: for viewers who see peers anonymised, pooled
+    months with fewer teams are hidden (see pooled_mask)."""
     data = (result.data if result is not None else None) or {}
+    data, n_hidden = pooled_mask(data, min_pooled_teams)
     has_result = bool(data.get("points"))
     variation = (result.variation if result is not None else "") or (data.get("classification") or {}).get(
         "variation", ""
@@ -108,8 +142,22 @@ def chart_card(
         table=figures.table_rows(data) if has_result and with_table else [],
         computed_at=result.computed_at if result is not None else None,
         has_limits=figures.has_limits(data),
-        is_aggregate=any(point.get("n_teams") is not None for point in data.get("points") or []),
+        is_aggregate=figures.is_pooled(data),
+        rule_set_label=figures.rule_set_label(data) if has_result else "",
+        deviations=figures.deviation_texts(data) if has_result else [],
+        n_hidden_points=n_hidden,
     )
+
+
+def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int | None:
+    """The k rule for pooled charts: a viewer who sees peers anonymised sees a pooled month only when
+    it includes at least 3 teams besides their own (4 if they have a team in the network, since
+    their own team may be one of them). Viewers who see every team by name: no rule."""
+    if access.sees_all_team_names or network.peer_visibility == Network.PeerVisibility.NAMED:
+        return None
+    # The access already knows whether the viewer has a team here (also for the reports app's
+    # "member of some team" viewpoint, which has no user row).
+    return POOLED_MIN_OTHER_TEAMS + (1 if access.is_team_member else 0)
 
 
 # --- Team dashboard -----------------------------------------------------------------------------
@@ -378,6 +426,7 @@ def network_dashboard(
         result.indicator_id: result
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
+    min_teams = min_pooled_teams_for(network, user, access)
     national_cards = [
         chart_card(
             result=national.get(indicator.id),
@@ -385,6 +434,7 @@ def network_dashboard(
             title=indicator.name,
             dom_id=f"national-{indicator.code}",
             filename=f"{network.slug}-{indicator.code}-national",
+            min_pooled_teams=min_teams,
         )
         for indicator in indicators
     ]
@@ -496,6 +546,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
                 title=indicator.name,
                 dom_id=f"national-{indicator.code}",
                 filename=f"{network.slug}-{indicator.code}-national",
+                min_pooled_teams=min_pooled_teams_for(network, user, access),
             ),
             n_improving=len(counts[indicator.id][ChartResult.Variation.IMPROVEMENT]),
             n_concern=len(counts[indicator.id][ChartResult.Variation.CONCERN]),
