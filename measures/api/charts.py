@@ -10,9 +10,11 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import ApiModelSerializer, region_chart_condition, request_token, visible_networks, visible_teams
-from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from lkt.api import ApiModelSerializer
+from lkt.api_viewsets import CSVListMixin
 from teams.access import network_access
+from teams.api import ScopedReadOnlyViewSet
+from teams.api_scope import region_chart_condition, request_token, visible_networks, visible_teams
 
 from ..filters import ChartResultFilter
 from ..models import ChartResult, Indicator, PublicationStatus

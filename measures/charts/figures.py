@@ -17,6 +17,8 @@ from django.templatetags.static import static
 from django.utils import formats, translation
 from django.utils.translation import gettext, ngettext
 
+from ..months import month_label, parse_period
+
 # Colours chosen for contrast on white (WCAG AA for text, 3:1 for graphics) and for colour-blind
 # readers: the data in dark blue, signals in orange/red, improvement in blue, concern in orange.
 COLOUR_DATA = "#0059b3"
@@ -56,17 +58,6 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
     return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
-@lru_cache(maxsize=2048)
-def _month_label(period: date, language: str, long: bool) -> str:
-    with translation.override(language):
-        return formats.date_format(period, "b. Y" if long else "b. y")
-
-
-def month_label(period: date, *, long: bool = False) -> str:
-    """'jan. 24' (axis) or 'jan. 2024' (hover, tables)."""
-    return _month_label(period, translation.get_language() or "da", long)
-
-
 def number_or_none(value) -> float | None:
     """A plotted number; the engine stores infinite limits as "Inf", which a chart cannot draw."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -82,14 +73,6 @@ def clean_points(data: dict) -> list[dict]:
         {**point, **{key: number_or_none(point.get(key)) for key in NUMERIC_KEYS}}
         for point in data.get("points") or []
     ]
-
-
-def parse_period(value: str | date | None) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10])
 
 
 def _half_month_before(period: date) -> str:
@@ -899,7 +882,7 @@ def _layout(
         "xaxis": {
             "type": "date",
             "tickvals": [p.isoformat() for p in ticks],
-            "ticktext": [month_label(p) for p in ticks],
+            "ticktext": [month_label(p, long=False) for p in ticks],
             "tickangle": 0,
             "gridcolor": COLOUR_GRID,
             "showline": True,
