@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python bench/upload_bench.py
 	$(BIN)/python bench/api_csv_bench.py
 	$(BIN)/python bench/seminars_bench.py
+	$(BIN)/python bench/statistics_bench.py
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/report_bench.py
 
