@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -21,7 +23,13 @@ from .models import (
     RefusedMeasurement,
     ReminderSent,
 )
-from .services.measurements import measurement_delete, measurement_errors, measurement_save
+from .services.measurements import (
+    MeasurementBusy,
+    MeasurementConflict,
+    measurement_delete,
+    measurement_errors,
+    measurement_save,
+)
 
 
 @admin.register(Goal)
@@ -73,6 +81,14 @@ class IndicatorVersionAdmin(admin.ModelAdmin):
 
 class MeasurementAdminForm(forms.ModelForm):
     """Admin edits are validated by the same rules as the grid and the upload."""
+
+    # The version the page showed: a value changed by someone else since is refused (409), not overwritten.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
 
     class Meta:
         model = Measurement
@@ -138,11 +154,40 @@ class MeasurementAdmin(SimpleHistoryAdmin):
             comment=obj.comment,
             nothing_to_report=obj.nothing_to_report,
             needs_checking=obj.needs_checking,
-            expected_version=obj.version if change else None,
+            expected_version=form.cleaned_data.get("expected_version") if change else None,
             user=request.user,
             source="admin",
         )
         obj.pk, obj.version = saved.pk, saved.version
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Without the admin's own transaction: the service is atomic, and a refused value must
+        # stay in RefusedMeasurement after the refusal, which the admin's rollback would undo.
+        try:
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        except (MeasurementConflict, MeasurementBusy) as refusal:
+            return self._refusal_response(request, refusal)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return self._delete_view(request, object_id, extra_context)
+        except (MeasurementConflict, MeasurementBusy) as refusal:
+            return self._refusal_response(request, refusal)
+
+    def _refusal_response(self, request, refusal) -> TemplateResponse:
+        conflict = refusal if isinstance(refusal, MeasurementConflict) else None
+        return TemplateResponse(
+            request,
+            "admin/measures/measurement/refused.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Værdien er ikke gemt"),
+                "message": refusal.messages[0],
+                "stored": conflict.as_dict()["stored"] if conflict else None,
+            },
+            status=409 if conflict else 503,
+        )
 
     def delete_model(self, request, obj) -> None:
         measurement_delete(measurement=obj, expected_version=obj.version, user=request.user, source="admin")

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = _("Mål, indikatorer og data")
+
+    def ready(self) -> None:
+        from . import sync
+
+        sync.connect()

@@ -12,6 +12,7 @@ from measures.models import (
     Annotation,
     ChartResult,
     ChartSettings,
+    ChartStaleMark,
     ExcludedPoint,
     LocalTarget,
     Measurement,
@@ -163,18 +164,44 @@ def test_it_pools_values_without_denominator_by_the_mean_and_counts_by_the_sum(w
 
 
 @pytest.mark.django_db
-def test_it_marks_the_series_and_aggregates_stale_in_the_write_transaction(world):
+def test_it_marks_the_series_stale_in_the_write_transaction_and_queues_the_aggregates(world):
     pipeline.chart_results_recompute_stale(network=world.network)
     assert not ChartResult.objects.filter(network=world.network, is_stale=True).exists()
     with transaction.atomic():
         Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
         pipeline.chart_series_changed(team=world.team_a, indicator=world.indicator)
         stale = set(ChartResult.objects.filter(is_stale=True).values_list("scope", "team_id", "region_id"))
+        marks = list(ChartStaleMark.objects.values_list("indicator_id", "region_id"))
         transaction.set_rollback(True)
-    assert stale == {("team", world.team_a.id, None), ("region", None, world.hovedstaden.id),
-                     ("national", None, None)}
+    # The shared region and national rows are not touched by the save: a queued mark stands for them.
+    assert stale == {("team", world.team_a.id, None)}
+    assert marks == [(world.indicator.id, world.hovedstaden.id)]
     # Rolled back together with the data.
     assert not ChartResult.objects.filter(is_stale=True).exists()
+    assert not ChartStaleMark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_queued_marks_make_the_aggregates_stale_after_commit(world, django_capture_on_commit_callbacks):
+    pipeline.chart_results_recompute_stale(network=world.network)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+        pipeline.chart_series_changed(team=world.team_a, indicator=world.indicator)
+    marked = pipeline.chart_stale_marks_apply()
+    stale = set(ChartResult.objects.filter(id__in=marked).values_list("scope", "region_id"))
+    assert stale == {("region", world.hovedstaden.id), ("national", None)}
+    assert not ChartStaleMark.objects.exists()
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_applies_marks_left_behind(world):
+    pipeline.chart_results_recompute_stale(network=world.network)
+    ChartStaleMark.objects.create(indicator_id=world.indicator.id, region_id=world.hovedstaden.id)
+    pipeline.chart_results_sweep(verify=0)
+    assert not ChartStaleMark.objects.exists()
+    national = ChartResult.objects.get(scope="national", indicator=world.indicator)
+    assert national.is_stale is False and national.compute_count >= 1
 
 
 @pytest.mark.django_db
