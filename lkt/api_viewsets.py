@@ -21,7 +21,8 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     team_field: str | None = None
     network_field: str | None = None
-    ordering: tuple[str, ...] = ("id",)
+    # Keyset pagination order (lkt.api.KeysetPagination): the last field is unique, never a sequential id.
+    ordering: tuple[str, ...] = ("uuid",)
     # Any segment reaches the view, so a malformed id gets the API's JSON 404, not Django's HTML page.
     lookup_value_regex = "[^/]+"
 

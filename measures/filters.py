@@ -35,11 +35,11 @@ class GoalFilter(django_filters.FilterSet):
 class IndicatorFilter(django_filters.FilterSet):
     network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
     code = django_filters.CharFilter(field_name="code")
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
+    # Full refresh only (see the API description): no updated_since that could miss a change.
     class Meta:
         model = Indicator
-        fields = ["network", "code", "updated_since"]
+        fields = ["network", "code"]
 
 
 class MeasurementFilter(TeamScopedFilter):
@@ -47,9 +47,12 @@ class MeasurementFilter(TeamScopedFilter):
     period_from = MonthFilter(field_name="period", lookup_expr="gte", help_text="Første måned, ÅÅÅÅ-MM.")
     period_to = MonthFilter(field_name="period", lookup_expr="lte", help_text="Sidste måned, ÅÅÅÅ-MM.")
     updated_since = UpdatedSinceFilter(
-        field_name="updated_at",
+        field_name="synced_at",
         lookup_expr="gte",
-        help_text="Kun rækker ændret siden (ISO 8601). Hent sletninger fra /measurements/deletions/.",
+        help_text=(
+            "Kun rækker, hvis indhold er ændret siden (ISO 8601; sammenlignes med synced_at). "
+            "Hent sletninger fra /measurement-deletions/."
+        ),
     )
 
     class Meta:
@@ -82,7 +85,9 @@ class ChartResultFilter(django_filters.FilterSet):
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
     updated_since = UpdatedSinceFilter(
-        field_name="computed_at", lookup_expr="gte", help_text="Kun diagrammer beregnet siden (ISO 8601)."
+        field_name="synced_at",
+        lookup_expr="gte",
+        help_text="Kun diagrammer, hvis indhold (beregning, forældet-markering, team-/regionsfelter) er ændret siden.",
     )
 
     class Meta:
@@ -98,20 +103,16 @@ class ChartResultFilter(django_filters.FilterSet):
 
 class AnnotationFilter(TeamScopedFilter):
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
-    updated_since = UpdatedSinceFilter(
-        field_name="created_at", lookup_expr="gte", help_text="Kun kommentarer oprettet siden (ISO 8601)."
-    )
 
     class Meta:
         model = Annotation
-        fields = ["network", "team", "region", "indicator", "updated_since"]
+        fields = ["network", "team", "region", "indicator"]
 
 
 class PDSACycleFilter(TeamScopedFilter):
     indicator = django_filters.CharFilter(field_name="indicators__code", distinct=True)
     status = django_filters.ChoiceFilter(choices=PDSACycle.Status.choices)
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PDSACycle
-        fields = ["network", "team", "region", "indicator", "status", "updated_since"]
+        fields = ["network", "team", "region", "indicator", "status"]

@@ -88,7 +88,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
     def restrict(self, queryset: QuerySet) -> QuerySet:
         teams = visible_teams(self.request)
@@ -114,7 +114,7 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
     def restrict(self, queryset: QuerySet) -> QuerySet:
         return queryset.filter(id__in=visible_teams(self.request).values("id"))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Network, Organisation, Team
 
@@ -51,6 +52,7 @@ class MonthField(forms.CharField):
         return parse_month(value)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-03"})
 class MonthFilter(django_filters.Filter):
     """A month as YYYY-MM, compared with a DateField holding day 1 of the month."""
 
@@ -59,6 +61,9 @@ class MonthFilter(django_filters.Filter):
 
 class UTCIsoDateTimeField(IsoDateTimeField):
     def clean(self, value) -> datetime | None:
+        # Present but empty ("?updated_since=") is a client bug (an unset variable), not "everything".
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError(_("Angiv et tidspunkt (ISO 8601), eller udelad parameteren."))
         value = super().clean(value)
         if value is None:
             return None
@@ -77,11 +82,10 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
 
 class NetworkFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Network.Status.choices)
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Network
-        fields = ["status", "updated_since"]
+        fields = ["status"]
 
 
 class OrganisationFilter(django_filters.FilterSet):
