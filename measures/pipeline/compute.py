@@ -178,7 +178,9 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
     # Compute everything first, then write: row locks are held only while writing, never while
     # the engine runs.
     writes: list[tuple[ChartResult, dict[str, Any] | None]] = []
-    renewed = time.monotonic()
+    # Renewed at once: a task's claim was taken at enqueue time with room for queueing; from now
+    # on it lasts claim_seconds() at a time, so a worker killed mid-computation frees its rows soon.
+    renewed = float("-inf")
     for position, row in enumerate(rows):
         if time.monotonic() - renewed > claim_seconds() / 3:
             # Keep the claims of the rows still to do alive; a killed worker stops renewing, so its

@@ -1,9 +1,12 @@
 """The chart pipeline in-process (eager Celery): inputs, stored format, staleness, claims, sweeps."""
 
+import io
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -309,3 +312,33 @@ def test_the_recompute_stale_command_fills_the_network(world):
     # 2 indicators x (2 teams + 2 regions + national)
     assert ChartResult.objects.filter(network=world.network, is_stale=False).count() == 10
     assert not ChartResult.objects.filter(network=world.other_network).exists()
+
+
+@pytest.mark.django_db
+def test_a_killed_workers_claims_lapse_and_the_next_sweep_recomputes_them(world, settings):
+    settings.CHART_CLAIM_SECONDS = 1
+    pipeline.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+    pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    # A worker claims the batch and is killed before it writes anything.
+    claimed = pipeline.chart_results_claim_batch(limit=10)
+    assert len(claimed) == 3
+    assert pipeline.chart_results_sweep(verify=0) == 0  # still claimed: not taken twice
+    assert ChartResult.objects.filter(id__in=claimed, is_stale=True).count() == 3
+    time.sleep(1.2)
+    assert pipeline.chart_results_sweep(verify=0) == 3
+    assert not ChartResult.objects.filter(id__in=claimed, is_stale=True).exists()
+
+
+@pytest.mark.django_db
+def test_recompute_charts_force_takes_over_claims(world):
+    pipeline.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+    ids = pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    pipeline.chart_results_claim_batch(limit=10)  # held by a worker that is gone
+    call_command("recompute_charts", stdout=io.StringIO())
+    assert ChartResult.objects.filter(id__in=ids, is_stale=True).count() == 3
+    out = io.StringIO()
+    call_command("recompute_charts", "--force", stdout=out)
+    assert "3 charts computed" in out.getvalue()
+    assert not ChartResult.objects.filter(id__in=ids, is_stale=True).exists()
