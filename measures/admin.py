@@ -23,7 +23,7 @@ from .models import (
     RefusedMeasurement,
     ReminderSent,
 )
-from .services.measurements import (
+from .services.entry import (
     MeasurementBusy,
     MeasurementConflict,
     measurement_delete,

@@ -12,7 +12,6 @@ from .charts import (
     LocalTarget,
     PhaseBreak,
 )
-from .data import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
 from .definitions import (
     DEFINITION_FIELDS,
     Goal,
@@ -22,6 +21,7 @@ from .definitions import (
     IndicatorVersion,
     PublicationStatus,
 )
+from .entry import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
 
 __all__ = [

@@ -25,7 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 
 from measures.models import Measurement
 from measures.services.definitions import indicator_publish, indicator_update
-from measures.services.measurements import MeasurementRow, measurements_bulk_save
+from measures.services.entry import MeasurementRow, measurements_bulk_save
 from teams.services import api_token_create
 from tests.base import build_world
 

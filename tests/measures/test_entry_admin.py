@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from measures.models import Measurement, RefusedMeasurement
-from measures.services.measurements import measurement_save
+from measures.services.entry import measurement_save
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from measures import pipeline
+from measures import charts
 from measures.models import ChartResult, ChartStaleMark, Measurement
-from measures.services.measurements import (
+from measures.services.entry import (
     MeasurementConflict,
     MeasurementRow,
     measurement_save,
@@ -120,7 +120,7 @@ def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worke
                             region=world.hovedstaden if i % 2 else world.midtjylland)
         for i in range(THREADS // 2)
     ]
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     deadlocks_before = _deadlocks()
     log = Log()
     deadline = time.monotonic() + SECONDS
@@ -161,7 +161,7 @@ def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worke
 
     # The worker kept up: after a sweep (which applies the queued marks), every chart is current.
     assert "Traceback" not in live_worker.log()
-    pipeline.chart_results_sweep(verify=0)
+    charts.chart_results_sweep(verify=0)
     live_worker.wait_until(
         lambda: not ChartResult.objects.filter(is_stale=True).exists() and not ChartStaleMark.objects.exists(),
         timeout=90,
