@@ -15,7 +15,8 @@ Phases, BENCH_SECONDS each (default 15):
 3. open loop at 70 % of the 20-writer capacity (Poisson arrivals, latency measured from the
    scheduled send time): p95 against 2x the single-writer median (the target).
 For each: saves/s, p50/p95 latency, 5xx count, and the time saves spent waiting for locks, sampled
-every 5 ms from pg_stat_activity (backends of the app whose wait_event_type is 'Lock').
+every 5 ms from pg_stat_activity (the web's backends whose wait_event_type is 'Lock'; the
+worker's own waits are not the saves' and are left out).
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def database_url() -> str:
 def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        # application_name tells the web's backends (whose lock waits are measured) from the worker's.
+        "DATABASE_URL": database_url() + "?application_name=lkt-web",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
@@ -167,7 +169,7 @@ def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
     worker = subprocess.Popen(
         [python, "-m", "celery", "-A", "lkt", "worker", "--concurrency=2", "-Q", queue_name,
          "-n", f"{queue_name}@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=BASE_DIR, env=env, stdout=(log_dir / "worker.log").open("wb"), stderr=subprocess.STDOUT,
+        cwd=BASE_DIR, env={**env, "DATABASE_URL": database_url() + "?application_name=lkt-worker"}, stdout=(log_dir / "worker.log").open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
@@ -241,7 +243,7 @@ class LockSampler(threading.Thread):
                 if self.running.is_set():
                     cursor.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                        "AND wait_event_type = 'Lock' AND application_name = 'lkt-web'"
                     )
                     self.waiting += cursor.fetchone()[0] * self.INTERVAL
                 time.sleep(self.INTERVAL)

@@ -217,11 +217,17 @@ def chart_result_claim(*, result_id: int, seconds: int | None = None) -> bool:
     """Take one row for computation; False when someone else holds it (a queued or running task)."""
     now = timezone.now()
     seconds = claim_seconds() if seconds is None else seconds
-    return bool(
-        ChartResult.objects.filter(_claim_condition(now), id=result_id).update(
-            claimed_until=now + timedelta(seconds=seconds)
-        )
-    )
+    rows = ChartResult.objects.filter(_claim_condition(now), id=result_id)
+    if connection.features.has_select_for_update_skip_locked:
+        # Never wait in a user's request: a row locked right now is being marked by another save
+        # (which enqueues it after its commit), claimed by a sweep, or written by a worker (whose
+        # write then fails on stale_since and re-enqueues). Whoever holds it takes care of it.
+        with transaction.atomic():
+            free = list(rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True))
+            return bool(free) and bool(
+                ChartResult.objects.filter(id__in=free).update(claimed_until=now + timedelta(seconds=seconds))
+            )
+    return bool(rows.update(claimed_until=now + timedelta(seconds=seconds)))
 
 
 def chart_results_claim_renew(*, result_ids: list[int]) -> None:
