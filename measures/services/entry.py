@@ -640,7 +640,11 @@ def _bulk_row_errors(
 
 
 def _bulk_row_conflict(*, row: MeasurementRow, before: Measurement | None) -> MeasurementConflict | None:
-    """The version check of one row: expected_version None is not checked, 0 means "saw no value"."""
+    """The refusal check of one row: expected_version None is not checked, 0 means "saw no value".
+
+    Every other reason to refuse a row (a locked month) belongs here too, as a MeasurementConflict
+    with its own code, so the bulk paths answer it like the grid: 409 and RefusedMeasurement.
+    """
     if row.expected_version is None:
         return None
     stored_version = before.version if before else 0
