@@ -18,7 +18,7 @@ import pytest
 from django.db import connection, connections
 
 from measures import charts
-from measures.models import ChartResult, ChartStaleMark, Measurement
+from measures.models import ChartResult, ChartStaleMark, Measurement, RefusedMeasurement
 from measures.services.entry import (
     MeasurementConflict,
     MeasurementRow,
@@ -171,3 +171,41 @@ def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worke
     cell = next(p for p in team_chart.data["points"] if p["period"] == CELL.isoformat())
     assert cell["numerator"] == float(Measurement.objects.get(team=world.team_a, indicator=world.indicator,
                                                               period=CELL).numerator)
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs PostgreSQL's row locks and unique-index waits")
+@pytest.mark.parametrize("second_path", ["grid", "api"])
+def test_the_same_empty_cell_created_from_two_paths_at_once_stores_one_value_and_one_409(second_path):
+    world = build_world()
+    period = date(2026, 3, 1)  # after the world's 24 months: an empty cell
+    inserted, release = threading.Event(), threading.Event()
+
+    def first_save() -> None:
+        # An upload creating the cell, held open until the second save is waiting on it.
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                row = MeasurementRow("ddd", period, Decimal(111), Decimal(1000), expected_version=0, row_number=1)
+                measurements_bulk_save(team=world.team_a, rows=[row], user=world.data_entry, source="upload")
+                inserted.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_save)
+    thread.start()
+    assert inserted.wait(timeout=10)
+    threading.Timer(1.0, release.set).start()  # the second save is blocked on the unique index by then
+    with pytest.raises(MeasurementConflict) as refused:
+        if second_path == "grid":
+            measurement_save(team=world.team_a, indicator=world.indicator, period=period, numerator=Decimal(222),
+                             denominator=Decimal(1000), expected_version=None, user=world.team_lead)
+        else:
+            row = MeasurementRow("ddd", period, Decimal(222), Decimal(1000), expected_version=0, row_number=1)
+            measurements_bulk_save(team=world.team_a, rows=[row], user=world.team_lead, source="api")
+    thread.join(timeout=10)
+    assert refused.value.as_dict()["stored"]["numerator"] == 111
+    stored = Measurement.objects.get(team=world.team_a, indicator=world.indicator, period=period)
+    assert stored.numerator == 111 and stored.version == 1
+    assert RefusedMeasurement.objects.filter(team=world.team_a, period=period, numerator=222).count() == 1
