@@ -11,10 +11,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import request_token
 from teams.access import get_team_for_token, get_team_for_user
-from teams.filters import parse_month
+from teams.api_scope import request_token
 
+from ..filters import parse_month
 from ..services.entry import (
     BulkConflict,
     BulkValidationError,

@@ -20,9 +20,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from teams.models import Team
 
 from ..charts import chart_series_changed
-from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus, RefusedMeasurement
+from ..models import Indicator, Measurement, MonthCompletion, MonthLock, PublicationStatus, RefusedMeasurement
+from ..months import current_month, month_start
 from ..numbers import format_display
-from ..selectors.entry import current_month, entry_indicators, month_start
+from ..selectors.definitions import published_indicators
 
 # DecimalField(max_digits=14, decimal_places=4): ten digits before the comma, four after.
 MAX_DECIMAL_PLACES = 4
@@ -98,6 +99,50 @@ class MeasurementBusy(ValidationError):
         )
 
 
+class MeasurementLocked(MeasurementConflict):
+    """A change to a stored value in a month the national project leadership has locked (409 `locked`)."""
+
+    def __init__(self, current: Measurement, locked_through: date):
+        self.locked_through = locked_through
+        message = _(
+            "Måneden er låst (data godkendt til og med %(month)s), så den gemte værdi kan ikke ændres. "
+            "Gemt nu: %(value)s. Din indtastning er ikke gemt, men kan ses i cellens historik. "
+            "Kontakt den nationale projektledelse, hvis værdien er forkert."
+        ) % {"month": formats.date_format(locked_through, "b. Y"), "value": describe_measurement(current)}
+        super().__init__(current, code=CONFLICT_LOCKED, message=message)
+
+
+def refusal_reason(conflict: MeasurementConflict) -> str:
+    """RefusedMeasurement.reason for a refusal: "locked", or "conflict" for a version conflict."""
+    return "locked" if conflict.code == CONFLICT_LOCKED else "conflict"
+
+
+def network_locked_through(team: Team) -> date | None:
+    """The last month of the team's network that is locked (data approval), or None."""
+    return (
+        MonthLock.objects.filter(network_id=team.network_id).values_list("locked_through", flat=True).first()
+    )
+
+
+_LOOK_UP = object()
+
+
+def measurement_lock_check(
+    *, team: Team, period: date, existing: Measurement | None, locked_through=_LOOK_UP
+) -> bool:
+    """Refuse changing or deleting a stored value in a locked month; say whether the month is locked.
+
+    The one lock rule for every write path. A first value in a locked month (`existing` None) is
+    allowed: the caller marks it `entered_after_lock`. Bulk callers pass `locked_through`, read once.
+    """
+    through = network_locked_through(team) if locked_through is _LOOK_UP else locked_through
+    if through is None or period > through:
+        return False
+    if existing is not None:
+        raise MeasurementLocked(existing, through)
+    return True
+
+
 @dataclass(frozen=True)
 class RowError:
     row_number: int | None
@@ -139,6 +184,7 @@ class RowAction:
     action: str  # "create", "change" or "unchanged"
     before: Measurement | None = None
     needs_checking: bool = False
+    entered_after_lock: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,15 +199,18 @@ class RowConflict:
 class BulkConflict(MeasurementConflict):
     """Rows of a bulk save met a conflict: nothing was written; `.conflicts` lists each with the stored value."""
 
-    def __init__(self, conflicts: list[RowConflict]):
-        self.conflicts = conflicts
-        first = conflicts[0].conflict
-        super().__init__(
-            first.current,
-            code=first.code,
-            message=_("%(count)s værdier er ændret af andre, siden de blev læst. Intet er gemt. %(first)s")
-            % {"count": len(conflicts), "first": first.messages[0]},
-        )
+    def __init__(self, conflicts: list[RowConflict], *, row_errors: list[RowError] | None = None):
+        # Locked rows first: the answer's code is the first refusal's.
+        self.conflicts = sorted(conflicts, key=lambda c: c.conflict.code != CONFLICT_LOCKED)
+        self.row_errors = row_errors or [
+            RowError(c.row.row_number, _("Måned"), c.conflict.messages[0]) for c in self.conflicts
+        ]
+        first = self.conflicts[0].conflict
+        message = first.messages[0]
+        if first.code != CONFLICT_LOCKED:
+            message = _("%(count)s værdier er ændret af andre, siden de blev læst. Intet er gemt. %(first)s") % {
+                "count": len(self.conflicts), "first": message}
+        super().__init__(first.current, code=first.code, message=message)
 
     def as_dict(self) -> dict:
         return {
@@ -171,7 +220,19 @@ class BulkConflict(MeasurementConflict):
                  **c.conflict.as_dict()}
                 for c in self.conflicts
             ],
+            "errors": [{"row": e.row_number, "field": e.field, "message": e.message} for e in self.row_errors],
         }
+
+
+class MeasurementsLocked(BulkConflict):
+    """Rows of a bulk save would change stored values in locked months (409 `locked`). Nothing was written.
+
+    `.row_errors` also lists the other errors of the rows, so a preview shows every problem at once.
+    """
+
+    @property
+    def locked(self) -> list[RowConflict]:
+        return [c for c in self.conflicts if c.conflict.code == CONFLICT_LOCKED]
 
 
 @dataclass
@@ -179,6 +240,8 @@ class BulkPlan:
     actions: list[RowAction] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     conflicts: list[RowConflict] = field(default_factory=list)
+    # Rows that would change a stored value in a locked month (also in `errors` and `conflicts`).
+    locked: list[RowAction] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -342,6 +405,7 @@ def _refused_log(
     current,
     user,
     source,
+    reason: str = "conflict",
 ) -> None:
     # Written after the refused transaction has rolled back, so what the user typed survives.
     RefusedMeasurement.objects.create(
@@ -355,6 +419,7 @@ def _refused_log(
         expected_version=expected_version,
         stored_version=current.version if current else None,
         source=source[:40],
+        reason=reason,
         attempted_by=user if getattr(user, "pk", None) else None,
     )
 
@@ -468,6 +533,7 @@ def measurement_save(
             current=conflict.current,
             user=user,
             source=source,
+            reason=refusal_reason(conflict),
             **values,
         )
         raise
@@ -498,11 +564,13 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
             flag = True
 
     if existing is None:
+        late_entry = measurement_lock_check(team=team, period=period, existing=None)
         measurement = Measurement(
             team=team,
             indicator=indicator,
             period=period,
             needs_checking=flag,
+            entered_after_lock=late_entry,
             indicator_version=indicator.version,
             entered_by=user,
             version=1,
@@ -522,6 +590,7 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
     else:
         if _is_unchanged(existing, **values) and existing.needs_checking == flag:
             return existing
+        measurement_lock_check(team=team, period=period, existing=existing)
         # Compare-and-set on the version: works the same on PostgreSQL and SQLite, and holds the
         # row (PostgreSQL) or the database (SQLite) until commit, so no other save can slip in.
         claimed = Measurement.objects.filter(pk=existing.pk, version=expected_version).update(
@@ -542,6 +611,50 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
     return measurement
 
 
+def measurement_refuse_if_locked(
+    *,
+    measurement: Measurement,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    nothing_to_report: bool,
+    comment: str | None,
+    user,
+    source: str,
+    deleting: bool = False,
+) -> None:
+    """For forms that validate before they save (the admin): refuse a change to a locked month now.
+
+    Raises MeasurementLocked and keeps what was typed in RefusedMeasurement, as the save would.
+    Saving exactly what is stored is not a change and passes.
+    """
+    if not deleting and _is_unchanged(
+        measurement,
+        numerator=numerator,
+        denominator=denominator,
+        nothing_to_report=nothing_to_report,
+        comment=comment,
+    ):
+        return
+    try:
+        measurement_lock_check(team=measurement.team, period=measurement.period, existing=measurement)
+    except MeasurementLocked:
+        _refused_log(
+            team=measurement.team,
+            indicator=measurement.indicator,
+            period=measurement.period,
+            numerator=numerator,
+            denominator=denominator,
+            nothing_to_report=nothing_to_report,
+            comment=_("(sletning)") if deleting else comment,
+            expected_version=measurement.version,
+            current=measurement,
+            user=user,
+            source=f"{source}-delete" if deleting else source,
+            reason="locked",
+        )
+        raise
+
+
 def measurement_delete(
     *, measurement: Measurement, expected_version: int | None, user, source: str = "grid"
 ) -> None:
@@ -554,6 +667,7 @@ def measurement_delete(
 
     def attempt() -> None:
         with transaction.atomic():
+            measurement_lock_check(team=team, period=measurement.period, existing=measurement)
             claimed = expected_version is not None and Measurement.objects.filter(
                 pk=measurement.pk, version=expected_version
             ).update(version=expected_version + 1)
@@ -580,6 +694,7 @@ def measurement_delete(
             current=conflict.current,
             user=user,
             source=f"{source}-delete",
+            reason=refusal_reason(conflict),
         )
         raise
 
@@ -695,9 +810,10 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
     indicators (for comparison and for the outlier medians).
     """
     plan = BulkPlan()
-    indicators = {i.code: i for i in entry_indicators(team.network)}
+    indicators = {i.code: i for i in list(published_indicators(network=team.network))}
     stored = _bulk_stored(team=team, indicators=indicators, rows=rows)
     seen: dict[tuple[str, date], int | None] = {}
+    through = network_locked_through(team)
     for row in rows:
         indicator = indicators.get(row.indicator_code)
         period = month_start(row.period)
@@ -710,7 +826,18 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
         if conflict is not None:
             plan.conflicts.append(RowConflict(row=row, indicator=indicator, conflict=conflict))
             continue
-        plan.actions.append(_bulk_row_action(row=row, indicator=indicator, before=before, stored=stored))
+        action = _bulk_row_action(row=row, indicator=indicator, before=before, stored=stored)
+        if action.action != "unchanged":
+            try:
+                action.entered_after_lock = measurement_lock_check(
+                    team=team, period=period, existing=before, locked_through=through
+                )
+            except MeasurementLocked as locked:
+                plan.locked.append(action)
+                plan.errors.append(RowError(row.row_number, _("Måned"), locked.messages[0]))
+                plan.conflicts.append(RowConflict(row=row, indicator=indicator, conflict=locked))
+                continue
+        plan.actions.append(action)
     return plan
 
 
@@ -752,6 +879,7 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
                 current=item.conflict.current,
                 user=user,
                 source=source,
+                reason=refusal_reason(item.conflict),
             )
         raise
 
@@ -777,11 +905,13 @@ def _bulk_save_once(*, team: Team, rows: list[MeasurementRow], user, source: str
     with transaction.atomic():
         _bulk_lock(team=team, rows=rows)
         plan = measurements_bulk_plan(team=team, rows=rows)
+        if plan.locked:
+            raise MeasurementsLocked(plan.conflicts, row_errors=plan.errors)
         if plan.errors:
             raise BulkValidationError(plan.errors)
         if plan.conflicts:
             raise BulkConflict(plan.conflicts)
-        indicators = {i.code: i for i in entry_indicators(team.network)}
+        indicators = {i.code: i for i in list(published_indicators(network=team.network))}
         now = timezone.now()
         to_create, to_change = [], []
         touched: set[int] = set()
@@ -801,6 +931,7 @@ def _bulk_save_once(*, team: Team, rows: list[MeasurementRow], user, source: str
                         nothing_to_report=row.nothing_to_report,
                         comment=row.comment or "",
                         needs_checking=action.needs_checking,
+                        entered_after_lock=action.entered_after_lock,
                         indicator_version=indicator.version,
                         version=1,
                         entered_by=user,
@@ -900,7 +1031,7 @@ def month_completion_mark(*, team: Team, period: date, user) -> MonthCompletion:
     errors = period_errors(team=team, period=period)
     if errors:
         raise ValidationError({"period": errors})
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     filled = set(
         Measurement.objects.filter(team=team, period=period, indicator__in=indicators).values_list(
             "indicator_id", flat=True

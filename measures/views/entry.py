@@ -20,8 +20,8 @@ from teams.models import Team
 from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
 from ..numbers import format_display, format_input
+from ..selectors.definitions import published_indicators
 from ..selectors.entry import (
-    entry_indicators,
     entry_periods,
     network_overdue_teams,
     reporting_deadline,
@@ -238,6 +238,9 @@ def _save_response(
         return redirect("measures:entry-grid", team_uuid=team.uuid)
     payload = {"state": state, "message": message, "cell": _cell_json(measurement)}
     if conflict is not None:
+        # code: "version" (someone saved first) or "locked" (the month's data are approved and
+        # locked); conflict: the stored value, who stored it and when.
+        payload["code"] = conflict.code
         payload["conflict"] = conflict.as_dict()
     if errors is not None:
         payload["errors"] = {name: [e["message"] for e in errs] for name, errs in errors.items()}
@@ -461,7 +464,7 @@ def entry_upload(request: HttpRequest, team_uuid) -> HttpResponse:
     """Step 1: choose a file; the preview shows what would be created, changed and left alone."""
     access = get_team_for_user(request.user, team_uuid, write=True)
     team = access.team
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     context = {"team": team, "network": team.network, "indicators": indicators}
     if request.method != "POST":
         context["form"] = UploadForm(indicators=indicators)
@@ -532,12 +535,7 @@ def entry_upload_confirm(request: HttpRequest, team_uuid) -> HttpResponse:
     except (BulkValidationError, BulkConflict, MeasurementBusy) as exc:
         # A value changed since the preview (409, with what is stored, by whom and when: the
         # refused rows are kept in the cells' history), or a rule changed meanwhile. Nothing is saved.
-        if isinstance(exc, BulkConflict):
-            errors = [RowError(c.row.row_number, _("Måned"), c.conflict.messages[0]) for c in exc.conflicts]
-        elif isinstance(exc, MeasurementBusy):
-            errors = [RowError(None, "", exc.messages[0])]
-        else:
-            errors = exc.row_errors
+        errors = [RowError(None, "", exc.messages[0])] if isinstance(exc, MeasurementBusy) else exc.row_errors
         return render(
             request,
             "measures/entry_upload_preview.html",
