@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python bench/statistics_bench.py
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/concurrency_bench.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en -l da --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --ignore=test-artifacts

@@ -119,7 +119,41 @@ def read_table(data: bytes, filename: str) -> list[list]:
     delimiter = max([";", ",", "\t"], key=first_line.count) if first_line else ";"
     if first_line.count(delimiter) == 0:
         delimiter = ";"
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        # The csv module refuses a field over its limit (128 KiB) and some broken quoting.
+        if "field larger than field limit" in str(exc):
+            raise ValidationError(
+                _("En celle i filen er over %(size)s KiB. Filen kan ikke indlæses; tjek den i Excel.")
+                % {"size": csv.field_size_limit() // 1024}
+            ) from exc
+        raise ValidationError(_("Filen kunne ikke læses som CSV: %(problem)s.") % {"problem": exc}) from exc
+    if delimiter == ",":
+        _check_comma_rows(table)
+    return table
+
+
+def _check_comma_rows(table: list[list]) -> None:
+    """A comma-separated file with decimal commas (12,5) has more cells than headers in a row.
+
+    Read as it stands, every number after the first decimal comma would land one column to the
+    right; refuse the file instead, naming the first such row.
+    """
+    header = next((row for row in table if any(c.strip() for c in row)), None)
+    if header is None:
+        return
+    width = len(header)
+    for number, row in enumerate(table, start=1):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise ValidationError(
+                _(
+                    "Række %(row)s har flere felter end overskriften. Filen er adskilt med komma, og tal "
+                    "med decimalkomma (fx 12,5) deler sig så i to felter. Gem filen med semikolon som "
+                    "skilletegn (dansk Excel: CSV (semikolonsepareret)), eller brug decimalpunktum."
+                )
+                % {"row": number}
+            )
 
 
 def _read_xlsx(data: bytes) -> list[list]:
