@@ -172,7 +172,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Production serves collectstatic's output through whitenoise: names carry a content hash (so
-    # they are cached for a year) and gzip/brotli copies sit beside them. The manifest exists only
+    # they are cached for a year) and gzip copies sit beside them. The manifest exists only
     # after collectstatic, so the development server and the test run use the plain storage.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -377,8 +377,8 @@ if TRUSTED_PROXIES:
 
 # One handler, on the root logger. Django's own default config gives the "django" logger a console
 # handler of its own (with DEBUG on) that also propagates to the root: every line came out twice.
-# Naming "django" here without handlers removes that handler; its lines reach the root once.
-# ("django.server", runserver's request lines, keeps Django's handler and does not propagate.)
+# Naming "django" here without handlers removes that handler (and "django.server"'s, its child's):
+# their lines, runserver's request lines included, reach the root handler once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
