@@ -59,7 +59,7 @@ def make_user(username: str, **extra) -> AbstractUser:
     return User.objects.create_user(username=username, password="test-password-123", **extra)
 
 
-def publish(indicator: Indicator, user=None) -> Indicator:
+def publish(indicator: Indicator, user) -> Indicator:
     """Publish an indicator's current definition as version 1, through the service as the app does."""
     indicator_publish(indicator=indicator, user=user)
     indicator.refresh_from_db()
