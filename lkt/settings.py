@@ -271,6 +271,13 @@ SPECTACULAR_SETTINGS = {
         "`/measurements/`, `/measurement-deletions/` and `/chart-results/` also stream the whole "
         "filtered table with `?format=csv` (UTF-8, comma-separated, fixed column order). Numbers use a "
         "decimal point, months are `YYYY-MM`, times are ISO 8601 in UTC.\n\n"
+        "**Formulas in CSV.** A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or "
+        "a carriage return as a formula. In CSV, every text column (`comment`, `team_name`, `team_code`, "
+        "`region`, `organisations`, `network`, `indicator`, `unit`, `chart_type`, `variation`, "
+        "`assurance`, `scope`) that starts with one of them gets one leading apostrophe (`'`), as OWASP "
+        "recommends, e.g. `=SUM(A1)` is sent as `'=SUM(A1)`; numbers, dates, uuids and booleans are "
+        "never changed, and a plain number such as `-1.5` stays as it is. Strip one leading `'` "
+        "followed by such a character to get the stored text. JSON is always exact.\n\n"
         "**Incremental refresh.** Fetch `/measurements/?updated_since=<last run minus a few minutes>` "
         "and `/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`."
     ),

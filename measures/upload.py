@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lkt.spreadsheet import template_cell_text, template_cell_value, xlsx_text_cell
 from teams.models import Team
 
 from .models import Measurement
@@ -118,7 +119,11 @@ def read_table(data: bytes, filename: str) -> list[list]:
     delimiter = max([";", ",", "\t"], key=first_line.count) if first_line else ";"
     if first_line.count(delimiter) == 0:
         delimiter = ";"
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    # Text cells of our own CSV template carry an apostrophe against formula injection: read them back.
+    return [
+        [template_cell_value(cell) for cell in row]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    ]
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -322,11 +327,11 @@ def template_csv(team: Team) -> bytes:
     for code, period, numerator, denominator, comment, nothing in template_rows(team):
         writer.writerow(
             [
-                code,
+                template_cell_text(code),
                 period.strftime("%Y-%m"),
                 _danish_number(numerator),
                 _danish_number(denominator),
-                comment,
+                template_cell_text(comment),
                 nothing,
             ]
         )
@@ -350,10 +355,14 @@ def template_xlsx(team: Team) -> bytes:
                 period.strftime("%Y-%m"),
                 float(numerator) if numerator is not None else None,
                 float(denominator) if denominator is not None else None,
-                comment,
+                None,
                 nothing,
             ]
         )
+        # Text goes in as a string cell, never a formula (lkt.spreadsheet).
+        xlsx_text_cell(sheet.cell(row=sheet.max_row, column=1), code)
+        if comment:
+            xlsx_text_cell(sheet.cell(row=sheet.max_row, column=5), comment)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEF", (18, 10, 12, 12, 40, 20), strict=True):
         sheet.column_dimensions[column].width = width
