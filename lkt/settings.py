@@ -316,7 +316,19 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if env_bool("BEHIND_PROXY", False):
+
+# Reverse proxies in front of the app (0: clients connect directly). lkt.net.client_ip reads the
+# client's address from X-Forwarded-For this many hops from the right; with a proxy, the scheme comes
+# from X-Forwarded-Proto, which the outermost proxy must set (overwrite, never pass on).
+if "BEHIND_PROXY" in os.environ:
+    raise ImproperlyConfigured(
+        "BEHIND_PROXY was replaced by TRUSTED_PROXIES (the number of reverse proxies in front of "
+        "the app, e.g. TRUSTED_PROXIES=1 for one TLS-terminating proxy): remove BEHIND_PROXY"
+    )
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if not 0 <= TRUSTED_PROXIES <= 10:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be a number of proxies from 0 to 10, got {TRUSTED_PROXIES}")
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
