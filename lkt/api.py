@@ -22,6 +22,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from teams.models import ApiToken, Network, Team
 
+from .net import client_ip
+from .ratelimit import Limit
 from .spreadsheet import neutralise_formula
 
 CSV_CHUNK_BYTES = 64 * 1024
@@ -73,9 +75,14 @@ class IsTokenOrUser(permissions.BasePermission):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user."""
+    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user.
+
+    The count is an atomic increment in the shared cache (lkt.ratelimit), not DRF's list of
+    timestamps read and rewritten by each worker: with four gunicorn workers that lost most hits.
+    """
 
     scope = "api"
+    _wait: float | None = None
 
     def get_cache_key(self, request, view) -> str | None:
         token = request_token(request)
@@ -84,8 +91,23 @@ class TokenRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
-            ident = f"anon:{self.get_ident(request)}"
+            ident = f"anon:{client_ip(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        limit = Limit(name=self.scope, limit=self.num_requests, window=self.duration)
+        if limit.hit(key) > self.num_requests:
+            self._wait = limit.retry_after(key)
+            return False
+        return True
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
 class ApiCursorPagination(CursorPagination):

@@ -133,7 +133,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "lkt",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lkt"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
 # The REST API for regional BI tools (lkt/api.py). Tokens in the Authorization header first, so
 # that a missing or bad token answers 401; browser users are served through their session.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/minute")
+# Requests with an unknown, revoked or expired token, per client address: over the limit the address
+# gets 429 before any token is looked up.
+API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", 20)
+API_BAD_TOKEN_WINDOW_MINUTES = env_int("API_BAD_TOKEN_WINDOW_MINUTES", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "teams.authentication.TokenAuthentication",

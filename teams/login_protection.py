@@ -12,7 +12,6 @@ Both answer with the same page (HTTP 429) saying what happened and when to try a
 """
 
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
@@ -31,11 +30,12 @@ def address_limit() -> Limit:
     )
 
 
-class AddressLimitBackend(BaseBackend):
+class AddressLimitBackend:
     """First in AUTHENTICATION_BACKENDS: refuses every password from an address over its limit.
 
     Raising PermissionDenied stops Django's authenticate() before any password is checked; axes'
-    middleware then answers with the lockout page (see `lockout_response`).
+    middleware then answers with the lockout page (see `lockout_response`). No get_user(): this
+    backend never logs anyone in, so Django never records it as a session's backend.
     """
 
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
