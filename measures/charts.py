@@ -57,6 +57,14 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
 
 
 @lru_cache(maxsize=2048)
+def plain_text(text: str) -> str:
+    """User text as Plotly draws it literally: Plotly reads `<a href>`, `<b>`, `<br>` in any text it
+    draws as markup, so a comment could plant a clickable link in other people's charts. Escaped
+    here, where the text enters the figure; plotly.js turns the entities back into the characters.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _month_label(period: date, language: str, long: bool) -> str:
     with translation.override(language):
         return formats.date_format(period, "b. Y" if long else "b. y")
@@ -327,7 +335,7 @@ def build_figure(
     """
     points = clean_points(data)
     parts: list[dict] = [{**part, "cl": number_or_none(part.get("cl"))} for part in data.get("parts") or []]
-    unit = data.get("unit") or ""
+    unit = plain_text(data.get("unit") or "")
     chart_type = data.get("chart_type") or "run"
     traces: list[dict] = []
     shapes: list[dict] = []
@@ -537,7 +545,7 @@ def build_figure(
                     "y": 1,
                     "xref": "x",
                     "yref": "paper",
-                    "text": part.get("label") or gettext("Fase %(n)s") % {"n": part["part"]},
+                    "text": plain_text(part.get("label") or gettext("Fase %(n)s") % {"n": part["part"]}),
                     "showarrow": False,
                     "xanchor": "left",
                     "yanchor": "bottom",
@@ -559,7 +567,7 @@ def build_figure(
             kind = note.get("kind") or ""
             prefix = gettext("PDSA-cyklus") if kind == "pdsa" else gettext("Kommentar")
             note_text.append(
-                f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {note.get('text', '')}"
+                f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {plain_text(note.get('text', ''))}"
             )
             note_symbol.append("star" if kind == "pdsa" else "triangle-up")
         # Notes on months without a value sit on the axis floor rather than vanish.
@@ -621,7 +629,7 @@ def build_figure(
     if height:
         layout["height"] = height
     if title:
-        layout["title"] = {"text": title, "font": {"size": 13}, "x": 0, "xanchor": "left"}
+        layout["title"] = {"text": plain_text(title), "font": {"size": 13}, "x": 0, "xanchor": "left"}
         layout["margin"]["t"] = 30
     return {"data": traces, "layout": layout}
 
