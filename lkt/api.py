@@ -21,6 +21,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import SimpleRateThrottle
 
 from teams.models import ApiToken, Network, Team
+from teams.peers import region_aggregates_visible_to
 
 from .net import client_ip
 from .ratelimit import Limit
@@ -222,7 +223,7 @@ def region_chart_condition(request) -> Q:
         if token.region_id is not None:
             condition &= Q(region_id=token.region_id)
         return condition
-    return Q(network__in=visible_networks(request), region_id__in=visible_teams(request).values("region_id"))
+    return region_aggregates_visible_to(request.user)
 
 
 ERROR_RESPONSES = {

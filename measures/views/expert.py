@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from seminars.models import Seminar
 from teams.access import NetworkAccess, get_network_for_user, get_team_for_user
 from teams.models import Team
+from teams.peers import MIN_PEERS, peer_region_counts, sees_peer_names
 
 from ..forms_expert import GoalForm, IndicatorForm, LocalTargetForm, PublishForm
 from ..models import Goal, Indicator, IndicatorVersion, PublicationStatus
@@ -362,6 +363,11 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("region")
         .order_by("region__name", "name")
     )
+    show_team_names = sees_peer_names(network, access)
+    # Anonymised or hidden peers are not listed one by one (a numbered list in region order names
+    # them in a small network): only counts per region, and only regions with MIN_PEERS or more.
+    named_teams = [team for team in teams if show_team_names or team.id in visible_team_ids]
+    peer_counts = [] if show_team_names else peer_region_counts(teams=teams, own_ids=visible_team_ids)
     return render(
         request,
         "measures/project_description.html",
@@ -374,10 +380,10 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
             "focus_areas": focus_areas,
             "experts": selectors.expert_group(network=network),
             "leads": selectors.national_leads(network=network),
-            "teams": teams,
-            "visible_team_ids": visible_team_ids,
-            "show_team_names": access.sees_all_team_names
-            or network.peer_visibility == network.PeerVisibility.NAMED,
+            "n_teams": len(teams),
+            "named_teams": named_teams,
+            "peer_counts": peer_counts,
+            "min_peers": MIN_PEERS,
             "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
         },
     )
