@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from measures.charts import chart_results_recompute_stale
 from measures.models import Annotation, PhaseBreak
-from measures.pipeline import chart_results_recompute_stale
 from tests.base import build_world, month
 
 from .conftest import login, screenshot

@@ -1,6 +1,6 @@
 """User text (annotations, phase labels, units) goes into the charts as plain text, never markup."""
 
-from measures.charts import build_figure, plain_text
+from measures.charts.figures import build_figure, plain_text
 
 LINK = '<a href="https://evil.example/login">Klik her</a>'
 

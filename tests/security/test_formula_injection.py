@@ -16,8 +16,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lkt.spreadsheet import neutralise_formula, template_cell_text, template_cell_value
+from measures.charts import chart_results_recompute_stale
 from measures.models import ChartResult, Measurement
-from measures.pipeline import chart_results_recompute_stale
 from teams.services import api_token_create
 
 pytestmark = pytest.mark.django_db

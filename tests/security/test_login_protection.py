@@ -72,7 +72,7 @@ def test_password_spraying_from_one_address_is_stopped_across_usernames(world):
     assert login(through_proxy("198.51.100.7"), "national-lead", PASSWORD).status_code == 302
 
 
-def test_the_address_limit_is_shared_by_every_worker(world, redis_cache):
+def test_the_address_limit_is_shared_by_every_worker(world, redis_cache, redis_url):
     from lkt.ratelimit import Limit
     from teams.login_protection import address_limit
 
@@ -84,9 +84,7 @@ def test_the_address_limit_is_shared_by_every_worker(world, redis_cache):
     # Another worker process sees the same count: it is in Redis, not in this process.
     import redis
 
-    from tests.security.conftest import redis_test_url
-
-    client = redis.Redis.from_url(redis_test_url())
+    client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(f"{redis_cache.key_prefix}:*login-address:203.0.113.77:*"))
     assert keys, "the failed-login counter is not in Redis"
     assert sum(int(client.get(k)) for k in keys) == 6

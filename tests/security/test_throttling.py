@@ -20,8 +20,7 @@ from django.test import Client
 
 from lkt.api import TokenRateThrottle
 from teams.services import api_token_create
-from tests.measures.conftest import _database_url
-from tests.security.conftest import redis_test_url
+from tests.measures.conftest import _database_url  # also makes an SQLite test database a file
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAMS = "/api/v1/teams/"
@@ -109,7 +108,7 @@ def status_of(base: str, token: str) -> int:
 
 
 @pytest.mark.parametrize("cache", ["redis", "file"])
-def test_limits_hold_across_gunicorn_workers(transactional_db, world, tmp_path, cache):
+def test_limits_hold_across_gunicorn_workers(transactional_db, world, tmp_path, cache, redis_url):
     env = {
         "DATABASE_URL": _database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
@@ -120,7 +119,7 @@ def test_limits_hold_across_gunicorn_workers(transactional_db, world, tmp_path, 
         "AXES_ENABLED": "0",
     }
     if cache == "redis":
-        env["CACHE_URL"] = redis_test_url()
+        env["CACHE_URL"] = redis_url
     else:
         env["CACHE_URL"] = ""
         env["REDIS_URL"] = ""
