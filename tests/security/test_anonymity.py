@@ -182,7 +182,7 @@ def test_anonymous_letters_do_not_follow_name_or_region_order(world, client_for)
     chart_results_recompute_stale(network=world.network)
     client = client_for(world.other_team_member)
     for url in [
-        reverse("teams:network-detail", kwargs={"slug": world.network.slug}),
+        reverse("measures:network-dashboard", kwargs={"slug": world.network.slug}),
         reverse("measures:project-description", kwargs={"slug": world.network.slug}),
         reverse("api-v1:chart-result-list"),
     ]:
