@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lkt.middleware.ExportAuditMiddleware",
 ]
 
 ROOT_URLCONF = "lkt.urls"
@@ -273,7 +274,14 @@ CHART_SWEEP_MAX_BATCHES = env_int("CHART_SWEEP_MAX_BATCHES", 10)
 CHART_SWEEP_VERIFY = env_int("CHART_SWEEP_VERIFY", 200)
 # Saves to one series within this window are folded into one computation.
 CHART_COALESCE_SECONDS = env_int("CHART_COALESCE_SECONDS", 2)
+# The export audit trail (teams.models.ExportEvent) is kept this many days; pruned daily.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 CELERY_BEAT_SCHEDULE = {
+    "export-events-prune": {
+        "task": "teams.tasks.export_events_prune_task",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "chart-results-sweep": {
         "task": "measures.tasks.chart_results_sweep_task",
         "schedule": timedelta(minutes=CHART_SWEEP_MINUTES),

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lkt.net import client_ip
 from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
 from measures.selectors.entry import team_completeness
 from measures.views.chart_settings import chart_settings_panel
 from teams.access import get_network_for_user, get_team_for_user
-from teams.models import Network, NetworkMembership, TeamMembership
+from teams.models import ExportEvent, Network, NetworkMembership, TeamMembership
+from teams.services import export_event_record
 
 
 def _published_indicator(network, indicator_uuid) -> Indicator:
@@ -127,6 +129,7 @@ def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
     """A printable A4 report of a team's charts for a learning seminar or a leadership meeting."""
     access = get_team_for_user(request.user, team_uuid)
     dashboard = selectors.team_dashboard(team=access.team, with_tables=False)
+    _record_report(request, access.team.network, f"{access.team.network.slug}/{access.team.code}")
     return render(
         request, "measures/dashboards_report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
     )
@@ -137,8 +140,21 @@ def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable A4 report of the network: national charts, the team matrix, goal progress."""
     access = get_network_for_user(request.user, slug)
     dashboard = selectors.network_dashboard(access=access, user=request.user)
+    _record_report(request, access.network, access.network.slug)
     return render(
         request,
         "measures/dashboards_report_network.html",
         {"access": access, "network": access.network, "dashboard": dashboard},
+    )
+
+
+def _record_report(request: HttpRequest, network, what: str) -> None:
+    """Reports are taken to meetings and printed: who took which one goes in the audit trail."""
+    export_event_record(
+        kind=ExportEvent.Kind.REPORT,
+        what=what,
+        path=request.get_full_path(),
+        client_ip=client_ip(request),
+        user=request.user,
+        network=network,
     )
