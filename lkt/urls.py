@@ -4,11 +4,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from measures.views import dashboards
+from teams.oidc import sso_callback, sso_login
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/sso/", sso_login, name="sso-login"),
+    path("login/sso/callback/", sso_callback, name="sso-callback"),
     path("sprog/", set_language, name="set_language"),
     path("", include("teams.urls")),
     path("", include("measures.urls")),

@@ -1,0 +1,12 @@
+"""Permission-matrix rules for sign-in: single sign-on (teams.oidc).
+
+The matrix runs with single sign-on unconfigured (the default), where both URLs answer 404 for
+everyone; the flow itself is tested against a real provider in tests/security/test_sso.py.
+"""
+
+from .matrix import NOT_FOUND, Rule, expect
+
+ACCOUNT_RULES: dict[str, Rule] = {
+    "sso-login": Rule(expected=expect(NOT_FOUND, anonymous=NOT_FOUND)),
+    "sso-callback": Rule(expected=expect(NOT_FOUND, anonymous=NOT_FOUND)),
+}
