@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "teams",
     "measures",
     "seminars",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -195,6 +198,9 @@ if OIDC_ENABLED:
     if missing:
         raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so these must be too: {', '.join(missing)}")
     AUTHENTICATION_BACKENDS.append("teams.oidc.LktOIDCBackend")
+
+# Optional TOTP two-factor for local logins (teams.views_login); the issuer names us in the app.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "LKT-tracker")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
