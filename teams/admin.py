@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from lkt.admin import ReadOnlyAdminMixin
+
 from .models import (
     ApiToken,
     ExportEvent,
@@ -32,8 +34,8 @@ class NetworkMembershipInline(admin.TabularInline):
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "status", "lead_region", "start_date", "end_date", "peer_visibility"]
-    list_filter = ["status", "lead_region", "peer_visibility"]
+    list_display = ["name", "status", "lead_region", "start_date", "end_date", "peer_visibility", "spc_rule_set"]
+    list_filter = ["status", "lead_region", "peer_visibility", "spc_rule_set"]
     search_fields = ["name", "topic", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [NetworkMembershipInline]
@@ -71,7 +73,7 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: tokens are created and revoked in the product UI, where the secret is shown once."""
 
     list_display = [
@@ -86,26 +88,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["network", "region"]
     search_fields = ["name", "prefix"]
-    readonly_fields = [f.name for f in ApiToken._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(ExportEvent)
-class ExportEventAdmin(admin.ModelAdmin):
+class ExportEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit trail is written by the application, never edited."""
 
     list_display = ["occurred_at", "kind", "what", "user", "token", "network", "client_ip"]
     list_filter = ["kind", "network"]
     search_fields = ["what", "path", "user__username", "token__name"]
-    readonly_fields = [f.name for f in ExportEvent._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OidcIdentityInline(admin.TabularInline):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from lkt.api import TokenRateThrottle
+from teams.api_scope import TokenRateThrottle
 from teams.services import api_token_create
 from tests.measures.conftest import _database_url  # also makes an SQLite test database a file
 
