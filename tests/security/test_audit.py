@@ -130,3 +130,24 @@ def test_deactivating_in_the_admin_does_the_same(world, client_for):
     assert not world.national_lead.is_active
     assert ApiToken.objects.get(created_by=world.national_lead).revoked_at is not None
     assert lead_browser.get(reverse("home")).status_code == 302
+
+
+def test_report_file_downloads_are_recorded(world, client_for, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from reports.models import ReportSnapshot
+    from reports.services import report_snapshot_request
+
+    settings.MEDIA_ROOT = tmp_path
+    world.network.peer_visibility = world.network.PeerVisibility.NAMED
+    world.network.save()
+    snapshot = report_snapshot_request(network=world.network, user=world.national_lead, format="pptx")
+    # A finished file (how it is generated is the reports app's own test).
+    snapshot.file_named.save("lkt-test-rapport.pptx", ContentFile(b"PK-not-really"), save=False)
+    snapshot.status = ReportSnapshot.Status.DONE
+    snapshot.save()
+    response = client_for(world.other_team_member).get(reverse("reports:snapshot-download", args=[snapshot.uuid]))
+    assert response.status_code == 200
+    event = ExportEvent.objects.get()
+    assert (event.kind, event.user, event.network) == ("report", world.other_team_member, world.network)
+    assert event.what.endswith(".pptx")
