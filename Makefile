@@ -79,8 +79,10 @@ bench: install
 	$(BIN)/python bench/upload_limits_bench.py
 	$(BIN)/python bench/api_csv_bench.py
 	$(BIN)/python bench/seminars_bench.py
+	$(BIN)/python bench/statistics_bench.py
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/concurrency_bench.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en -l da --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --ignore=test-artifacts

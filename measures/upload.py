@@ -136,11 +136,15 @@ def read_table(data: bytes, filename: str) -> list[list]:
             # Text cells of our own CSV template carry an apostrophe against formula injection.
             table.append(_bounded_row([template_cell_value(cell) for cell in row], len(table)))
     except csv.Error as exc:
-        # The csv module's own limit (131,072 characters) or a NUL byte: not a data file we can read.
-        raise ValidationError(
-            _("Filen kunne ikke læses som CSV (række %(row)s): en celle er for lang eller filen er ikke tekst.")
-            % {"row": reader.line_num}
-        ) from exc
+        # The csv module refuses a field over its limit (128 KiB) and some broken quoting.
+        if "field larger than field limit" in str(exc):
+            raise ValidationError(
+                _("En celle i filen er over %(size)s KiB. Filen kan ikke indlæses; tjek den i Excel.")
+                % {"size": csv.field_size_limit() // 1024}
+            ) from exc
+        raise ValidationError(_("Filen kunne ikke læses som CSV: %(problem)s.") % {"problem": exc}) from exc
+    if delimiter == ",":
+        _check_comma_rows(table)
     return table
 
 
@@ -159,6 +163,28 @@ def _bounded_row(cells: list, rows_so_far: int) -> list:
                 % {"row": rows_so_far + 1, "max": MAX_CELL_CHARS}
             )
     return cells
+
+
+def _check_comma_rows(table: list[list]) -> None:
+    """A comma-separated file with decimal commas (12,5) has more cells than headers in a row.
+
+    Read as it stands, every number after the first decimal comma would land one column to the
+    right; refuse the file instead, naming the first such row.
+    """
+    header = next((row for row in table if any(c.strip() for c in row)), None)
+    if header is None:
+        return
+    width = len(header)
+    for number, row in enumerate(table, start=1):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise ValidationError(
+                _(
+                    "Række %(row)s har flere felter end overskriften. Filen er adskilt med komma, og tal "
+                    "med decimalkomma (fx 12,5) deler sig så i to felter. Gem filen med semikolon som "
+                    "skilletegn (dansk Excel: CSV (semikolonsepareret)), eller brug decimalpunktum."
+                )
+                % {"row": number}
+            )
 
 
 def _read_xlsx(data: bytes) -> list[list]:

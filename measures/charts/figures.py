@@ -314,7 +314,11 @@ def assurance_text(data: dict, assurance: str | None = None) -> str:
     lcl, ucl = number_or_none(limits.get("lcl")), number_or_none(limits.get("ucl"))
     numbers = {"target": format_number(target)}
     band = ""
-    if lcl is not None and ucl is not None:
+    variation = (data.get("classification") or {}).get("variation") or ""
+    if baseline_in_force(data) and variation in ("improvement", "concern", "neither", "undirected"):
+        # Frozen limits and a signal: the limits describe the baseline, not the process now.
+        band = " " + gettext("Grænserne er fra den fastfrosne baseline; processen har ændret sig siden.")
+    elif lcl is not None and ucl is not None:
         band = " " + gettext("Den nuværende proces giver værdier mellem %(lcl)s og %(ucl)s.") % {
             "lcl": format_number(lcl),
             "ucl": format_number(ucl),
@@ -698,9 +702,10 @@ def _add_provisional(fig: _Figure) -> None:
             "x": [point["period"] for point, _ in provisional],
             "y": [point.get("y") for point, _ in provisional],
             "marker": {
+                # Hollow: white fill, the data colour as the ring.
                 "color": "#ffffff",
-                "size": 5 if fig.compact else 9,
-                "symbol": "circle-open",
+                "size": 5 if fig.compact else 10,
+                "symbol": "circle",
                 "line": {"color": COLOUR_DATA, "width": 2},
             },
             "text": [gettext("foreløbig") for _ in provisional],
@@ -879,7 +884,7 @@ def _layout(
             "y": -0.12,
             "x": 0,
             "font": {"size": 12},
-            "title": {"text": rule_set_label(fig.data) + ":", "side": "left"},
+            "title": {"text": rule_set_label(fig.data), "side": "top"},
         },
         "hovermode": "closest",
         "xaxis": {
@@ -1077,7 +1082,7 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
                     "color": [FLAG_COLOURS.get(u.flag or "", COLOUR_DATA) for u in units],
                     "line": {"color": "#1a1a1a", "width": 1},
                 },
-                "text": [u.unit for u in units] if is_own else [],
+                "text": [gettext("Jeres team") for _ in units] if is_own else [],
                 "textposition": "top center",
                 "hovertext": [hover(u) for u in units],
                 "hovertemplate": "%{hovertext}<extra></extra>",
@@ -1089,10 +1094,10 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
         "font": {"family": "IBM Plex Sans, Arial, sans-serif", "size": 11 if compact else 13, "color": "#1a1a1a"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
         "showlegend": not compact,
         "legend": {
-            "orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12},
+            "orientation": "h", "yanchor": "top", "y": -0.28, "x": 0, "font": {"size": 12},
             "title": {"text": gettext("Tragtdiagram (%(adjusted)s):") % {"adjusted": adjusted}, "side": "left"},
         },
         "hovermode": "closest",

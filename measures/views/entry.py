@@ -30,9 +30,12 @@ from ..selectors.entry import (
     team_completeness,
 )
 from ..services.entry import (
+    BulkConflict,
     BulkValidationError,
+    MeasurementBusy,
     MeasurementConflict,
     MeasurementRow,
+    RowError,
     measurement_delete,
     measurement_save,
     measurements_bulk_plan,
@@ -183,6 +186,7 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
                 return _save_response(request, team, state="unchanged", measurement=None)
             if current is None:
                 raise MeasurementConflict(None)
+            # expected_version None here (the page showed an empty cell) is a conflict in the service.
             measurement_delete(measurement=current, expected_version=expected_version, user=request.user)
             return _save_response(request, team, state="deleted", measurement=None)
         measurement = measurement_save(
@@ -205,10 +209,12 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
             team,
             status=409,
             state="conflict",
-            code=conflict.code,
             message=conflict.messages[0],
             measurement=conflict.current,
+            conflict=conflict,
         )
+    except MeasurementBusy as busy:
+        return _save_response(request, team, status=503, state="offline", message=busy.messages[0])
     except ValidationError as exc:
         errors = {
             name: [{"message": m} for m in messages_]
@@ -222,7 +228,7 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
 
 
 def _save_response(
-    request, team, *, status=200, state="invalid", errors=None, message="", measurement=None, code=""
+    request, team, *, status=200, state="invalid", errors=None, message="", measurement=None, conflict=None
 ):
     if not _wants_json(request):
         # Without JavaScript the cell form posts normally; show the outcome on the grid.
@@ -233,9 +239,11 @@ def _save_response(
             messages.error(request, text)
         return redirect("measures:entry-grid", team_uuid=team.uuid)
     payload = {"state": state, "message": message, "cell": _cell_json(measurement)}
-    if code:
-        # "conflict" (someone saved first) or "locked" (the month's data are approved and locked).
-        payload["code"] = code
+    if conflict is not None:
+        # code: "version" (someone saved first) or "locked" (the month's data are approved and
+        # locked); conflict: the stored value, who stored it and when.
+        payload["code"] = conflict.code
+        payload["conflict"] = conflict.as_dict()
     if errors is not None:
         payload["errors"] = {name: [e["message"] for e in errs] for name, errs in errors.items()}
     if state == "saved":
@@ -534,17 +542,20 @@ def entry_upload_confirm(request: HttpRequest, team_uuid) -> HttpResponse:
     rows = _rows_from_session(pending["rows"])
     try:
         result = measurements_bulk_save(team=team, rows=rows, user=request.user, source="upload")
-    except BulkValidationError as exc:
+    except (BulkValidationError, BulkConflict, MeasurementBusy) as exc:
+        # A value changed since the preview (409, with what is stored, by whom and when: the
+        # refused rows are kept in the cells' history), or a rule changed meanwhile. Nothing is saved.
+        errors = [RowError(None, "", exc.messages[0])] if isinstance(exc, MeasurementBusy) else exc.row_errors
         return render(
             request,
             "measures/entry_upload_preview.html",
             {
                 "team": team,
                 "network": team.network,
-                "errors": exc.row_errors,
+                "errors": errors,
                 "filename": pending["filename"],
             },
-            status=409,
+            status=503 if isinstance(exc, MeasurementBusy) else 409,
         )
     del request.session[UPLOAD_SESSION_KEY]
     messages.success(

@@ -152,7 +152,7 @@ def test_a_csv_with_a_1_mb_field_is_refused_with_a_clear_message(world, client_f
         {"file": SimpleUploadedFile("felt.csv", content), "indicator": ""},
     )
     assert response.status_code == 400
-    assert "en celle er for lang" in response.content.decode()
+    assert "En celle i filen er over 128 KiB" in response.content.decode()
 
 
 def test_a_quoted_field_just_over_the_cell_limit_is_refused():
