@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "lkt.middleware.ExportAuditMiddleware",
+    "teams.middleware.ExportAuditMiddleware",
 ]
 
 ROOT_URLCONF = "lkt.urls"

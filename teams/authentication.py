@@ -49,7 +49,7 @@ class TokenAuthentication(BaseAuthentication):
             limit.hit(address)
             # One message for unknown, revoked and expired: the caller learns nothing more.
             raise exceptions.AuthenticationFailed(_("Ugyldigt, udløbet eller tilbagekaldt token."))
-        # For the audit trail (lkt.middleware.ExportAuditMiddleware), which sees Django's request.
+        # For the audit trail (teams.middleware.ExportAuditMiddleware), which sees Django's request.
         request._request.lkt_api_token = token
         return AnonymousUser(), token
 
