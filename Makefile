@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/upload_bench.py
+	$(BIN)/python bench/upload_limits_bench.py
 	$(BIN)/python bench/api_csv_bench.py
 	$(BIN)/python bench/seminars_bench.py
 	$(BIN)/python bench/statistics_bench.py
