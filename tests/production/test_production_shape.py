@@ -166,6 +166,7 @@ def shape(tmp_path_factory, production_database_url, redis_url) -> Iterator[Shap
             "ALLOWED_HOSTS": "lkt.example.dk,127.0.0.1",
             "DATABASE_URL": production_database_url,
             "CELERY_BROKER_URL": redis_url,
+            "CACHE_URL": redis_url,
             "CELERY_TASK_DEFAULT_QUEUE": f"lkt-test-production-{run_id}",
             "CELERY_WORKER_NAME": f"lkt-test-{run_id}@{host}",
             "CELERY_BEAT_NAME": f"lkt-test-beat-{run_id}@{host}",
