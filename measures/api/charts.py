@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from lkt.api import ApiModelSerializer
 from lkt.api_viewsets import CSVListMixin
-from teams.api import ScopedReadOnlyViewSet
 from teams.access import network_access
+from teams.api import ScopedReadOnlyViewSet
 from teams.api_scope import region_chart_condition, request_token, visible_networks, visible_teams
 
 from ..filters import ChartResultFilter

@@ -8,8 +8,8 @@ import pytest
 from measures import charts as pipeline
 from measures import spc
 from measures.charts import figures as charts
-from measures.models import ChartResult, Measurement
 from measures.charts.inputs import SeriesInputs
+from measures.models import ChartResult, Measurement
 from measures.selectors.dashboards import min_pooled_teams_for, pooled_mask
 from teams.access import network_access
 from tests.base import month

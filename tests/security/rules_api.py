@@ -24,6 +24,7 @@ from .matrix import (
     Rule,
     expect,
     network,
+    read_only,
 )
 
 API_READ = expect(OK, anonymous=UNAUTHORIZED)
@@ -125,7 +126,7 @@ API_RULES: dict[str, Rule] = {
     "api-v1:team-measurements-bulk": Rule(
         kwargs=lambda w: {"team_uuid": w.team_a.uuid}, method="post", expected=API_TEAM_WRITE
     ),
-    "teams:api-tokens": Rule(kwargs=network, expected=NETWORK_LEAD_WRITE),
+    "teams:api-tokens": read_only(network, NETWORK_LEAD_WRITE),
     "teams:api-token-create": Rule(
         kwargs=network, method="post", data=lambda w: {"name": "Matrix"}, expected=NETWORK_LEAD_WRITE
     ),
