@@ -15,7 +15,11 @@ from django.utils import timezone
 from measures.charts import figures as charts
 from measures.models import ChartResult, Indicator
 from measures.months import months_back
-from measures.selectors.dashboards import POOLED_MIN_OTHER_TEAMS, last_reporting_month, pooled_mask
+from measures.selectors.dashboards import (
+    POOLED_MIN_OTHER_TEAMS,
+    last_reporting_month,
+    pooled_mask,
+)
 from measures.selectors.definitions import published_indicators
 from measures.spc.errors import SPCError
 from measures.spc.funnel import FunnelChart, funnel_chart

@@ -28,6 +28,7 @@ from .matrix import (
     read_only,
     team_a,
 )
+from .rules_accounts import ACCOUNT_RULES
 from .rules_api import API_RULES
 from .rules_chart_settings import CHART_SETTINGS_RULES
 from .rules_dashboards import DASHBOARD_RULES
@@ -53,6 +54,7 @@ CORE_RULES: dict[str, Rule | list[Rule]] = {
 
 RULES: dict[str, Rule | list[Rule]] = {
     **CORE_RULES,
+    **ACCOUNT_RULES,
     **API_RULES,
     **CHART_SETTINGS_RULES,
     **DASHBOARD_RULES,
