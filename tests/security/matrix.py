@@ -68,6 +68,28 @@ class Rule:
     method: str = "get"
     data: Callable[[World], dict] | None = None
     query: str = ""
+    # For deletes and other one-way actions: `kwargs` makes a fresh object for each role, so a
+    # permitted POST really happens (and is expected) without taking the object from the next role.
+    per_role: bool = False
+
+
+def read_only(kwargs: Callable[[World], dict], expected: dict[str, int]) -> list[Rule]:
+    """A page that only reads: a POST is answered as the GET (nothing is written)."""
+    return [Rule(kwargs=kwargs, expected=expected), Rule(kwargs=kwargs, method="post", expected=expected)]
+
+
+def get_and_post(
+    kwargs: Callable[[World], dict],
+    expected: dict[str, int],
+    post: dict[str, int] | None = None,
+    data: Callable[[World], dict] | None = None,
+) -> list[Rule]:
+    """A GET+POST form view: both halves. An invalid POST (no data) re-shows the form for those
+    who may write (200, as the GET), so `post` is only needed where the view answers otherwise."""
+    return [
+        Rule(kwargs=kwargs, expected=expected),
+        Rule(kwargs=kwargs, method="post", data=data, expected=post or expected),
+    ]
 
 
 def team_a(w: World) -> dict:

@@ -18,7 +18,7 @@ from teams.peers import anonymous_order_key
 from tests.seminars.helpers import make_seminar
 
 from .matrix import OK
-from .test_permission_matrix import RULES
+from .test_permission_matrix import cases
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def populate(world) -> None:
 
 def peer_readable_urls(world) -> list[str]:
     urls = []
-    for name, rule in RULES.items():
+    for name, rule in cases():
         if rule.method != "get" or rule.expected["other_team_member"] != OK:
             continue
         urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
