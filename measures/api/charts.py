@@ -120,6 +120,7 @@ class ChartResultSerializer(ApiModelSerializer):
             "target_local",
             "computed_at",
             "is_stale",
+            "synced_at",
             "engine_version",
             "parts",
             "points",
@@ -240,7 +241,12 @@ CHART_POINT_COLUMNS = [
         description=(
             "Gemte diagramresultater (seriediagram/kontroldiagram) pr. team x indikator, pr. region og "
             "nationalt: klassifikation (variation, målopfyldelse), faser og alle punkter med centerlinje, "
-            "kontrolgrænser og signaler. `?format=csv` giver én række pr. punkt."
+            "kontrolgrænser og signaler. `?format=csv` giver én række pr. punkt.\n\n"
+            "**Ændringskontrakt.** Sorteret efter (`synced_at`, `uuid`) med nøglebaseret sideinddeling. "
+            "`synced_at` flyttes frem ved hver ny beregning, når diagrammet markeres forældet "
+            "(`is_stale`), og når team-, regions-, LKT- eller indikatorfelter i rækken ændres; hent "
+            "inkrementelt med `updated_since`. Der er ingen sletningsfeed: et diagram forsvinder kun, "
+            "når dets team, region eller indikator slettes, og det opdages ved en fuld hentning."
         ),
         responses={
             200: ChartResultSerializer(many=True),
@@ -255,7 +261,7 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
     serializer_class = ChartResultSerializer
     filterset_class = ChartResultFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("synced_at", "uuid")
     csv_name = "chart-points"
     csv_columns = CHART_POINT_COLUMNS
 
