@@ -137,9 +137,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the rate-limit counters (API throttling, failed logins and tokens per address), so
-# it must be shared by every worker: Redis in production (CACHE_URL, default REDIS_URL), a file cache
+# it must be shared by every worker: Redis in production (CACHE_URL, default REDIS_URL, else a Redis
+# CELERY_BROKER_URL), a file cache
 # in the embedded set-up (one machine, several processes).
 CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if not CACHE_URL and env_str("CELERY_BROKER_URL", "").startswith(("redis://", "rediss://")):
+    CACHE_URL = env_str("CELERY_BROKER_URL", "")  # the broker's Redis; our keys carry a prefix and a TTL
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
