@@ -7,7 +7,7 @@ Who may change a diagram: the template, the expert group and national project le
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from seminars.models import Seminar
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Team
+from teams.peers import MIN_PEERS, peer_region_counts, sees_peer_names
 
 from ..forms.improvement import DiagramTemplateForm, DriverNodeForm, PDSAForm
 from ..models import DriverDiagram, DriverNode, PDSACycle
@@ -36,9 +37,7 @@ def get_diagram_for_user(user, diagram_uuid, *, write: bool) -> tuple[DriverDiag
     if diagram is None:
         raise Http404
     if diagram.team_id is None:
-        access = get_network_for_user(user, diagram.network.slug)
-        if write and not access.can_edit_content:
-            raise PermissionDenied
+        access = get_network_for_user(user, diagram.network.slug, edit=write)
         return diagram, access.can_see_drafts
     get_team_for_user(user, diagram.team.uuid, write=write)
     return diagram, False
@@ -116,9 +115,7 @@ def driver_diagram_team_history(request: HttpRequest, team_uuid) -> HttpResponse
 
 @login_required
 def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    if not access.can_edit_content:
-        raise PermissionDenied
+    access = get_network_for_user(request.user, slug, edit=True)
     if selectors.template_diagram(network=access.network) is not None:
         return redirect("measures:driver-diagram-template-edit", slug=slug)
     form = DiagramTemplateForm(request.POST or None, initial={"aim": access.network.topic})
@@ -142,9 +139,7 @@ def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpRespo
 
 @login_required
 def driver_diagram_template_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    if not access.can_edit_content:
-        raise PermissionDenied
+    access = get_network_for_user(request.user, slug, edit=True)
     diagram = selectors.template_diagram(network=access.network)
     if diagram is None:
         return redirect("measures:driver-diagram-template-create", slug=slug)
@@ -481,6 +476,11 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("region")
         .order_by("region__name", "name")
     )
+    show_team_names = sees_peer_names(network, access)
+    # Anonymised or hidden peers are not listed one by one (a numbered list in region order names
+    # them in a small network): only counts per region, and only regions with MIN_PEERS or more.
+    named_teams = [team for team in teams if show_team_names or team.id in visible_team_ids]
+    peer_counts = [] if show_team_names else peer_region_counts(teams=teams, own_ids=visible_team_ids)
     return render(
         request,
         "measures/improvement_project_description.html",
@@ -493,10 +493,10 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
             "focus_areas": focus_areas,
             "experts": definition_selectors.expert_group(network=network),
             "leads": definition_selectors.national_leads(network=network),
-            "teams": teams,
-            "visible_team_ids": visible_team_ids,
-            "show_team_names": access.sees_all_team_names
-            or network.peer_visibility == network.PeerVisibility.NAMED,
+            "n_teams": len(teams),
+            "named_teams": named_teams,
+            "peer_counts": peer_counts,
+            "min_peers": MIN_PEERS,
             "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
         },
     )
