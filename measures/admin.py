@@ -332,9 +332,9 @@ class ChartResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ChartStaleMark)
 class ChartStaleMarkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The pipeline's dirty queue of pooled charts; folded into ChartResult.is_stale by the sweep."""
+    """Queued stale marks of pooled charts; a long queue means the sweep is not running."""
 
-    list_display = ["indicator_id", "region_id", "created_at"]
+    list_display = ["id", "indicator_id", "region_id", "created_at"]
 
 
 @admin.register(ReminderSent)
