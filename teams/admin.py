@@ -115,14 +115,6 @@ class OidcIdentityInline(admin.TabularInline):
     readonly_fields = ["created_at", "last_login_at"]
 
 
-@admin.register(OidcIdentity)
-class OidcIdentityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Who logged in through which identity provider; written at login, never edited."""
-
-    list_display = ["user", "issuer", "subject", "created_at", "last_login_at"]
-    search_fields = ["user__username", "subject"]
-
-
 User = get_user_model()
 admin.site.unregister(User)
 
