@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -19,6 +17,5 @@ urlpatterns = [
     path("api/v1/", include("lkt.api_urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static() route for MEDIA_URL, in DEBUG neither: seminar materials are private to the network
+# and are downloaded only through seminars.views.material_download, which checks access.

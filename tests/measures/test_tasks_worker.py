@@ -14,6 +14,7 @@ from measures.models import ChartResult, Measurement
 from measures.tasks import chart_results_sweep_task
 from teams.models import Team
 from tests.base import build_world, month
+from tests.redis_server import free_port
 
 from .conftest import publishing_to
 
@@ -133,7 +134,8 @@ def test_saving_with_the_broker_unreachable_stores_the_data_and_marks_the_series
     pipeline.chart_results_recompute_stale(network=world.network)
     row = team_row(world)
 
-    with publishing_to("redis://127.0.0.1:6390/0", "lkt-test-nowhere"):
+    # A free port: nothing listens there.
+    with publishing_to(f"redis://127.0.0.1:{free_port()}/0", "lkt-test-nowhere"):
         started = time.monotonic()
         save(world, month(2026, 1), Decimal("430"))
         elapsed = time.monotonic() - started
