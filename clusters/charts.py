@@ -212,9 +212,9 @@ def mix_bars(
                 "hovertemplate": f"%{{y}} · {name}: %{{x:.1f}} %<extra></extra>",
             }
         )
-    layout = _layout(
-        x_title=gettext("Andel af recepter (%)"), height=max(260, 60 + 28 * len(rows)), note=str(CRUDE_NOTE)
-    )
+    layout = _layout(height=max(300, 110 + 26 * len(rows)), note=str(CRUDE_NOTE))
+    layout["xaxis"]["ticksuffix"] = " %"
+    layout["legend"]["y"] = -0.08
     layout["barmode"] = "stack"
     layout["xaxis"]["range"] = [0, 100]
     layout["yaxis"].update(
@@ -342,6 +342,16 @@ def funnel_figure(
             }
         )
     layout = _layout(y_title=y_title, x_title=x_title, height=440, note=str(CRUDE_NOTE) if crude else "")
+    values = [u.value for u in result.units] + ([result.target] if result.target is not None else [])
+    if values:
+        # The limits run to 0 and 100 % for the smallest units; the scale follows the units instead.
+        low, high = min(values), max(values)
+        pad = max((high - low) * 0.6, abs(high) * 0.1, 1.0)
+        layout["yaxis"]["range"] = [
+            max(0.0, low - pad),
+            high + pad if model == "rate" else min(100.0 * multiplier / 100, high + pad),
+        ]
+        layout["yaxis"]["rangemode"] = "normal"
     rows = [
         [
             u.unit,

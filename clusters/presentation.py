@@ -92,7 +92,6 @@ def _cluster_section(data: MeetingData, table: pd.DataFrame, period_text: str) -
             charts.rate_bars(
                 [(label, _value(table, unit, "rate")) for unit, label in units], highlight=cluster_label
             ),
-            note=str(charts.CRUDE_NOTE),
             table_head=[
                 _("Enhed"),
                 _("Recepter pr. 1.000 pr. år"),
@@ -198,7 +197,6 @@ def _mix_section(data: MeetingData, window: pd.DataFrame, period_text: str) -> S
             "practice-mix",
             _("Recepter fordelt på antibiotikagrupper"),
             charts.mix_bars(rows, groups, own=own),
-            note=str(charts.CRUDE_NOTE),
             table_head=[_("Enhed"), *[name for _code, name in groups]],
             table_rows=[
                 [label, *[_pct(shares.get(code)) for code, _name in groups]] for label, shares in rows
@@ -258,7 +256,6 @@ def _funnel_card(
             filter(
                 None,
                 [
-                    str(charts.CRUDE_NOTE),
                     _(
                         "Punkter uden for 99,8 %-grænserne afviger mere, end tilfældigheder forklarer, når der tages højde for størrelsen."
                     ),
@@ -377,7 +374,7 @@ class ComparisonRow:
 class FollowUp:
     windows: ind.Windows | None
     sections: list[Section]
-    rows: list[ComparisonRow]
+    groups: list[tuple[str, list[ComparisonRow]]]
     method_text: str
     message: str = ""
 
@@ -444,20 +441,25 @@ def follow_up(meeting: Meeting, data: MeetingData) -> FollowUp:
         )
     before = ind.summary(ind.in_window(data.frame, windows.before_first, windows.before_last))
     after = ind.summary(ind.in_window(data.frame, windows.after_first, windows.after_last))
-    rows: list[ComparisonRow] = []
-    units = ["cluster", *_units(after, data, "practice")]
+    groups: list[tuple[str, list[ComparisonRow]]] = []
+    kinds = [(_("Klyngen"), ["cluster"]), (_("Praksisser"), _units(after, data, "practice"))]
     if data.access.sees_prescribers:
-        units += _units(after, data, "prescriber")
-    for unit in units:
-        b = before.loc[unit] if unit in before.index else None
-        a = after.loc[unit] if unit in after.index else None
-        measures = (
-            ("narrow", "critical") if unit.startswith("prescriber:") else ("rate", "narrow", "critical")
-        )
-        for measure in measures:
-            row = _difference_row(data.label(unit), data.is_own(unit), measure, b, a)
-            if row:
-                rows.append(row)
+        kinds.append((_("Behandlere"), _units(after, data, "prescriber")))
+    for title, units in kinds:
+        rows: list[ComparisonRow] = []
+        for unit in units:
+            b = before.loc[unit] if unit in before.index else None
+            a = after.loc[unit] if unit in after.index else None
+            # Prescribers have no listed patients of their own: only their shares are compared.
+            measures = (
+                ("narrow", "critical") if unit.startswith("prescriber:") else ("rate", "narrow", "critical")
+            )
+            for measure in measures:
+                row = _difference_row(data.label(unit), data.is_own(unit), measure, b, a)
+                if row:
+                    rows.append(row)
+        if rows:
+            groups.append((title, rows))
     series = ind.monthly(data.frame)
     marker = first.date.replace(day=1)
     run = Section(_("Udviklingen måned for måned"), _("Den lodrette linje markerer klyngemødet."))
@@ -532,4 +534,4 @@ def follow_up(meeting: Meeting, data: MeetingData) -> FollowUp:
                     )
                 )
         sections.append(section)
-    return FollowUp(windows, sections, rows, method_text)
+    return FollowUp(windows, sections, groups, method_text)
