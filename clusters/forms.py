@@ -151,7 +151,7 @@ class PackageForm(forms.Form):
 
     def clean_materials(self) -> list[dict]:
         entries = []
-        validate = forms.URLField().clean
+        validate = forms.URLField(assume_scheme="https").clean
         for line in _lines(self.cleaned_data["materials"]):
             title, _sep, url = (part.strip() for part in line.partition("|"))
             if url:
