@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -192,11 +191,11 @@ def meeting_update(*, meeting: Meeting, version: int, fields: dict, user) -> Mee
     if "date" in fields and fields["date"] != meeting.date:
         # A new date is a new deadline: remind again.
         current.reminder_sent_on = None
-    current.version = F("version") + 1
+    # The row is locked (select_for_update): a plain increment is safe, and history can record it.
+    current.version += 1
     current._history_user = user
-    current.full_clean(exclude=["version"])
+    current.full_clean()
     current.save()
-    current.refresh_from_db()
     return current
 
 

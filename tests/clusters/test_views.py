@@ -5,7 +5,14 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-OTHER_DOCTORS = ["Niels Nordmann", "Svend Sydmann", "Østen Østergård", "Ølse Østmann", "Vera Vestlund", "Viggo Vestmann"]
+OTHER_DOCTORS = [
+    "Niels Nordmann",
+    "Svend Sydmann",
+    "Østen Østergård",
+    "Ølse Østmann",
+    "Vera Vestlund",
+    "Viggo Vestmann",
+]
 
 
 def pages(cw) -> list[str]:
@@ -93,9 +100,26 @@ def test_goals_at_four_levels(cw, client_for):
     member_prescriber = next(p for p in cw.prescribers if p.user_id == cw.member.id)
     for data in (
         {"level": "cluster", "text": "Under 300", "measure": "rate", "target_value": "300"},
-        {"level": "practice", "practice": cw.practices[2].id, "text": "Færre quinoloner", "measure": "critical", "target_value": "2,5"},
-        {"level": "prescriber", "prescriber": member_prescriber.id, "text": "Penicillin V først", "measure": "", "target_value": ""},
-        {"level": "patient", "text": "Skriftlig plan ved luftvejsinfektion", "measure": "", "target_value": ""},
+        {
+            "level": "practice",
+            "practice": cw.practices[2].id,
+            "text": "Færre quinoloner",
+            "measure": "critical",
+            "target_value": "2,5",
+        },
+        {
+            "level": "prescriber",
+            "prescriber": member_prescriber.id,
+            "text": "Penicillin V først",
+            "measure": "",
+            "target_value": "",
+        },
+        {
+            "level": "patient",
+            "text": "Skriftlig plan ved luftvejsinfektion",
+            "measure": "",
+            "target_value": "",
+        },
     ):
         assert client.post(url, data).status_code == 302, data
     goals = {g.level: g for g in cw.meeting.goals.all()}
@@ -105,24 +129,52 @@ def test_goals_at_four_levels(cw, client_for):
     response = client.post(url, {"level": "practice", "text": "x"})
     assert response.status_code == 400 and cw.meeting.goals.count() == 4
     # The member sees the prescriber-level goal under their own name; the coordinator as "Læge X".
-    own = client_for(cw.member).get(reverse("clusters:meeting-discussion", args=[cw.meeting.uuid])).content.decode()
+    own = (
+        client_for(cw.member)
+        .get(reverse("clusters:meeting-discussion", args=[cw.meeting.uuid]))
+        .content.decode()
+    )
     assert "Sara Sydlund (dig)" in own
-    coordinator_view = client.get(reverse("clusters:meeting-discussion", args=[cw.meeting.uuid])).content.decode()
+    coordinator_view = client.get(
+        reverse("clusters:meeting-discussion", args=[cw.meeting.uuid])
+    ).content.decode()
     assert "Sara Sydlund" not in coordinator_view
 
 
 def test_follow_up_needs_six_months(cw, client_for):
     client = client_for(cw.coordinator)
     url = reverse("clusters:meeting-create", args=[cw.cluster.slug])
-    response = client.post(url, {"package": cw.package.pk, "kind": "follow_up", "follows": cw.meeting.pk, "date": "2025-08-01", "comparison": "same_months"})
+    response = client.post(
+        url,
+        {
+            "package": cw.package.pk,
+            "kind": "follow_up",
+            "follows": cw.meeting.pk,
+            "date": "2025-08-01",
+            "comparison": "same_months",
+        },
+    )
     assert response.status_code == 400
     assert "mindst 6 måneder" in response.content.decode()
-    response = client.post(url, {"package": cw.package.pk, "kind": "follow_up", "follows": cw.meeting.pk, "date": "2025-09-20", "comparison": "rolling_12"})
+    response = client.post(
+        url,
+        {
+            "package": cw.package.pk,
+            "kind": "follow_up",
+            "follows": cw.meeting.pk,
+            "date": "2025-09-20",
+            "comparison": "rolling_12",
+        },
+    )
     assert response.status_code == 302
 
 
 def test_follow_up_page_compares_with_a_named_method(cw, client_for):
-    html = client_for(cw.member).get(reverse("clusters:meeting-followup", args=[cw.follow_up.uuid])).content.decode()
+    html = (
+        client_for(cw.member)
+        .get(reverse("clusters:meeting-followup", args=[cw.follow_up.uuid]))
+        .content.decode()
+    )
     assert "Newcombe" in html and "Wald" in html
     assert "Forskel (intervallet indeholder ikke 0)" in html  # fluoroquinolones halved after the meeting
 
@@ -135,9 +187,11 @@ def test_upload_is_all_or_nothing(cw, client_for):
     client = client_for(cw.pharmacist)
     url = reverse("clusters:extract-upload", args=[cw.follow_up.uuid])
     before = Extract.objects.count()
-    bad = "Niveau;Ydernummer;Praksis;Behandler-id;Behandler;Periode;ATC-kode;Recepter;DDD;Tilmeldte patienter\n" \
-          "Praksis;100001;Lægerne Nordby;;;2025-01;J01CE02;12;;3000\n" \
-          "Praksis;100001;Lægerne Nordby;;;2025-01;J01MA02;1.234;;3000\n"
+    bad = (
+        "Niveau;Ydernummer;Praksis;Behandler-id;Behandler;Periode;ATC-kode;Recepter;DDD;Tilmeldte patienter\n"
+        "Praksis;100001;Lægerne Nordby;;;2025-01;J01CE02;12;;3000\n"
+        "Praksis;100001;Lægerne Nordby;;;2025-01;J01MA02;1.234;;3000\n"
+    )
     response = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad.encode())})
     assert response.status_code == 400
     assert "tvetydigt" in response.content.decode()
@@ -147,13 +201,20 @@ def test_upload_is_all_or_nothing(cw, client_for):
     assert response.status_code == 302
     assert Extract.objects.count() == before + 1
     # The coordinator cannot upload.
-    assert client_for(cw.coordinator).post(url, {"file": SimpleUploadedFile("good.csv", good.encode())}).status_code == 403
+    assert (
+        client_for(cw.coordinator)
+        .post(url, {"file": SimpleUploadedFile("good.csv", good.encode())})
+        .status_code
+        == 403
+    )
 
 
 def test_template_downloads(cw, client_for):
     client = client_for(cw.pharmacist)
     csv = client.get(reverse("clusters:extract-template")).content.decode("utf-8-sig")
-    assert csv.startswith("Niveau;Ydernummer;Praksis;Behandler-id;Behandler;Periode;ATC-kode;Recepter;DDD;Tilmeldte patienter")
+    assert csv.startswith(
+        "Niveau;Ydernummer;Praksis;Behandler-id;Behandler;Periode;ATC-kode;Recepter;DDD;Tilmeldte patienter"
+    )
     xlsx = client.get(reverse("clusters:extract-template") + "?format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
@@ -169,6 +230,10 @@ def test_package_edit_conflict_and_provider_only(cw, client_for):
     data["is_published"] = "on"
     data["questions"] = "Spørgsmål 1\nSpørgsmål 2\nSpørgsmål 3"
     assert client.post(url, data).status_code == 302
-    assert [i.text for i in cw.package.items.filter(kind="question").order_by("order")] == ["Spørgsmål 1", "Spørgsmål 2", "Spørgsmål 3"]
+    assert [i.text for i in cw.package.items.filter(kind="question").order_by("order")] == [
+        "Spørgsmål 1",
+        "Spørgsmål 2",
+        "Spørgsmål 3",
+    ]
     assert client.post(url, data).status_code == 409  # the same old version again
     assert client_for(cw.coordinator).get(url).status_code == 403
