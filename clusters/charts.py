@@ -258,9 +258,13 @@ def funnel(
 
 
 FLAG_TEXT = {
+    # xgettext:no-python-format
     "high_outlier": gettext_lazy("over 99,8 %-grænsen"),
+    # xgettext:no-python-format
     "low_outlier": gettext_lazy("under 99,8 %-grænsen"),
+    # xgettext:no-python-format
     "high_warning": gettext_lazy("over 95 %-grænsen"),
+    # xgettext:no-python-format
     "low_warning": gettext_lazy("under 95 %-grænsen"),
 }
 
@@ -286,8 +290,10 @@ def funnel_figure(
     if result.curve is not None:
         x = list(result.curve.x)
         for key, name, dash, show in (
+            # xgettext:no-python-format
             ("hi998", gettext("99,8 %-grænser"), "solid", True),
             ("lo998", "", "solid", False),
+            # xgettext:no-python-format
             ("hi95", gettext("95 %-grænser"), "dash", True),
             ("lo95", "", "dash", False),
         ):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from measures import charts as base
 from measures.spc import two_periods
@@ -16,6 +17,10 @@ from . import indicators as ind
 from .models import Meeting
 from .selectors import MeetingData
 
+# xgettext:no-python-format
+FUNNEL_NOTE = gettext_lazy(
+    "Punkter uden for 99,8 %-grænserne afviger mere, end tilfældigheder forklarer, når der tages højde for størrelsen."
+)
 MIN_UNITS = 3  # k-anonymity: never compare fewer than three anonymised units
 
 
@@ -256,9 +261,7 @@ def _funnel_card(
             filter(
                 None,
                 [
-                    _(
-                        "Punkter uden for 99,8 %-grænserne afviger mere, end tilfældigheder forklarer, når der tages højde for størrelsen."
-                    ),
+                    str(FUNNEL_NOTE),
                     note if figure else "",
                 ],
             )
