@@ -17,8 +17,8 @@ from . import indicators as ind
 from .models import Meeting
 from .selectors import MeetingData
 
-# xgettext:no-python-format
 FUNNEL_NOTE = gettext_lazy(
+    # xgettext:no-python-format
     "Punkter uden for 99,8 %-grænserne afviger mere, end tilfældigheder forklarer, når der tages højde for størrelsen."
 )
 MIN_UNITS = 3  # k-anonymity: never compare fewer than three anonymised units
