@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "measures",
     "seminars",
     "clusters",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from teams import views as team_views
+from measures.views import dashboards
 
 urlpatterns = [
-    path("", team_views.home, name="home"),
+    path("", dashboards.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sprog/", set_language, name="set_language"),

@@ -21,7 +21,7 @@ from .models import (
     RefusedMeasurement,
     ReminderSent,
 )
-from .services.measurements import measurement_delete, measurement_errors, measurement_save
+from .services.entry import measurement_delete, measurement_errors, measurement_save
 
 
 @admin.register(Goal)
