@@ -17,6 +17,7 @@ from lkt.api_viewsets import ScopedReadOnlyViewSet
 
 from . import indicators as ind
 from .access import cluster_access, practice_labels
+from .filters import ClusterFilter, MeetingFilter, PackageFilter
 from .models import Cluster, Extract, Meeting, Package, PackageItem, Practice
 from .selectors import extract_frame, group_defs
 
@@ -101,6 +102,7 @@ class ClusterViewSet(ScopedReadOnlyViewSet):
 
     queryset = Cluster.objects.select_related("region", "network")
     serializer_class = ClusterSerializer
+    filterset_class = ClusterFilter
     lookup_field = "slug"
     ordering = ("slug",)
 
@@ -174,6 +176,7 @@ class PackageViewSet(ScopedReadOnlyViewSet):
 
     queryset = Package.objects.select_related("provider").prefetch_related("items")
     serializer_class = PackageSerializer
+    filterset_class = PackageFilter
     lookup_field = "slug"
     ordering = ("slug",)
 
@@ -186,6 +189,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
 
     queryset = Meeting.objects.select_related("cluster", "package", "follows")
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
     lookup_field = "uuid"
     ordering = ("id",)
 

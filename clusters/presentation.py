@@ -239,20 +239,17 @@ def _funnel_card(
         for lbl, n, d in zip(labels, numerators, denominators, strict=True)
         if not pd.isna(d) and d > 0
     ]
-    try:
-        figure, rows, note = charts.funnel_figure(
-            [p[0] for p in pairs],
-            [p[1] for p in pairs],
-            [p[2] for p in pairs],
-            model=model,
-            multiplier=multiplier,
-            y_title=y_title,
-            x_title=x_title,
-            own=own,
-            crude=True,
-        )
-    except ImportError:
-        figure, rows, note = None, [], _("Tragtdiagrammet er ikke tilgængeligt endnu.")
+    figure, rows, note = charts.funnel_figure(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        [p[2] for p in pairs],
+        model=model,
+        multiplier=multiplier,
+        y_title=y_title,
+        x_title=x_title,
+        own=own,
+        crude=True,
+    )
     return charts.Card(
         dom_id,
         title,
