@@ -58,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     clusters = selectors.clusters_for(request.user)
     today = timezone.localdate()
     meetings = list(selectors.upcoming_meetings(clusters))
+    delivered = set(Extract.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True))
     coordinated = set(
         ClusterMembership.objects.filter(
             user=request.user, role=ClusterMembership.Role.COORDINATOR
@@ -70,7 +71,12 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "clusters": clusters,
             "meetings": [
-                (m, m.deadline_state(today), m.days_to_deadline(today), m.cluster_id in coordinated)
+                (
+                    m,
+                    "delivered" if m.id in delivered else m.deadline_state(today),
+                    m.days_to_deadline(today),
+                    m.cluster_id in coordinated,
+                )
                 for m in meetings
             ],
             "packages": _packages_for(request.user),
@@ -88,6 +94,7 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
     labels = practice_labels(access, practices)
     today = timezone.localdate()
     meetings = list(cluster.meetings.select_related("package", "follows").order_by("-date"))
+    delivered = set(Extract.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True))
     return render(
         request,
         "clusters/cluster_detail.html",
@@ -100,7 +107,10 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 cluster=cluster, role=ClusterMembership.Role.COORDINATOR
             ).select_related("user"),
             "member_count": ClusterMembership.objects.filter(cluster=cluster).count(),
-            "meetings": [(m, m.deadline_state(today), m.days_to_deadline(today)) for m in meetings],
+            "meetings": [
+                (m, "delivered" if m.id in delivered else m.deadline_state(today), m.days_to_deadline(today))
+                for m in meetings
+            ],
             "extracts": Extract.objects.filter(cluster=cluster).select_related("meeting")[:10],
         },
     )
@@ -201,7 +211,8 @@ def meeting_detail(request: HttpRequest, meeting_uuid) -> HttpResponse:
             "meeting": meeting,
             "cluster": meeting.cluster,
             "package": meeting.package,
-            "state": meeting.deadline_state(today),
+            # Once the provider has uploaded the extract, the deadline no longer matters.
+            "state": "delivered" if extracts else meeting.deadline_state(today),
             "days_left": meeting.days_to_deadline(today),
             "extracts": extracts,
             "request_form": ExtractRequestedForm(

@@ -100,7 +100,7 @@ class Meeting(models.Model):
         """requested / overdue / soon / open: what the page and the reminder say about the extract."""
         if self.extract_requested_on is not None:
             return "requested"
-        if self.status != self.Status.PLANNED:
+        if self.status != self.Status.PLANNED or today > self.date:
             return "closed"
         days_left = (self.extract_deadline - today).days
         if days_left < 0:

@@ -237,3 +237,24 @@ def test_package_edit_conflict_and_provider_only(cw, client_for):
     ]
     assert client.post(url, data).status_code == 409  # the same old version again
     assert client_for(cw.coordinator).get(url).status_code == 403
+
+
+def test_meeting_edit_refuses_a_stale_version_and_keeps_what_was_typed(cw, client_for):
+    client = client_for(cw.coordinator)
+    url = reverse("clusters:meeting-edit", args=[cw.follow_up.uuid])
+    data = {
+        "date": "2025-10-02",
+        "place": "Sydby",
+        "status": "planned",
+        "extract_wishes": "",
+        "comparison": "same_months",
+        "version": cw.follow_up.version,
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "place": "Østby"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Østby" in html and "Sydby" in html
+    cw.follow_up.refresh_from_db()
+    assert cw.follow_up.place == "Sydby"
+    assert cw.follow_up.history.count() >= 2
