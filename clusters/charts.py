@@ -12,8 +12,8 @@ from typing import Any
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy
 
-from measures import charts as base
 from measures import spc
+from measures.charts import figures as base
 
 CRUDE_NOTE = gettext_lazy("Rå rater: ikke standardiseret for patienternes alder og køn.")
 RATE_UNIT = gettext_lazy("recepter pr. 1.000 tilmeldte patienter pr. år")

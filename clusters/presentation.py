@@ -9,7 +9,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from measures import charts as base
+from measures.charts import figures as base
 from measures.spc import two_periods
 
 from . import charts

@@ -1,4 +1,4 @@
-"""Demo GP cluster: the antibiotics cluster package, a cluster of 10 practices and 32 prescribers, 30 months of
+"""Demo GP cluster: the antibiotics cluster package, a cluster of 10 practices and 32 prescribers, 36 months of
 prescriptions with a realistic antibiotic mix and winter season, one meeting held (answers, goals) and a
 follow-up planned with its extract uploaded. Idempotent: looked up by slug and username.
 
@@ -230,7 +230,7 @@ def _cluster_data(
     this_month = today.replace(day=1)
     first_meeting_day = _month_add(this_month, -8) + timedelta(days=11)
     follow_up_day = today + timedelta(days=42)
-    data_first, data_last = _month_add(this_month, -30), _month_add(this_month, -1)
+    data_first, data_last = _month_add(this_month, -36), _month_add(this_month, -1)
     months = []
     month = data_first
     while month <= data_last:
