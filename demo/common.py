@@ -10,15 +10,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from measures.models import Indicator, IndicatorVersion, Measurement, PublicationStatus
-from teams.models import add_months
-
-
-def month_add(period: date, months: int) -> date:
-    return add_months(period.replace(day=1), months)
-
-
-def current_month(today: date) -> date:
-    return today.replace(day=1)
 
 
 def rng_for(*parts: object) -> random.Random:

@@ -1,6 +1,8 @@
-"""Shared pieces of the REST API: who may see what, permission, throttling, pagination and CSV.
+"""Shared pieces of the REST API that know no app: serializer fields, pagination, CSV, the schema hook.
 
-The base viewsets are in lkt.api_viewsets. This module is named in REST_FRAMEWORK settings, which
+Who may see what (token scope, permission, throttling, the scoped base viewset) is in
+teams.api_scope and teams.api: this module is imported by every app and imports none.
+The CSV list mixin is in lkt.api_viewsets. This module is named in REST_FRAMEWORK settings, which
 DRF imports while `rest_framework.views` itself is being imported, so it must not import DRF's
 views, generics or viewsets.
 """
@@ -13,36 +15,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from rest_framework import permissions, renderers, serializers
+from rest_framework import renderers, serializers
 from rest_framework.pagination import CursorPagination
-from rest_framework.throttling import SimpleRateThrottle
-
-from teams.models import ApiToken, Network, Team
 
 CSV_CHUNK_BYTES = 64 * 1024
 CSV_ITERATOR_CHUNK = 2000
-
-
-def request_token(request) -> ApiToken | None:
-    """The API token the request is authenticated with, or None for a session user."""
-    return request.auth if isinstance(request.auth, ApiToken) else None
-
-
-def visible_teams(request) -> QuerySet[Team]:
-    token = request_token(request)
-    if token is not None:
-        return Team.objects.visible_to_token(token)
-    return Team.objects.visible_to(request.user)
-
-
-def visible_networks(request) -> QuerySet[Network]:
-    token = request_token(request)
-    if token is not None:
-        return Network.objects.visible_to_token(token)
-    return Network.objects.visible_to(request.user)
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -58,32 +37,6 @@ class ApiModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: UTCDateTimeField,
     }
-
-
-class IsTokenOrUser(permissions.BasePermission):
-    """A valid token or a logged-in user; a token may write only if it was granted a team."""
-
-    def has_permission(self, request, view) -> bool:
-        token = request_token(request)
-        if token is not None:
-            return request.method in permissions.SAFE_METHODS or token.write_team_id is not None
-        return bool(request.user and request.user.is_authenticated)
-
-
-class TokenRateThrottle(SimpleRateThrottle):
-    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user."""
-
-    scope = "api"
-
-    def get_cache_key(self, request, view) -> str | None:
-        token = request_token(request)
-        if token is not None:
-            ident = f"token:{token.key_hash}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
-            ident = f"anon:{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class ApiCursorPagination(CursorPagination):
@@ -172,17 +125,6 @@ def csv_response(filename_stem: str, header: list[str], rows: Iterable[Iterable]
     response["Content-Disposition"] = f'attachment; filename="lkt-{filename_stem}-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def region_chart_condition(request) -> Q:
-    """Region-level chart results visible to the request: the token's region, or the user's teams' regions."""
-    token = request_token(request)
-    if token is not None:
-        condition = Q(network_id=token.network_id)
-        if token.region_id is not None:
-            condition &= Q(region_id=token.region_id)
-        return condition
-    return Q(network__in=visible_networks(request), region_id__in=visible_teams(request).values("region_id"))
 
 
 ERROR_RESPONSES = {

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "measures",
     "seminars",
     "clusters",
+    "reports",
     "demo",
 ]
 
@@ -185,6 +186,8 @@ STORAGES = {
 # whose settings load with DEBUG on) it looks files up per request, so no collectstatic is needed.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+# Types whitenoise does not know (it would send application/octet-stream for DKFDS's fonts).
+WHITENOISE_MIMETYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff"}
 # Uploads (seminar materials) are never served as /media/ URLs: only through views that check access.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -202,6 +205,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LKT tracker <noreply@lkt.example>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Reports (reports app): headless Chromium prints the report pages to PDF. In a container running as
+# a non-root user without user namespaces Chromium's sandbox cannot start: set
+# REPORT_CHROMIUM_ARGS=--no-sandbox there (the page printed is our own markup, served from memory).
+REPORT_CHROMIUM_PATH = env_str("REPORT_CHROMIUM_PATH", "/usr/bin/chromium")
+REPORT_CHROMIUM_ARGS = env_list(
+    "REPORT_CHROMIUM_ARGS",
+    # Chromium refuses to start its sandbox as root (CI, the embedded run in a root shell).
+    "--disable-gpu,--disable-dev-shm-usage" + (",--no-sandbox" if os.geteuid() == 0 else ""),
+)
+# A network report of 60 teams takes well under a minute; the limit only stops a hung browser.
+REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 600)
 
 # Celery. Without a broker URL the tasks run in-process (embedded default, no Redis needed).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("REDIS_URL", ""))
@@ -280,8 +295,8 @@ REST_FRAMEWORK = {
         "teams.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["lkt.api.IsTokenOrUser"],
-    "DEFAULT_THROTTLE_CLASSES": ["lkt.api.TokenRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["teams.api_scope.IsTokenOrUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["teams.api_scope.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -316,7 +331,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SERVE_PERMISSIONS": ["lkt.api.IsTokenOrUser"],
+    "SERVE_PERMISSIONS": ["teams.api_scope.IsTokenOrUser"],
     "SERVE_AUTHENTICATION": [
         "teams.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -1,13 +1,41 @@
 """API filters for goals, indicators, measurements, deletions, chart results, annotations and PDSA cycles."""
 
-import django_filters
-from django.db.models import QuerySet
+from datetime import date
 
-from teams.filters import MonthFilter, UpdatedSinceFilter, by_code_or_uuid, by_region
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from teams.filters import UpdatedSinceFilter, by_code_or_uuid, by_region
 
 from .models import Annotation, ChartResult, Goal, Indicator, Measurement, PDSACycle
+from .months import parse_month_key
 
 HistoricalMeasurement = Measurement.history.model
+
+
+def parse_month(value: str) -> date:
+    """ "2025-03" -> date(2025, 3, 1); anything else is a validation error (400)."""
+    period = parse_month_key(value)
+    if period is None:
+        raise ValidationError(_("Angiv måneden som ÅÅÅÅ-MM, fx 2025-03."))
+    return period
+
+
+class MonthField(forms.CharField):
+    def to_python(self, value) -> date | None:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        return parse_month(value)
+
+
+class MonthFilter(django_filters.Filter):
+    """A month as YYYY-MM, compared with a DateField holding day 1 of the month."""
+
+    field_class = MonthField
 
 
 class TeamScopedFilter(django_filters.FilterSet):

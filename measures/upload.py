@@ -24,7 +24,8 @@ from teams.models import Team
 
 from .models import Measurement
 from .numbers import parse_optional_decimal
-from .selectors.entry import entry_indicators, entry_periods
+from .selectors.definitions import published_indicators
+from .selectors.entry import entry_periods
 from .services.entry import MeasurementRow, RowError
 
 MAX_ROWS = 50_000
@@ -135,7 +136,7 @@ def _read_xlsx(data: bytes) -> list[list]:
         workbook.close()
 
 
-def parse_month(value) -> date:
+def parse_month_cell(value) -> date:
     """A month from a date cell or text: 2024-01, 2024-01-15, 15.01.2024, 01-2024, jan. 2024, januar 2024."""
     if isinstance(value, datetime):
         return value.date().replace(day=1)
@@ -240,7 +241,7 @@ def parse_upload(*, data: bytes, filename: str, indicator_code: str | None = Non
 
         values, row_ok = {}, True
         converters = {
-            "period": parse_month,
+            "period": parse_month_cell,
             "numerator": _number,
             "denominator": _number,
             "nothing_to_report": _flag,
@@ -293,7 +294,7 @@ def _danish_number(value: Decimal | None) -> str:
 
 def template_rows(team: Team) -> list[list]:
     """Every published indicator x every month so far, with the values already stored filled in."""
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     stored = {
         (m.indicator_id, m.period): m for m in Measurement.objects.filter(team=team, indicator__in=indicators)
     }

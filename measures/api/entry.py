@@ -13,8 +13,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField, visible_teams
-from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField
+from lkt.api_viewsets import CSVListMixin
+from teams.api import ScopedReadOnlyViewSet
+from teams.api_scope import visible_teams
 from teams.models import Team
 
 from ..filters import MeasurementDeletionFilter, MeasurementFilter

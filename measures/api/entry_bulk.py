@@ -11,11 +11,16 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import request_token
 from teams.access import get_team_for_token, get_team_for_user
-from teams.filters import parse_month
+from teams.api_scope import request_token
 
-from ..services.entry import BulkValidationError, MeasurementRow, measurements_bulk_save
+from ..filters import parse_month
+from ..services.entry import (
+    BulkValidationError,
+    MeasurementRow,
+    MeasurementsLocked,
+    measurements_bulk_save,
+)
 
 
 class BulkRowSerializer(serializers.Serializer):
@@ -77,6 +82,11 @@ class BulkErrorSerializer(serializers.Serializer):
     errors = BulkRowErrorSerializer(many=True)
 
 
+class BulkLockedSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="`locked`: data for måneden er godkendt og låst.")
+    errors = BulkRowErrorSerializer(many=True)
+
+
 MAX_BULK_ROWS = 10000
 
 
@@ -89,6 +99,7 @@ class MeasurementBulkView(APIView):
         responses={
             200: BulkResultSerializer,
             400: BulkErrorSerializer,
+            409: BulkLockedSerializer,
             403: OpenApiResponse(description="Tokenet eller brugeren må ikke skrive for dette team."),
             404: OpenApiResponse(description="Teamet findes ikke eller er ikke synligt."),
         },
@@ -134,6 +145,10 @@ class MeasurementBulkView(APIView):
         ]
         try:
             result = measurements_bulk_save(team=team, rows=rows, user=user, source=source)
+        except MeasurementsLocked as exc:
+            # Stored values in approved (locked) months: refused like a conflict, and kept.
+            errors = [{"row": e.row_number, "field": e.field, "message": e.message} for e in exc.row_errors]
+            return Response({"code": "locked", "errors": errors}, status=status.HTTP_409_CONFLICT)
         except BulkValidationError as exc:
             errors = [{"row": e.row_number, "field": e.field, "message": e.message} for e in exc.row_errors]
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -13,7 +13,7 @@ from .definitions import (
     IndicatorVersion,
     PublicationStatus,
 )
-from .entry import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
+from .entry import Measurement, MonthCompletion, MonthLock, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "LocalTarget",
     "Measurement",
     "MonthCompletion",
+    "MonthLock",
     "PDSACycle",
     "PhaseBreak",
     "PublicationStatus",

@@ -11,7 +11,6 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.db.models.fields.json import KT
-from django.utils import timezone
 
 from measures.charts import figures
 from measures.models import (
@@ -23,11 +22,13 @@ from measures.models import (
     Indicator,
     LocalTarget,
     Measurement,
-    MonthCompletion,
     PDSACycle,
     PhaseBreak,
     PublicationStatus,
 )
+from measures.months import current_month, months_back, previous_month
+from measures.selectors.definitions import published_indicators
+from measures.selectors.entry import MonthStatus, team_completeness
 from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
@@ -56,34 +57,41 @@ class ChartCard:
     computed_at: object = None
     has_limits: bool = False
     is_aggregate: bool = False
+    rule_set_label: str = ""
+    deviations: list[str] = field(default_factory=list)
+    n_hidden_points: int = 0
 
 
-def months_back(last: date, count: int) -> list[date]:
-    """`count` months ending with `last`, oldest first."""
-    result = []
-    year, month = last.year, last.month
-    for _ in range(count):
-        result.append(date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(result))
+def pooled_mask(data: dict, min_teams: int | None) -> tuple[dict, int]:
+    """A pooled chart as an anonymised viewer may see it: months with fewer than `min_teams` teams
+    are left out (value, numbers and signals), so no team's numbers can be inferred from the
+    national or regional line. Returns the masked copy and how many months were hidden."""
+    if not min_teams or not data.get("points"):
+        return data, 0
+    points, hidden = [], 0
+    for point in data["points"]:
+        n = point.get("n_teams")
+        if n is not None and n < min_teams:
+            hidden += 1
+            point = {
+                **point,
+                "y": None,
+                "numerator": None,
+                "denominator": None,
+                "sigma_signal": False,
+                "n_teams": None,
+                "hidden": True,
+            }
+        points.append(point)
+    return {**data, "points": points}, hidden
+
+
+POOLED_MIN_OTHER_TEAMS = 3
 
 
 def last_reporting_month(today: date | None = None) -> date:
     """The most recent month teams are expected to have reported: the month before this one."""
-    today = today or timezone.localdate()
-    if today.month == 1:
-        return date(today.year - 1, 12, 1)
-    return date(today.year, today.month - 1, 1)
-
-
-def published_indicators(network: Network):
-    return (
-        Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED)
-        .select_related("goal")
-        .order_by("goal__number", "order", "code")
-    )
+    return previous_month(current_month(today))
 
 
 def safe_filename(text: str) -> str:
@@ -103,8 +111,12 @@ def chart_card(
     show_annotations: bool = True,
     with_table: bool = True,
     height: int | None = None,
+    min_pooled_teams: int | None = None,
 ) -> ChartCard:
+    """One chart for a template. `min_pooled_teams`: for viewers who see peers anonymised, pooled
+    months with fewer teams are hidden (see pooled_mask)."""
     data = (result.data if result is not None else None) or {}
+    data, n_hidden = pooled_mask(data, min_pooled_teams)
     has_result = bool(data.get("points"))
     variation = (result.variation if result is not None else "") or (data.get("classification") or {}).get(
         "variation", ""
@@ -130,8 +142,22 @@ def chart_card(
         table=figures.table_rows(data) if has_result and with_table else [],
         computed_at=result.computed_at if result is not None else None,
         has_limits=figures.has_limits(data),
-        is_aggregate=any(point.get("n_teams") is not None for point in data.get("points") or []),
+        is_aggregate=figures.is_pooled(data),
+        rule_set_label=figures.rule_set_label(data) if has_result else "",
+        deviations=figures.deviation_texts(data) if has_result else [],
+        n_hidden_points=n_hidden,
     )
+
+
+def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int | None:
+    """The k rule for pooled charts: a viewer who sees peers anonymised sees a pooled month only when
+    it includes at least 3 teams besides their own (4 if they have a team in the network, since
+    their own team may be one of them). Viewers who see every team by name: no rule."""
+    if access.sees_all_team_names or network.peer_visibility == Network.PeerVisibility.NAMED:
+        return None
+    # The access already knows whether the viewer has a team here (also for the reports app's
+    # "member of some team" viewpoint, which has no user row).
+    return POOLED_MIN_OTHER_TEAMS + (1 if access.is_team_member else 0)
 
 
 # --- Team dashboard -----------------------------------------------------------------------------
@@ -144,22 +170,10 @@ class GoalGroup:
 
 
 @dataclass
-class CompletenessMonth:
-    period: date
-    reported: int
-    expected: int
-    completed: bool
-
-    @property
-    def share(self) -> float:
-        return self.reported / self.expected if self.expected else 0.0
-
-
-@dataclass
 class TeamDashboard:
     team: Team
     groups: list[GoalGroup]
-    completeness: list[CompletenessMonth]
+    completeness: list[MonthStatus]
     annotations: list[Annotation]
     pdsa_cycles: list[PDSACycle]
     local_targets: list[LocalTarget]
@@ -167,7 +181,7 @@ class TeamDashboard:
 
 def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None = None) -> TeamDashboard:
     """Every published indicator of the team's network with the team's stored chart, grouped by goal."""
-    indicators = list(published_indicators(team.network))
+    indicators = list(published_indicators(network=team.network, by_goal=True))
     results = {
         result.indicator_id: result
         for result in ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team)
@@ -192,35 +206,15 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
     return TeamDashboard(
         team=team,
         groups=groups,
-        completeness=team_completeness(team=team, n_indicators=len(indicators), today=today),
+        completeness=team_completeness(team=team, today=today).recent_months(
+            TEAM_COMPLETENESS_MONTHS, last=last_reporting_month(today)
+        ),
         annotations=list(
             Annotation.objects.filter(team=team).select_related("indicator").order_by("-date", "-id")[:5]
         ),
         pdsa_cycles=list(PDSACycle.objects.filter(team=team).order_by("-start_date", "-id")[:5]),
         local_targets=list(LocalTarget.objects.filter(team=team).select_related("indicator")),
     )
-
-
-def team_completeness(*, team: Team, n_indicators: int, today: date | None = None) -> list[CompletenessMonth]:
-    """Reported indicators per recent month (a value or "nothing to report" both count)."""
-    periods = months_back(last_reporting_month(today), TEAM_COMPLETENESS_MONTHS)
-    counts = dict(
-        Measurement.objects.filter(
-            team=team, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
-        )
-        .values_list("period")
-        .annotate(n=Count("id"))
-        .values_list("period", "n")
-    )
-    completed = set(
-        MonthCompletion.objects.filter(team=team, period__in=periods).values_list("period", flat=True)
-    )
-    return [
-        CompletenessMonth(
-            period=p, reported=counts.get(p, 0), expected=n_indicators, completed=p in completed
-        )
-        for p in periods
-    ]
 
 
 # --- Indicator page for a team -------------------------------------------------------------------
@@ -345,7 +339,7 @@ def network_dashboard(
     teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
     labels = peer_labels(network, user, access=access, teams=teams)
     openable = set(Team.objects.visible_to(user).filter(network=network).values_list("id", flat=True))
-    indicators = list(published_indicators(network))
+    indicators = list(published_indicators(network=network, by_goal=True))
     by_code = {indicator.code: indicator for indicator in indicators}
     selected = by_code.get(indicator_code) or (indicators[0] if indicators else None)
 
@@ -432,6 +426,7 @@ def network_dashboard(
         result.indicator_id: result
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
+    min_teams = min_pooled_teams_for(network, user, access)
     national_cards = [
         chart_card(
             result=national.get(indicator.id),
@@ -439,6 +434,7 @@ def network_dashboard(
             title=indicator.name,
             dom_id=f"national-{indicator.code}",
             filename=f"{network.slug}-{indicator.code}-national",
+            min_pooled_teams=min_teams,
         )
         for indicator in indicators
     ]
@@ -530,7 +526,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
     network = access.network
     teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
     team_ids = set(peer_labels(network, user, access=access, teams=teams))
-    indicators = list(published_indicators(network).filter(goal=goal))
+    indicators = list(published_indicators(network=network, by_goal=True).filter(goal=goal))
     national = {
         result.indicator_id: result
         for result in ChartResult.objects.filter(
@@ -550,6 +546,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
                 title=indicator.name,
                 dom_id=f"national-{indicator.code}",
                 filename=f"{network.slug}-{indicator.code}-national",
+                min_pooled_teams=min_pooled_teams_for(network, user, access),
             ),
             n_improving=len(counts[indicator.id][ChartResult.Variation.IMPROVEMENT]),
             n_concern=len(counts[indicator.id][ChartResult.Variation.CONCERN]),

@@ -12,17 +12,11 @@ from datetime import date
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from teams.models import Network, Team, add_months
+from teams.models import Network, Team
 
-from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def current_month(today: date | None = None) -> date:
-    return month_start(today or timezone.localdate())
+from ..models import Indicator, Measurement, MonthCompletion
+from ..months import add_months, current_month
+from .definitions import published_indicators
 
 
 def entry_periods(network: Network, today: date | None = None) -> list[date]:
@@ -40,22 +34,23 @@ def reporting_deadline(network: Network, period: date) -> date:
     return add_months(period, 1).replace(day=network.reporting_deadline_day)
 
 
-def entry_indicators(network: Network) -> list[Indicator]:
-    """The indicators teams enter data for: published ones only (teams never see drafts)."""
-    return list(
-        Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED).order_by(
-            "order", "code"
-        )
-    )
-
-
 @dataclass
 class MonthStatus:
     period: date
     deadline: date
     missing: list[Indicator]
+    expected: int  # the published indicators
     is_marked_complete: bool
     is_due: bool  # the deadline has passed
+
+    @property
+    def reported(self) -> int:
+        """Indicators with a value or "nothing to report" this month."""
+        return self.expected - len(self.missing)
+
+    @property
+    def share(self) -> float:
+        return self.reported / self.expected if self.expected else 0.0
 
     @property
     def is_late(self) -> bool:
@@ -81,11 +76,15 @@ class TeamCompleteness:
         """Months with empty cells whose deadline has not passed yet."""
         return [m for m in self.months if m.missing and not m.is_due]
 
+    def recent_months(self, count: int, *, last: date) -> list[MonthStatus]:
+        """The last `count` months up to `last` (none before the network's start), oldest first."""
+        return [m for m in reversed(self.months) if m.period <= last][-count:]
+
 
 def team_completeness(*, team: Team, today: date | None = None) -> TeamCompleteness:
     today = today or timezone.localdate()
     network = team.network
-    indicators = entry_indicators(network)
+    indicators = list(published_indicators(network=network))
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
     for indicator_id, period in Measurement.objects.filter(
@@ -101,6 +100,7 @@ def team_completeness(*, team: Team, today: date | None = None) -> TeamCompleten
                 period=period,
                 deadline=deadline,
                 missing=[i for i in indicators if i.id not in filled[period]],
+                expected=len(indicators),
                 is_marked_complete=period in completed,
                 is_due=deadline < today,
             )
@@ -127,7 +127,7 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
     last reported month per team.
     """
     today = today or timezone.localdate()
-    indicators = entry_indicators(network)
+    indicators = list(published_indicators(network=network))
     if not indicators:
         return []
     due_periods = [p for p in entry_periods(network, today) if reporting_deadline(network, p) < today]

@@ -20,9 +20,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from teams.models import Team
 
 from ..charts import chart_series_changed
-from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus, RefusedMeasurement
+from ..models import Indicator, Measurement, MonthCompletion, MonthLock, PublicationStatus, RefusedMeasurement
+from ..months import current_month, month_start
 from ..numbers import format_display
-from ..selectors.entry import current_month, entry_indicators, month_start
+from ..selectors.definitions import published_indicators
 
 # DecimalField(max_digits=14, decimal_places=4): ten digits before the comma, four after.
 MAX_DECIMAL_PLACES = 4
@@ -54,6 +55,46 @@ class MeasurementConflict(ValidationError):
         super().__init__(message, code="conflict")
 
 
+class MeasurementLocked(MeasurementConflict):
+    """A change to a stored value in a month the national project leadership has locked (409 `locked`)."""
+
+    def __init__(self, current: Measurement, locked_through: date):
+        self.current = current
+        self.locked_through = locked_through
+        message = _(
+            "Måneden er låst (data godkendt til og med %(month)s), så den gemte værdi kan ikke ændres. "
+            "Gemt nu: %(value)s. Din indtastning er ikke gemt, men kan ses i cellens historik. "
+            "Kontakt den nationale projektledelse, hvis værdien er forkert."
+        ) % {"month": formats.date_format(locked_through, "b. Y"), "value": describe_measurement(current)}
+        ValidationError.__init__(self, message, code="locked")
+
+
+def network_locked_through(team: Team) -> date | None:
+    """The last month of the team's network that is locked (data approval), or None."""
+    return (
+        MonthLock.objects.filter(network_id=team.network_id).values_list("locked_through", flat=True).first()
+    )
+
+
+_LOOK_UP = object()
+
+
+def measurement_lock_check(
+    *, team: Team, period: date, existing: Measurement | None, locked_through=_LOOK_UP
+) -> bool:
+    """Refuse changing or deleting a stored value in a locked month; say whether the month is locked.
+
+    The one lock rule for every write path. A first value in a locked month (`existing` None) is
+    allowed: the caller marks it `entered_after_lock`. Bulk callers pass `locked_through`, read once.
+    """
+    through = network_locked_through(team) if locked_through is _LOOK_UP else locked_through
+    if through is None or period > through:
+        return False
+    if existing is not None:
+        raise MeasurementLocked(existing, through)
+    return True
+
+
 @dataclass(frozen=True)
 class RowError:
     row_number: int | None
@@ -69,6 +110,15 @@ class BulkValidationError(ValidationError):
         super().__init__(
             [f"{_('Række')} {e.row_number}, {e.field}: {e.message}" for e in row_errors[:100]], code="bulk"
         )
+
+
+class MeasurementsLocked(BulkValidationError):
+    """Rows of a bulk save would change stored values in locked months (409 `locked`). Nothing was written."""
+
+    def __init__(self, row_errors: list["RowError"], locked: list["RowAction"]):
+        self.locked = locked
+        super().__init__(row_errors)
+        self.code = "locked"
 
 
 @dataclass(frozen=True)
@@ -95,12 +145,15 @@ class RowAction:
     action: str  # "create", "change" or "unchanged"
     before: Measurement | None = None
     needs_checking: bool = False
+    entered_after_lock: bool = False
 
 
 @dataclass
 class BulkPlan:
     actions: list[RowAction] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Rows that would change a stored value in a locked month (also listed in `errors`).
+    locked: list[RowAction] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -264,6 +317,7 @@ def _refused_log(
     current,
     user,
     source,
+    reason: str = "conflict",
 ) -> None:
     # Written after the refused transaction has rolled back, so what the user typed survives.
     RefusedMeasurement.objects.create(
@@ -277,6 +331,7 @@ def _refused_log(
         expected_version=expected_version,
         stored_version=current.version if current else None,
         source=source,
+        reason=reason,
         attempted_by=user if getattr(user, "pk", None) else None,
     )
 
@@ -347,6 +402,7 @@ def measurement_save(
             current=conflict.current,
             user=user,
             source=source,
+            reason=conflict.code,
             **values,
         )
         raise
@@ -382,11 +438,13 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
             flag = True
 
     if existing is None:
+        late_entry = measurement_lock_check(team=team, period=period, existing=None)
         measurement = Measurement(
             team=team,
             indicator=indicator,
             period=period,
             needs_checking=flag,
+            entered_after_lock=late_entry,
             indicator_version=indicator.version,
             entered_by=user,
             version=1,
@@ -405,6 +463,7 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
     else:
         if _is_unchanged(existing, **values) and existing.needs_checking == flag:
             return existing
+        measurement_lock_check(team=team, period=period, existing=existing)
         # Compare-and-set on the version: works the same on PostgreSQL and SQLite, and holds the
         # row (PostgreSQL) or the database (SQLite) until commit, so no other save can slip in.
         claimed = Measurement.objects.filter(pk=existing.pk, version=expected_version).update(
@@ -425,6 +484,50 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
     return measurement
 
 
+def measurement_refuse_if_locked(
+    *,
+    measurement: Measurement,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    nothing_to_report: bool,
+    comment: str | None,
+    user,
+    source: str,
+    deleting: bool = False,
+) -> None:
+    """For forms that validate before they save (the admin): refuse a change to a locked month now.
+
+    Raises MeasurementLocked and keeps what was typed in RefusedMeasurement, as the save would.
+    Saving exactly what is stored is not a change and passes.
+    """
+    if not deleting and _is_unchanged(
+        measurement,
+        numerator=numerator,
+        denominator=denominator,
+        nothing_to_report=nothing_to_report,
+        comment=comment,
+    ):
+        return
+    try:
+        measurement_lock_check(team=measurement.team, period=measurement.period, existing=measurement)
+    except MeasurementLocked:
+        _refused_log(
+            team=measurement.team,
+            indicator=measurement.indicator,
+            period=measurement.period,
+            numerator=numerator,
+            denominator=denominator,
+            nothing_to_report=nothing_to_report,
+            comment=_("(sletning)") if deleting else comment,
+            expected_version=measurement.version,
+            current=measurement,
+            user=user,
+            source=f"{source}-delete" if deleting else source,
+            reason="locked",
+        )
+        raise
+
+
 def measurement_delete(
     *, measurement: Measurement, expected_version: int, user, source: str = "grid"
 ) -> None:
@@ -432,6 +535,7 @@ def measurement_delete(
     team, indicator = measurement.team, measurement.indicator
     try:
         with transaction.atomic():
+            measurement_lock_check(team=team, period=measurement.period, existing=measurement)
             claimed = Measurement.objects.filter(pk=measurement.pk, version=expected_version).update(
                 version=expected_version + 1
             )
@@ -455,6 +559,7 @@ def measurement_delete(
             current=conflict.current,
             user=user,
             source=f"{source}-delete",
+            reason=conflict.code,
         )
         raise
 
@@ -466,7 +571,7 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
     indicators (for comparison and for the outlier medians) and nothing else.
     """
     plan = BulkPlan()
-    indicators = {i.code: i for i in entry_indicators(team.network)}
+    indicators = {i.code: i for i in list(published_indicators(network=team.network))}
     used = {indicators[r.indicator_code].id for r in rows if r.indicator_code in indicators}
     stored: dict[tuple[int, date], Measurement] = {}
     history: dict[int, list[Decimal]] = defaultdict(list)
@@ -481,6 +586,7 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
             history[measurement.indicator_id].append(value)
     medians = {i: Decimal(statistics.median(values)) for i, values in history.items() if values}
     seen: dict[tuple[str, date], int | None] = {}
+    through = network_locked_through(team)
     for row in rows:
         indicator = indicators.get(row.indicator_code)
         if indicator is None:
@@ -560,11 +666,18 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
             )
         ):
             flag = True
-        plan.actions.append(
-            RowAction(
-                row=row, action="create" if before is None else "change", before=before, needs_checking=flag
-            )
+        action = RowAction(
+            row=row, action="create" if before is None else "change", before=before, needs_checking=flag
         )
+        try:
+            action.entered_after_lock = measurement_lock_check(
+                team=team, period=period, existing=before, locked_through=through
+            )
+        except MeasurementLocked as locked:
+            plan.locked.append(action)
+            plan.errors.append(RowError(row.row_number, _("Måned"), locked.messages[0]))
+            continue
+        plan.actions.append(action)
     return plan
 
 
@@ -587,13 +700,38 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
     nothing is written. Rows equal to what is stored change nothing and add no history, so
     re-uploading the same file is a no-op. Charts are marked stale once per changed indicator.
     """
+    try:
+        return _bulk_save(team=team, rows=rows, user=user, source=source)
+    except MeasurementsLocked as exc:
+        for action in exc.locked:
+            row = action.row
+            _refused_log(
+                team=team,
+                indicator=action.before.indicator,
+                period=month_start(row.period),
+                numerator=row.numerator,
+                denominator=row.denominator,
+                nothing_to_report=row.nothing_to_report,
+                comment=row.comment,
+                expected_version=row.expected_version,
+                current=action.before,
+                user=user,
+                source=source,
+                reason="locked",
+            )
+        raise
+
+
+def _bulk_save(*, team: Team, rows: list[MeasurementRow], user, source: str) -> BulkSaveResult:
     with transaction.atomic():
         # Lock the team's stored values (PostgreSQL) so the comparison below stays true until commit.
         list(Measurement.objects.select_for_update().filter(team=team).values_list("id", flat=True))
         plan = measurements_bulk_plan(team=team, rows=rows)
+        if plan.locked:
+            raise MeasurementsLocked(plan.errors, plan.locked)
         if plan.errors:
             raise BulkValidationError(plan.errors)
-        indicators = {i.code: i for i in entry_indicators(team.network)}
+        indicators = {i.code: i for i in list(published_indicators(network=team.network))}
         now = timezone.now()
         to_create, to_change = [], []
         touched: set[int] = set()
@@ -613,6 +751,7 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
                         nothing_to_report=row.nothing_to_report,
                         comment=row.comment or "",
                         needs_checking=action.needs_checking,
+                        entered_after_lock=action.entered_after_lock,
                         indicator_version=indicator.version,
                         version=1,
                         entered_by=user,
@@ -697,7 +836,7 @@ def month_completion_mark(*, team: Team, period: date, user) -> MonthCompletion:
     errors = period_errors(team=team, period=period)
     if errors:
         raise ValidationError({"period": errors})
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     filled = set(
         Measurement.objects.filter(team=team, period=period, indicator__in=indicators).values_list(
             "indicator_id", flat=True

@@ -18,18 +18,15 @@ from django.utils import timezone, translation
 from teams.models import Network, Team, TeamMembership
 
 from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus, ReminderSent
+from ..months import month_start, previous_month
 from ..selectors.entry import reporting_deadline
 
 logger = logging.getLogger(__name__)
 
 
-def _previous_month(day: date) -> date:
-    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
-
-
 def reminder_period_due(*, network: Network, today: date) -> date | None:
     """The month whose reminder is due on `today` (the previous month once its deadline has passed)."""
-    period = _previous_month(today)
+    period = previous_month(month_start(today))
     if today <= reporting_deadline(network, period):
         return None
     if period < network.first_period or (network.end_date and period > network.end_date):

@@ -10,9 +10,10 @@ from django.shortcuts import render
 
 from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
+from measures.selectors import funnels
 from measures.selectors.entry import team_completeness
 from measures.views.chart_settings import chart_settings_panel
-from teams.access import get_network_for_user, get_team_for_user
+from teams.access import get_network_for_user, get_team_for_user, network_access
 from teams.models import Network, NetworkMembership, TeamMembership
 
 
@@ -65,11 +66,36 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         sector=request.GET.get("sektor", ""),
         sort=request.GET.get("sorter", ""),
     )
+    months = _funnel_months(request)
+    funnel = (
+        funnels.network_funnel(
+            network=access.network, indicator=dashboard.selected, user=request.user, access=access, months=months
+        )
+        if dashboard.selected is not None
+        else None
+    )
+    keep = [(k, request.GET[k]) for k in ("indikator", "region", "sektor", "sorter") if request.GET.get(k)]
     return render(
         request,
         "measures/dashboards_network.html",
-        {"access": access, "network": access.network, "dashboard": dashboard},
+        {
+            "access": access,
+            "network": access.network,
+            "dashboard": dashboard,
+            "funnel": funnel,
+            "funnel_months": funnels.FUNNEL_MONTHS,
+            "keep": keep,
+        },
     )
+
+
+def _funnel_months(request: HttpRequest) -> int:
+    """The funnel's period from ?tragt=3|6|12 (anything else: 12)."""
+    try:
+        months = int(request.GET.get("tragt", funnels.DEFAULT_FUNNEL_MONTHS))
+    except ValueError:
+        return funnels.DEFAULT_FUNNEL_MONTHS
+    return months if months in funnels.FUNNEL_MONTHS else funnels.DEFAULT_FUNNEL_MONTHS
 
 
 @login_required
@@ -96,10 +122,27 @@ def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> Http
         excluded_points=page.excluded_points,
         annotations=page.annotations,
     )
+    network = access.team.network
+    funnel = funnels.network_funnel(
+        network=network,
+        indicator=indicator,
+        user=request.user,
+        access=network_access(request.user, network),
+        months=_funnel_months(request),
+    )
     return render(
         request,
         "measures/dashboards_indicator.html",
-        {"access": access, "team": access.team, "indicator": indicator, "page": page, "panel": panel},
+        {
+            "access": access,
+            "team": access.team,
+            "indicator": indicator,
+            "page": page,
+            "panel": panel,
+            "funnel": funnel,
+            "funnel_months": funnels.FUNNEL_MONTHS,
+            "keep": [],
+        },
     )
 
 
@@ -126,9 +169,17 @@ def goal_dashboard(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
 def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
     """A printable A4 report of a team's charts for a learning seminar or a leadership meeting."""
     access = get_team_for_user(request.user, team_uuid)
-    dashboard = selectors.team_dashboard(team=access.team, with_tables=False)
+    return render_team_report(request, access=access)
+
+
+def render_team_report(request: HttpRequest, *, access, extra_context: dict | None = None) -> HttpResponse:
+    """The team report page; also printed to PDF by the reports app (with its cover and open tables)."""
+    extra_context = extra_context or {}
+    dashboard = selectors.team_dashboard(team=access.team, with_tables=bool(extra_context.get("print_tables")))
     return render(
-        request, "measures/dashboards_report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+        request,
+        "measures/dashboards_report_team.html",
+        {"access": access, "team": access.team, "dashboard": dashboard, **extra_context},
     )
 
 
@@ -136,9 +187,38 @@ def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
 def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable A4 report of the network: national charts, the team matrix, goal progress."""
     access = get_network_for_user(request.user, slug)
-    dashboard = selectors.network_dashboard(access=access, user=request.user)
+    return render_network_report(request, access=access, user=request.user)
+
+
+def render_network_report(
+    request: HttpRequest, *, access, user, extra_context: dict | None = None
+) -> HttpResponse:
+    """The network report page as `user` sees it (the reports app prints it for a viewpoint)."""
+    dashboard = selectors.network_dashboard(access=access, user=user)
+    months = _funnel_months(request)
+    report_funnels = [
+        funnel
+        for index, indicator in enumerate(dashboard.indicators)
+        if (
+            funnel := funnels.network_funnel(
+                network=access.network,
+                indicator=indicator,
+                user=user,
+                access=access,
+                months=months,
+                dom_id=f"funnel-{index}",
+            )
+        )
+        is not None
+    ]
     return render(
         request,
         "measures/dashboards_report_network.html",
-        {"access": access, "network": access.network, "dashboard": dashboard},
+        {
+            "access": access,
+            "network": access.network,
+            "dashboard": dashboard,
+            "funnels": report_funnels,
+            **(extra_context or {}),
+        },
     )

@@ -20,8 +20,8 @@ from teams.models import Team
 from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
 from ..numbers import format_display, format_input
+from ..selectors.definitions import published_indicators
 from ..selectors.entry import (
-    entry_indicators,
     entry_periods,
     network_overdue_teams,
     reporting_deadline,
@@ -203,6 +203,7 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
             team,
             status=409,
             state="conflict",
+            code=conflict.code,
             message=conflict.messages[0],
             measurement=conflict.current,
         )
@@ -218,7 +219,9 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
     return _save_response(request, team, state="saved", measurement=measurement)
 
 
-def _save_response(request, team, *, status=200, state="invalid", errors=None, message="", measurement=None):
+def _save_response(
+    request, team, *, status=200, state="invalid", errors=None, message="", measurement=None, code=""
+):
     if not _wants_json(request):
         # Without JavaScript the cell form posts normally; show the outcome on the grid.
         if status == 200:
@@ -228,6 +231,9 @@ def _save_response(request, team, *, status=200, state="invalid", errors=None, m
             messages.error(request, text)
         return redirect("measures:entry-grid", team_uuid=team.uuid)
     payload = {"state": state, "message": message, "cell": _cell_json(measurement)}
+    if code:
+        # "conflict" (someone saved first) or "locked" (the month's data are approved and locked).
+        payload["code"] = code
     if errors is not None:
         payload["errors"] = {name: [e["message"] for e in errs] for name, errs in errors.items()}
     if state == "saved":
@@ -450,7 +456,7 @@ def entry_upload(request: HttpRequest, team_uuid) -> HttpResponse:
     """Step 1: choose a file; the preview shows what would be created, changed and left alone."""
     access = get_team_for_user(request.user, team_uuid, write=True)
     team = access.team
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     context = {"team": team, "network": team.network, "indicators": indicators}
     if request.method != "POST":
         context["form"] = UploadForm(indicators=indicators)

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from measures.models import Indicator, Measurement
 from measures.services.entry import BulkValidationError, MeasurementRow, measurements_bulk_save
-from measures.upload import parse_month, parse_upload
+from measures.upload import parse_month_cell, parse_upload
 from tests.base import publish
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_a_viewer_cannot_upload(world, client_for):
     ],
 )
 def test_it_reads_months_as_danish_files_write_them(text, expected):
-    assert parse_month(text) == expected
+    assert parse_month_cell(text) == expected
 
 
 def test_an_upload_of_10000_rows_succeeds(world, client_for):
