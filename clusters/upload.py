@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from measures.numbers import parse_optional_decimal
-from measures.upload import decode, parse_month
+from measures.upload import decode, parse_month_cell
 
 MAX_ROWS = 200_000
 COLUMNS = [
@@ -146,12 +146,12 @@ def iter_rows(data: bytes, filename: str) -> Iterator[list]:
 
 
 def parse_period(value) -> tuple[date, int]:
-    """(first day, number of months): a quarter 2025-K1 or a month in any form parse_month reads."""
+    """(first day, number of months): a quarter 2025-K1 or a month in any form parse_month_cell reads."""
     text = str(value or "").strip()
     match = QUARTER_PATTERN.match(text)
     if match:
         return date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1), 3
-    return parse_month(value), 1
+    return parse_month_cell(value), 1
 
 
 def _whole(value, *, required: bool) -> int | None:
