@@ -12,8 +12,9 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lkt.api import ApiModelSerializer, request_token
-from lkt.api_viewsets import ScopedReadOnlyViewSet
+from lkt.api import ApiModelSerializer
+from teams.api import ScopedReadOnlyViewSet
+from teams.api_scope import request_token
 
 from . import indicators as ind
 from .access import cluster_access, practice_labels

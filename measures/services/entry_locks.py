@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from teams.models import Network
 
 from ..models import MonthLock
-from ..selectors.entry import current_month, month_start
+from ..months import current_month, month_start
 
 
 def locked_through(network: Network) -> date | None:
