@@ -639,7 +639,9 @@ def _package_form_page(request: HttpRequest, *, provider: Provider, package: Pac
 def _unique_slug(title: str) -> str:
     from django.utils.text import slugify
 
-    base_slug = slugify(title)[:70] or "klyngepakke"
+    # slugify drops æ, ø and å; spell them out as Danes do in addresses.
+    danish = title.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    base_slug = slugify(danish)[:70] or "klyngepakke"
     slug, number = base_slug, 2
     while Package.objects.filter(slug=slug).exists():
         slug, number = f"{base_slug}-{number}", number + 1

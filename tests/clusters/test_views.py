@@ -258,3 +258,70 @@ def test_meeting_edit_refuses_a_stale_version_and_keeps_what_was_typed(cw, clien
     cw.follow_up.refresh_from_db()
     assert cw.follow_up.place == "Sydby"
     assert cw.follow_up.history.count() >= 2
+
+
+def test_the_provider_edits_the_critically_important_list(cw, client_for):
+    from clusters.models import AntibioticGroup
+
+    client = client_for(cw.pharmacist)
+    url = reverse("clusters:provider-groups", args=[cw.provider.slug])
+    groups = list(AntibioticGroup.objects.filter(provider=cw.provider))
+    data = {
+        "groups-TOTAL_FORMS": str(len(groups)),
+        "groups-INITIAL_FORMS": str(len(groups)),
+        "groups-MIN_NUM_FORMS": "0",
+        "groups-MAX_NUM_FORMS": "1000",
+    }
+    for index, group in enumerate(groups):
+        data.update(
+            {
+                f"groups-{index}-code": group.code,
+                f"groups-{index}-name": group.name,
+                f"groups-{index}-atc_prefixes": group.atc_prefixes,
+            }
+        )
+        if group.is_narrow_penicillin:
+            data[f"groups-{index}-is_narrow_penicillin"] = "on"
+        # Fluoroquinolones are no longer counted as critically important; macrolides are.
+        if group.code == "j01fa" or (group.is_critically_important and group.code != "j01ma"):
+            data[f"groups-{index}-is_critically_important"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert set(
+        AntibioticGroup.objects.filter(provider=cw.provider, is_critically_important=True).values_list(
+            "code", flat=True
+        )
+    ) == {"j01fa", "j01db-de", "j01dh"}
+    assert AntibioticGroup.history.filter(code="j01ma").count() == 2
+    bad = {**data, "groups-0-atc_prefixes": "X01"}
+    assert client.post(url, bad).status_code == 400
+    assert client_for(cw.coordinator).post(url, data).status_code == 403
+
+
+def test_a_provider_creates_a_package(cw, client_for):
+    client = client_for(cw.pharmacist)
+    response = client.post(
+        reverse("clusters:package-create", args=[cw.provider.slug]),
+        {
+            "title": "Urinvejsinfektioner hos ældre",
+            "duration_minutes": "180",
+            "extract_lead_days": "60",
+            "follow_up_min_months": "6",
+            "goal_levels": ["cluster", "patient"],
+            "questions": "Hvad gør vi nu?",
+            "materials": "Vejledning | https://example.org/uvi\nPjece",
+        },
+    )
+    assert response.status_code == 302
+    from clusters.models import Package
+
+    package = Package.objects.get(title="Urinvejsinfektioner hos ældre")
+    assert package.slug == "urinvejsinfektioner-hos-aeldre" and not package.is_published
+    assert [(i.text, i.url) for i in package.items.filter(kind="material").order_by("order")] == [
+        ("Vejledning", "https://example.org/uvi"),
+        ("Pjece", ""),
+    ]
+    # Unpublished: other users do not see it.
+    assert (
+        client_for(cw.coordinator).get(reverse("clusters:package-detail", args=[package.slug])).status_code
+        == 404
+    )
