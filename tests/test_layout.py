@@ -21,7 +21,9 @@ ALLOWED: dict[str, set[str]] = {
     "teams": {"lkt"},
     "seminars": {"teams", "lkt"},
     "measures": {"seminars", "teams", "lkt"},
-    "demo": {"measures", "seminars", "teams", "lkt"},
+    # GP clusters build on the LKT apps; nothing below imports them (README, "General practice clusters").
+    "clusters": {"measures", "seminars", "teams", "lkt"},
+    "demo": {"clusters", "measures", "seminars", "teams", "lkt"},
 }
 OURS = set(ALLOWED)
 
