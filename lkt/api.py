@@ -7,18 +7,29 @@ DRF imports while `rest_framework.views` itself is being imported, so it must no
 views, generics or viewsets.
 """
 
+import base64
+import binascii
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import renderers, serializers
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from .spreadsheet import neutralise_formula
 
 CSV_CHUNK_BYTES = 64 * 1024
 CSV_ITERATOR_CHUNK = 2000
@@ -39,16 +50,107 @@ class ApiModelSerializer(serializers.ModelSerializer):
     }
 
 
-class ApiCursorPagination(CursorPagination):
-    """Cursor pagination ordered by the viewset's `ordering` (a stable, nearly unique key)."""
+class KeysetPagination(BasePagination):
+    """Keyset ("seek") pagination on the viewset's `ordering`, whose last field is unique (a UUID).
+
+    The cursor is opaque to clients: the ordering values of the last row served, base64-encoded.
+    The next page is `WHERE (a, b) > (last_a, last_b)`, so it cannot break on ties however many
+    rows share a timestamp (DRF's CursorPagination counts an offset among ties and fails past
+    its cap), rows written between pages are never skipped when they sort after the cursor, and
+    a row is never served twice within one walk unless it changed in between (then it comes
+    again with its new values, which is what an incremental client wants).
+    """
 
     page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
     page_size_query_param = "page_size"
     max_page_size = 5000
-    ordering = ("id",)
+    cursor_query_param = "cursor"
+    ordering: tuple[str, ...] = ("uuid",)
 
-    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+    def get_ordering(self, view) -> tuple[str, ...]:
         return tuple(getattr(view, "ordering", None) or self.ordering)
+
+    def get_page_size(self, request) -> int:
+        try:
+            size = int(request.query_params[self.page_size_query_param])
+        except (KeyError, ValueError):
+            return self.page_size
+        return min(max(size, 1), self.max_page_size)
+
+    def _encode(self, values: list) -> str:
+        text = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) for v in values])
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def _decode(self, cursor: str, model) -> list:
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            raw = json.loads(text)
+            if not isinstance(raw, list) or len(raw) != len(self.fields):
+                raise ValueError
+            return [model._meta.get_field(name).to_python(value) for name, value in zip(self.fields, raw, strict=True)]
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error, DjangoValidationError) as exc:
+            raise NotFound(gettext("Ugyldig cursor.")) from exc
+
+    def _after(self, values: list) -> Q:
+        """(f1, f2, ...) > (v1, v2, ...) as OR-ed prefixes; the database uses the (f1, f2) index."""
+        condition = Q()
+        for i, name in enumerate(self.fields):
+            step = Q(**{f"{name}__gt": values[i]})
+            for prior, value in zip(self.fields[:i], values[:i], strict=True):
+                step &= Q(**{prior: value})
+            condition |= step
+        return condition
+
+    def paginate_queryset(self, queryset, request, view=None) -> list:
+        self.request = request
+        self.fields = self.get_ordering(view)
+        size = self.get_page_size(request)
+        queryset = queryset.order_by(*self.fields)
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor:
+            queryset = queryset.filter(self._after(self._decode(cursor, queryset.model)))
+        rows = list(queryset[: size + 1])
+        self.has_next = len(rows) > size
+        rows = rows[:size]
+        self.last_values = [self._value(rows[-1], name) for name in self.fields] if rows else None
+        return rows
+
+    @staticmethod
+    def _value(row, name: str):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next or self.last_values is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self._encode(self.last_values))
+
+    def get_paginated_response(self, data) -> Response:
+        return Response({"next": self.get_next_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page; null on the last page. Follow it as it is.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "Opaque cursor from `next`.", "schema": {"type": "string"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Rows per page (1-{self.max_page_size}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+        ]
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -66,15 +168,29 @@ class CSVRenderer(renderers.BaseRenderer):
         if not rows:
             return b""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(list(rows[0]))
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        write_csv_row(writer, buffer, list(rows[0]))
         for row in rows:
-            writer.writerow([csv_cell(value) for value in row.values()])
+            write_csv_row(writer, buffer, [csv_cell(value) for value in row.values()])
         return buffer.getvalue().encode("utf-8")
 
 
+def write_csv_row(writer, buffer: io.StringIO, cells: list[str]) -> None:
+    """One row ending in "\n" whose fields with a CR or LF are quoted.
+
+    Python's csv quotes only the characters of its line terminator: with "\n" alone a comment
+    holding a bare carriage return would be written unquoted and break the row in a spreadsheet.
+    So the writer ends rows in "\r\n" (quoting both) and the row's own terminator becomes "\n".
+    """
+    writer.writerow(cells)
+    buffer.seek(buffer.tell() - 2)
+    buffer.write("\n")
+    buffer.truncate()
+
+
 def csv_cell(value) -> str:
-    """Locale-neutral text for a CSV cell: decimal point, ISO dates, empty for None."""
+    """Locale-neutral text for a CSV cell: decimal point, ISO dates, empty for None; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (lkt.spreadsheet)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -86,8 +202,10 @@ def csv_cell(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    return str(value)
+        return neutralise_formula("; ".join(str(item) for item in value))
+    if isinstance(value, int | float):
+        return str(value)
+    return neutralise_formula(str(value))
 
 
 def decimal_text(value: Decimal) -> str:
@@ -107,10 +225,10 @@ def iso_datetime(value: datetime) -> str:
 def stream_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
     """Encode rows as UTF-8 CSV in chunks of about 64 KiB; memory stays flat whatever the row count."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    write_csv_row(writer, buffer, header)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        write_csv_row(writer, buffer, [csv_cell(value) for value in row])
         if buffer.tell() >= CSV_CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

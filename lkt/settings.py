@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "teams",
     "measures",
     "seminars",
@@ -94,10 +96,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "teams.middleware.ExportAuditMiddleware",
 ]
 
 ROOT_URLCONF = "lkt.urls"
@@ -134,7 +138,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the rate-limit counters (API throttling, failed logins and tokens per address), so
+# it must be shared by every worker: Redis in production (CACHE_URL, default REDIS_URL), a file cache
+# in the embedded set-up (one machine, several processes).
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lkt"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 AUTHENTICATION_BACKENDS = [
+    "teams.login_protection.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -144,6 +173,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on over OpenID Connect (teams.oidc), on when OIDC_RP_CLIENT_ID is set. The endpoints
+# are the provider's (its /.well-known/openid-configuration lists them); roles stay in the app.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "din regions login")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # accounts are created by national leads, never by a login
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=fejl"
+if OIDC_ENABLED:
+    missing = [
+        name
+        for name in ("OIDC_OP_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT")
+        if not globals()[name]
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so these must be too: {', '.join(missing)}")
+    AUTHENTICATION_BACKENDS.append("teams.oidc.LktOIDCBackend")
+
+# Optional TOTP two-factor for local logins (teams.views_login); the issuer names us in the app.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "LKT-tracker")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,12 +213,19 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lock an account + address out after repeated failures (django-axes).
+# Lock an account + address out after repeated failures (django-axes). The address is the client's
+# as lkt.net.client_ip reads it behind TRUSTED_PROXIES, never the proxy's: keyed on the proxy's
+# address, anyone could lock any user out.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_CLIENT_IP_CALLABLE = "lkt.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "teams.login_protection.lockout_response"
+# Password spraying: failed logins from one address, whatever the usernames (teams.login_protection).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
@@ -174,7 +242,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Production serves collectstatic's output through whitenoise: names carry a content hash (so
-    # they are cached for a year) and gzip/brotli copies sit beside them. The manifest exists only
+    # they are cached for a year) and gzip copies sit beside them. The manifest exists only
     # after collectstatic, so the development server and the test run use the plain storage.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -256,9 +324,19 @@ CHART_SWEEP_MINUTES = env_int("CHART_SWEEP_MINUTES", 5)
 CHART_SWEEP_BATCH_SIZE = env_int("CHART_SWEEP_BATCH_SIZE", 200)
 CHART_SWEEP_MAX_BATCHES = env_int("CHART_SWEEP_MAX_BATCHES", 10)
 CHART_SWEEP_VERIFY = env_int("CHART_SWEEP_VERIFY", 200)
+# A worker's claim on the charts it computes lasts this long and is renewed while it computes; a
+# killed worker's charts are free for the next sweep after it. Keep it well below the sweep interval.
+CHART_CLAIM_SECONDS = env_int("CHART_CLAIM_SECONDS", 60)
 # Saves to one series within this window are folded into one computation.
 CHART_COALESCE_SECONDS = env_int("CHART_COALESCE_SECONDS", 2)
+# The export audit trail (teams.models.ExportEvent) is kept this many days; pruned daily.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 CELERY_BEAT_SCHEDULE = {
+    "export-events-prune": {
+        "task": "teams.tasks.export_events_prune_task",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "chart-results-sweep": {
         "task": "measures.tasks.chart_results_sweep_task",
         "schedule": timedelta(minutes=CHART_SWEEP_MINUTES),
@@ -290,6 +368,10 @@ CLUSTER_PRESCRIBER_RETENTION_DAYS = env_int("CLUSTER_PRESCRIBER_RETENTION_DAYS",
 # The REST API for regional BI tools (lkt/api.py). Tokens in the Authorization header first, so
 # that a missing or bad token answers 401; browser users are served through their session.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/minute")
+# Requests with an unknown, revoked or expired token, per client address: over the limit the address
+# gets 429 before any token is looked up.
+API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", 20)
+API_BAD_TOKEN_WINDOW_MINUTES = env_int("API_BAD_TOKEN_WINDOW_MINUTES", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "teams.authentication.TokenAuthentication",
@@ -302,7 +384,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "lkt.api.ApiCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "lkt.api.KeysetPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 500),
     # Locale-neutral: ISO dates and times in UTC, whatever TIME_ZONE says.
     "DATETIME_FORMAT": "iso-8601",
@@ -322,12 +404,29 @@ SPECTACULAR_SETTINGS = {
         "BI team owns its region's data, and a network token belongs to the national project "
         "leadership. A browser session sees what the user sees in the application; anonymised peers "
         "are left out. A token is read-only unless it was granted write access for one team.\n\n"
-        "**Tables.** Lists are cursor-paginated (`next`/`previous`, `page_size` up to 5000). "
+        "**Tables.** Lists are keyset-paginated: follow `next` (an opaque cursor) until it is null; "
+        "`page_size` up to 5000. Pages never break on ties and rows written between pages are not "
+        "skipped. "
         "`/measurements/`, `/measurement-deletions/` and `/chart-results/` also stream the whole "
         "filtered table with `?format=csv` (UTF-8, comma-separated, fixed column order). Numbers use a "
         "decimal point, months are `YYYY-MM`, times are ISO 8601 in UTC.\n\n"
-        "**Incremental refresh.** Fetch `/measurements/?updated_since=<last run minus a few minutes>` "
-        "and `/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`."
+        "**Formulas in CSV.** A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or "
+        "a carriage return as a formula. In CSV, every text column (`comment`, `team_name`, `team_code`, "
+        "`region`, `organisations`, `network`, `indicator`, `unit`, `chart_type`, `variation`, "
+        "`assurance`, `scope`) that starts with one of them gets one leading apostrophe (`'`), as OWASP "
+        "recommends, e.g. `=SUM(A1)` is sent as `'=SUM(A1)`; numbers, dates, uuids and booleans are "
+        "never changed, and a plain number such as `-1.5` stays as it is. Strip one leading `'` "
+        "followed by such a character to get the stored text. JSON is always exact.\n\n"
+        "**Change contract (incremental refresh).** `/measurements/` and `/chart-results/` carry a "
+        "`synced_at` that moves forward, in the same transaction, with every change of what the row "
+        "serves, including fields it carries from the team, its region and organisations, the LKT "
+        "and the indicator (a renamed or moved team, a newly published indicator version). Fetch "
+        "`?updated_since=<start of your last run minus a few minutes>` and "
+        "`/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`. "
+        "An empty `updated_since` is refused (400). Chart results have no deletions feed (a chart "
+        "disappears only when its team or indicator is deleted). **Full refresh only:** networks, "
+        "organisations, teams, goals, indicators, annotations, PDSA cycles and seminars are small "
+        "tables without a change contract or deletions feed; fetch them whole each run."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -381,8 +480,8 @@ if TRUSTED_PROXIES:
 
 # One handler, on the root logger. Django's own default config gives the "django" logger a console
 # handler of its own (with DEBUG on) that also propagates to the root: every line came out twice.
-# Naming "django" here without handlers removes that handler; its lines reach the root once.
-# ("django.server", runserver's request lines, keeps Django's handler and does not propagate.)
+# Naming "django" here without handlers removes that handler (and "django.server"'s, its child's):
+# their lines, runserver's request lines included, reach the root handler once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

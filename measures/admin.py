@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from lkt.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin
@@ -27,6 +29,7 @@ from .models import (
     ReminderSent,
 )
 from .services.entry import (
+    MeasurementBusy,
     MeasurementConflict,
     measurement_delete,
     measurement_errors,
@@ -83,6 +86,13 @@ class MeasurementAdminForm(forms.ModelForm):
     """Admin edits are validated by the same rules as the grid and the upload."""
 
     user = None  # set per request by MeasurementAdmin.get_form
+    # The version the page showed: a value changed by someone else since is refused (409), not overwritten.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
 
     class Meta:
         model = Measurement
@@ -171,7 +181,11 @@ class MeasurementAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
             except MeasurementConflict as refused:
                 self.message_user(request, refused.messages[0], level=messages.ERROR)
                 return redirect(reverse("admin:measures_measurement_change", args=[obj.pk]))
-        return super().delete_view(request, object_id, extra_context)
+        # Without the admin's own transaction (see changeform_view).
+        try:
+            return self._delete_view(request, object_id, extra_context)
+        except (MeasurementConflict, MeasurementBusy) as refusal:
+            return self._refusal_response(request, refusal)
 
     def get_readonly_fields(self, request, obj=None):
         # The cell a value belongs to is fixed once stored; a wrong cell is deleted and re-entered.
@@ -190,11 +204,34 @@ class MeasurementAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
             comment=obj.comment,
             nothing_to_report=obj.nothing_to_report,
             needs_checking=obj.needs_checking,
-            expected_version=obj.version if change else None,
+            expected_version=form.cleaned_data.get("expected_version") if change else None,
             user=request.user,
             source="admin",
         )
         obj.pk, obj.version = saved.pk, saved.version
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Without the admin's own transaction: the service is atomic, and a refused value must
+        # stay in RefusedMeasurement after the refusal, which the admin's rollback would undo.
+        try:
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        except (MeasurementConflict, MeasurementBusy) as refusal:
+            return self._refusal_response(request, refusal)
+
+    def _refusal_response(self, request, refusal) -> TemplateResponse:
+        conflict = refusal if isinstance(refusal, MeasurementConflict) else None
+        return TemplateResponse(
+            request,
+            "admin/measures/measurement/refused.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Værdien er ikke gemt"),
+                "message": refusal.messages[0],
+                "stored": conflict.as_dict()["stored"] if conflict else None,
+            },
+            status=409 if conflict else 503,
+        )
 
     def delete_model(self, request, obj) -> None:
         measurement_delete(measurement=obj, expected_version=obj.version, user=request.user, source="admin")

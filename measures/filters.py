@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from teams.filters import UpdatedSinceFilter, by_code_or_uuid, by_region
 
@@ -32,6 +33,7 @@ class MonthField(forms.CharField):
         return parse_month(value)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-03"})
 class MonthFilter(django_filters.Filter):
     """A month as YYYY-MM, compared with a DateField holding day 1 of the month."""
 
@@ -63,11 +65,11 @@ class GoalFilter(django_filters.FilterSet):
 class IndicatorFilter(django_filters.FilterSet):
     network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
     code = django_filters.CharFilter(field_name="code")
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
+    # Full refresh only (see the API description): no updated_since that could miss a change.
     class Meta:
         model = Indicator
-        fields = ["network", "code", "updated_since"]
+        fields = ["network", "code"]
 
 
 class MeasurementFilter(TeamScopedFilter):
@@ -75,9 +77,12 @@ class MeasurementFilter(TeamScopedFilter):
     period_from = MonthFilter(field_name="period", lookup_expr="gte", help_text="Første måned, ÅÅÅÅ-MM.")
     period_to = MonthFilter(field_name="period", lookup_expr="lte", help_text="Sidste måned, ÅÅÅÅ-MM.")
     updated_since = UpdatedSinceFilter(
-        field_name="updated_at",
+        field_name="synced_at",
         lookup_expr="gte",
-        help_text="Kun rækker ændret siden (ISO 8601). Hent sletninger fra /measurements/deletions/.",
+        help_text=(
+            "Kun rækker, hvis indhold er ændret siden (ISO 8601; sammenlignes med synced_at). "
+            "Hent sletninger fra /measurement-deletions/."
+        ),
     )
 
     class Meta:
@@ -110,7 +115,9 @@ class ChartResultFilter(django_filters.FilterSet):
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
     updated_since = UpdatedSinceFilter(
-        field_name="computed_at", lookup_expr="gte", help_text="Kun diagrammer beregnet siden (ISO 8601)."
+        field_name="synced_at",
+        lookup_expr="gte",
+        help_text="Kun diagrammer, hvis indhold (beregning, forældet-markering, team-/regionsfelter) er ændret siden.",
     )
 
     class Meta:
@@ -126,20 +133,16 @@ class ChartResultFilter(django_filters.FilterSet):
 
 class AnnotationFilter(TeamScopedFilter):
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
-    updated_since = UpdatedSinceFilter(
-        field_name="created_at", lookup_expr="gte", help_text="Kun kommentarer oprettet siden (ISO 8601)."
-    )
 
     class Meta:
         model = Annotation
-        fields = ["network", "team", "region", "indicator", "updated_since"]
+        fields = ["network", "team", "region", "indicator"]
 
 
 class PDSACycleFilter(TeamScopedFilter):
     indicator = django_filters.CharFilter(field_name="indicators__code", distinct=True)
     status = django_filters.ChoiceFilter(choices=PDSACycle.Status.choices)
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PDSACycle
-        fields = ["network", "team", "region", "indicator", "status", "updated_since"]
+        fields = ["network", "team", "region", "indicator", "status"]

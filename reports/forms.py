@@ -6,7 +6,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from measures.selectors.entry import current_month
+from measures.months import current_month
 from seminars.models import Seminar
 from teams.models import Network, Team
 

@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from measures.charts import figures as charts
 from measures.models import ChartResult, Indicator
+from measures.months import months_back
 from measures.selectors.dashboards import (
     POOLED_MIN_OTHER_TEAMS,
     last_reporting_month,
-    months_back,
     pooled_mask,
-    published_indicators,
 )
+from measures.selectors.definitions import published_indicators
 from measures.spc.errors import SPCError
 from measures.spc.funnel import FunnelChart, funnel_chart
 from teams.access import NetworkAccess, network_access
@@ -83,7 +83,7 @@ def may_download_anonymised(snapshot: ReportSnapshot, access: NetworkAccess) -> 
 def snapshot_capture(*, network: Network, team: Team | None) -> tuple[datetime, list[dict]]:
     """The stored chart results a report uses, read once: national and team charts (network report)
     or the team's charts (team report). Rows still being computed are left out, never waited for."""
-    indicators = list(published_indicators(network))
+    indicators = list(published_indicators(network=network, by_goal=True))
     rows = ChartResult.objects.filter(indicator__in=indicators).select_related("indicator")
     if team is None:
         rows = rows.filter(
@@ -215,7 +215,7 @@ def _item(title: str, indicator: Indicator, data: dict) -> ChartItem:
 def report_content(*, snapshot: ReportSnapshot, viewpoint: str, user) -> ReportContent:
     """What the slides show, from the snapshot's captured chart results, labelled for the viewpoint."""
     network = snapshot.network
-    indicators = list(published_indicators(network))
+    indicators = list(published_indicators(network=network, by_goal=True))
     by_id = {indicator.id: indicator for indicator in indicators}
     teams = list(Team.objects.filter(network=network).select_related("region"))
     if snapshot.team_id is not None:

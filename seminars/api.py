@@ -39,4 +39,4 @@ class SeminarViewSet(ScopedReadOnlyViewSet):
     filterset_class = SeminarFilter
     network_field = "network"
     lookup_field = "uuid"
-    ordering = ("starts_at", "id")
+    ordering = ("starts_at", "uuid")

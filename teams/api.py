@@ -23,7 +23,8 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     team_field: str | None = None
     network_field: str | None = None
-    ordering: tuple[str, ...] = ("id",)
+    # Keyset pagination order (lkt.api.KeysetPagination): the last field is unique, never a sequential id.
+    ordering: tuple[str, ...] = ("uuid",)
     # Any segment reaches the view, so a malformed id gets the API's JSON 404, not Django's HTML page.
     lookup_value_regex = "[^/]+"
 
@@ -116,7 +117,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
     def restrict(self, queryset: QuerySet) -> QuerySet:
         teams = visible_teams(self.request)
@@ -142,7 +143,7 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
     def restrict(self, queryset: QuerySet) -> QuerySet:
         return queryset.filter(id__in=visible_teams(self.request).values("id"))

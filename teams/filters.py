@@ -33,6 +33,9 @@ def by_region(prefix: str, value: str) -> Q:
 
 class UTCIsoDateTimeField(IsoDateTimeField):
     def clean(self, value) -> datetime | None:
+        # Present but empty ("?updated_since=") is a client bug (an unset variable), not "everything".
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError(_("Angiv et tidspunkt (ISO 8601), eller udelad parameteren."))
         value = super().clean(value)
         if value is None:
             return None
@@ -51,11 +54,10 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
 
 class NetworkFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Network.Status.choices)
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Network
-        fields = ["status", "updated_since"]
+        fields = ["status"]
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
-from measures.models import Goal, Indicator, IndicatorVersion, Measurement, PublicationStatus
+from measures.models import Goal, Indicator, Measurement, PublicationStatus
+from measures.services.definitions import indicator_publish
 from teams.models import Network, NetworkMembership, Organisation, Team, TeamMembership
 
 User = get_user_model()
@@ -58,32 +59,10 @@ def make_user(username: str, **extra) -> AbstractUser:
     return User.objects.create_user(username=username, password="test-password-123", **extra)
 
 
-def publish(indicator: Indicator, user=None) -> Indicator:
-    """Publish an indicator's current definition as version 1 (tests only; the service does it in the app)."""
-    from django.utils import timezone
-
-    indicator.status = PublicationStatus.PUBLISHED
-    indicator.version = 1
-    indicator.published_at = timezone.now()
-    indicator.save()
-    IndicatorVersion.objects.create(
-        indicator=indicator,
-        version=1,
-        name=indicator.name,
-        definition=indicator.definition,
-        kind=indicator.kind,
-        numerator_definition=indicator.numerator_definition,
-        denominator_definition=indicator.denominator_definition,
-        unit=indicator.unit,
-        multiplier=indicator.multiplier,
-        direction=indicator.direction,
-        chart_type=indicator.chart_type,
-        whole_numbers=indicator.whole_numbers,
-        data_source=indicator.data_source,
-        target_value=indicator.target_value,
-        published_at=indicator.published_at,
-        published_by=user,
-    )
+def publish(indicator: Indicator, user) -> Indicator:
+    """Publish an indicator's current definition as version 1, through the service as the app does."""
+    indicator_publish(indicator=indicator, user=user)
+    indicator.refresh_from_db()
     return indicator
 
 
@@ -131,6 +110,18 @@ def build_world() -> World:
     team_b.organisations.add(hospital_b)
     other_team = Team.objects.create(network=other_network, code="other", name="Ortopædkirurgisk team", region=midtjylland)
 
+    staff = make_user("staff", is_staff=True, is_superuser=True)
+    national_lead = make_user("national-lead")
+    coordinator = make_user("coordinator")
+    expert = make_user("expert")
+    observer = make_user("observer")
+    team_lead = make_user("team-lead", email="team-lead@example.org")
+    data_entry = make_user("data-entry", email="data-entry@example.org")
+    viewer = make_user("viewer")
+    other_team_member = make_user("other-team-member", email="b@example.org")
+    outsider = make_user("outsider")
+    stranger = make_user("stranger")
+
     goal = Goal.objects.create(
         network=network, number=1, title="Reduktion af det samlede antibiotikaforbrug", status=PublicationStatus.PUBLISHED
     )
@@ -147,7 +138,8 @@ def build_world() -> World:
             direction=Indicator.Direction.DOWN,
             chart_type=Indicator.ChartType.RUN,
             order=1,
-        )
+        ),
+        expert,
     )
     count_indicator = publish(
         Indicator.objects.create(
@@ -163,20 +155,9 @@ def build_world() -> World:
             chart_type=Indicator.ChartType.P,
             whole_numbers=True,
             order=2,
-        )
+        ),
+        expert,
     )
-
-    staff = make_user("staff", is_staff=True, is_superuser=True)
-    national_lead = make_user("national-lead")
-    coordinator = make_user("coordinator")
-    expert = make_user("expert")
-    observer = make_user("observer")
-    team_lead = make_user("team-lead", email="team-lead@example.org")
-    data_entry = make_user("data-entry", email="data-entry@example.org")
-    viewer = make_user("viewer")
-    other_team_member = make_user("other-team-member", email="b@example.org")
-    outsider = make_user("outsider")
-    stranger = make_user("stranger")
 
     NetworkMembership.objects.create(network=network, user=national_lead, role=NetworkMembership.Role.NATIONAL_LEAD)
     NetworkMembership.objects.create(

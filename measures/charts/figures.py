@@ -58,6 +58,14 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
     return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
+def plain_text(text: str) -> str:
+    """User text as Plotly draws it literally: Plotly reads `<a href>`, `<b>`, `<br>` in any text it
+    draws as markup, so a comment could plant a clickable link in other people's charts. Escaped
+    here, where the text enters the figure; plotly.js turns the entities back into the characters.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def number_or_none(value) -> float | None:
     """A plotted number; the engine stores infinite limits as "Inf", which a chart cannot draw."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -306,7 +314,11 @@ def assurance_text(data: dict, assurance: str | None = None) -> str:
     lcl, ucl = number_or_none(limits.get("lcl")), number_or_none(limits.get("ucl"))
     numbers = {"target": format_number(target)}
     band = ""
-    if lcl is not None and ucl is not None:
+    variation = (data.get("classification") or {}).get("variation") or ""
+    if baseline_in_force(data) and variation in ("improvement", "concern", "neither", "undirected"):
+        # Frozen limits and a signal: the limits describe the baseline, not the process now.
+        band = " " + gettext("Grænserne er fra den fastfrosne baseline; processen har ændret sig siden.")
+    elif lcl is not None and ucl is not None:
         band = " " + gettext("Den nuværende proces giver værdier mellem %(lcl)s og %(ucl)s.") % {
             "lcl": format_number(lcl),
             "ucl": format_number(ucl),
@@ -501,7 +513,7 @@ def build_figure(
         points=points,
         parts=[{**part, "cl": number_or_none(part.get("cl"))} for part in data.get("parts") or []],
         periods=[parse_period(point["period"]) for point in points],
-        unit=data.get("unit") or "",
+        unit=plain_text(data.get("unit") or ""),
         chart_type=data.get("chart_type") or "run",
         compact=compact,
         pooled=is_pooled(data),
@@ -690,9 +702,10 @@ def _add_provisional(fig: _Figure) -> None:
             "x": [point["period"] for point, _ in provisional],
             "y": [point.get("y") for point, _ in provisional],
             "marker": {
+                # Hollow: white fill, the data colour as the ring.
                 "color": "#ffffff",
-                "size": 5 if fig.compact else 9,
-                "symbol": "circle-open",
+                "size": 5 if fig.compact else 10,
+                "symbol": "circle",
                 "line": {"color": COLOUR_DATA, "width": 2},
             },
             "text": [gettext("foreløbig") for _ in provisional],
@@ -800,7 +813,7 @@ def _add_phase_breaks(fig: _Figure) -> None:
                     "y": 1,
                     "xref": "x",
                     "yref": "paper",
-                    "text": part.get("label") or gettext("Fase %(n)s") % {"n": part["part"]},
+                    "text": plain_text(part.get("label") or gettext("Fase %(n)s") % {"n": part["part"]}),
                     "showarrow": False,
                     "xanchor": "left",
                     "yanchor": "bottom",
@@ -825,7 +838,7 @@ def _add_notes(fig: _Figure) -> None:
         note_y.append(y_by_period.get(day.isoformat()[:7]))
         kind = note.get("kind") or ""
         prefix = gettext("PDSA-cyklus") if kind == "pdsa" else gettext("Kommentar")
-        note_text.append(f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {note.get('text', '')}")
+        note_text.append(f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {plain_text(note.get('text', ''))}")
         note_symbol.append("star" if kind == "pdsa" else "triangle-up")
     # Notes on months without a value sit on the axis floor rather than vanish.
     floor = min((y for y in (point.get("y") for point in points) if y is not None), default=0)
@@ -871,7 +884,7 @@ def _layout(
             "y": -0.12,
             "x": 0,
             "font": {"size": 12},
-            "title": {"text": rule_set_label(fig.data) + ":", "side": "left"},
+            "title": {"text": rule_set_label(fig.data), "side": "top"},
         },
         "hovermode": "closest",
         "xaxis": {
@@ -899,7 +912,7 @@ def _layout(
     if height:
         layout["height"] = height
     if title:
-        layout["title"] = {"text": title, "font": {"size": 13}, "x": 0, "xanchor": "left"}
+        layout["title"] = {"text": plain_text(title), "font": {"size": 13}, "x": 0, "xanchor": "left"}
         layout["margin"]["t"] = 30
     return layout
 
@@ -1069,7 +1082,7 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
                     "color": [FLAG_COLOURS.get(u.flag or "", COLOUR_DATA) for u in units],
                     "line": {"color": "#1a1a1a", "width": 1},
                 },
-                "text": [u.unit for u in units] if is_own else [],
+                "text": [gettext("Jeres team") for _ in units] if is_own else [],
                 "textposition": "top center",
                 "hovertext": [hover(u) for u in units],
                 "hovertemplate": "%{hovertext}<extra></extra>",
@@ -1081,10 +1094,10 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
         "font": {"family": "IBM Plex Sans, Arial, sans-serif", "size": 11 if compact else 13, "color": "#1a1a1a"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
         "showlegend": not compact,
         "legend": {
-            "orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12},
+            "orientation": "h", "yanchor": "top", "y": -0.28, "x": 0, "font": {"size": 12},
             "title": {"text": gettext("Tragtdiagram (%(adjusted)s):") % {"adjusted": adjusted}, "side": "left"},
         },
         "hovermode": "closest",

@@ -3,7 +3,15 @@
 One module per area; every model is importable from `measures.models` as before.
 """
 
-from .charts import Annotation, ChartResult, ChartSettings, ExcludedPoint, LocalTarget, PhaseBreak
+from .charts import (
+    Annotation,
+    ChartResult,
+    ChartSettings,
+    ChartStaleMark,
+    ExcludedPoint,
+    LocalTarget,
+    PhaseBreak,
+)
 from .definitions import (
     DEFINITION_FIELDS,
     Goal,
@@ -21,6 +29,7 @@ __all__ = [
     "Annotation",
     "ChartResult",
     "ChartSettings",
+    "ChartStaleMark",
     "DriverDiagram",
     "DriverNode",
     "ExcludedPoint",

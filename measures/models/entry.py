@@ -51,7 +51,11 @@ class Measurement(models.Model):
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True, db_index=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    # The change contract for BI replicas (measures.sync): moved forward, in the same transaction,
+    # by every change of what the API row serves, also of fields carried from the team, its region
+    # and organisations, the network and the indicator. Not a value change, so no history row.
+    synced_at = models.DateTimeField(_("synkroniseret"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "synced_at"])
 
     class Meta:
         verbose_name = _("måling")
@@ -76,7 +80,11 @@ class Measurement(models.Model):
                 name="measures_measurement_value_or_nothing_to_report",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "period"], name="measures_meas_ind_period")]
+        indexes = [
+            models.Index(fields=["indicator", "period"], name="measures_meas_ind_period"),
+            # The API's keyset: (synced_at, uuid), ties on one timestamp broken by the UUID.
+            models.Index(fields=["synced_at", "uuid"], name="measures_meas_sync_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m}"

@@ -7,7 +7,7 @@ note creates IndicatorVersion n+1, copies the definition onto the Indicator and 
 (`Measurement.indicator_version`) stay as they were.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -229,10 +229,13 @@ def _snapshot(indicator: Indicator, *, change_note: str, user) -> IndicatorVersi
 
 
 @transaction.atomic
-def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> IndicatorVersion:
+def indicator_publish(
+    *, indicator: Indicator, user, change_note: str = "", published_at: datetime | None = None
+) -> IndicatorVersion:
     """Publish an indicator: its first version, or its pending draft as the next version.
 
     A new version needs a change note: teams read it to understand why the chart changed.
+    `published_at` (default now) is for loading definitions published earlier, as the demo does.
     """
     indicator = (
         Indicator.objects.select_for_update(of=("self",))
@@ -261,7 +264,7 @@ def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> I
         raise ValidationError({"goal": _("Offentliggør målet, før indikatoren offentliggøres.")})
     indicator.status = PublicationStatus.PUBLISHED
     indicator.version += 1
-    indicator.published_at = timezone.now()
+    indicator.published_at = published_at or timezone.now()
     indicator.published_by = user
     indicator.full_clean()
     _with_user(indicator, user).save()

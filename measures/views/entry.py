@@ -14,8 +14,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from lkt.net import client_ip
 from teams.access import get_network_for_user, get_team_for_user
-from teams.models import Team
+from teams.models import ExportEvent, Team
+from teams.services import export_event_record
 
 from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
@@ -28,9 +30,12 @@ from ..selectors.entry import (
     team_completeness,
 )
 from ..services.entry import (
+    BulkConflict,
     BulkValidationError,
+    MeasurementBusy,
     MeasurementConflict,
     MeasurementRow,
+    RowError,
     measurement_delete,
     measurement_save,
     measurements_bulk_plan,
@@ -181,6 +186,7 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
                 return _save_response(request, team, state="unchanged", measurement=None)
             if current is None:
                 raise MeasurementConflict(None)
+            # expected_version None here (the page showed an empty cell) is a conflict in the service.
             measurement_delete(measurement=current, expected_version=expected_version, user=request.user)
             return _save_response(request, team, state="deleted", measurement=None)
         measurement = measurement_save(
@@ -203,10 +209,12 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
             team,
             status=409,
             state="conflict",
-            code=conflict.code,
             message=conflict.messages[0],
             measurement=conflict.current,
+            conflict=conflict,
         )
+    except MeasurementBusy as busy:
+        return _save_response(request, team, status=503, state="offline", message=busy.messages[0])
     except ValidationError as exc:
         errors = {
             name: [{"message": m} for m in messages_]
@@ -220,7 +228,7 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
 
 
 def _save_response(
-    request, team, *, status=200, state="invalid", errors=None, message="", measurement=None, code=""
+    request, team, *, status=200, state="invalid", errors=None, message="", measurement=None, conflict=None
 ):
     if not _wants_json(request):
         # Without JavaScript the cell form posts normally; show the outcome on the grid.
@@ -231,9 +239,11 @@ def _save_response(
             messages.error(request, text)
         return redirect("measures:entry-grid", team_uuid=team.uuid)
     payload = {"state": state, "message": message, "cell": _cell_json(measurement)}
-    if code:
-        # "conflict" (someone saved first) or "locked" (the month's data are approved and locked).
-        payload["code"] = code
+    if conflict is not None:
+        # code: "version" (someone saved first) or "locked" (the month's data are approved and
+        # locked); conflict: the stored value, who stored it and when.
+        payload["code"] = conflict.code
+        payload["conflict"] = conflict.as_dict()
     if errors is not None:
         payload["errors"] = {name: [e["message"] for e in errs] for name, errs in errors.items()}
     if state == "saved":
@@ -401,6 +411,14 @@ def entry_template(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     team = access.team
     name = f"lkt-{team.network.slug}-{team.code}-skabelon"
+    export_event_record(
+        kind=ExportEvent.Kind.TEMPLATE,
+        what=f"{name}.{'xlsx' if request.GET.get('format') == 'xlsx' else 'csv'}",
+        path=request.get_full_path(),
+        client_ip=client_ip(request),
+        user=request.user,
+        network=team.network,
+    )
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             template_xlsx(team),
@@ -524,17 +542,20 @@ def entry_upload_confirm(request: HttpRequest, team_uuid) -> HttpResponse:
     rows = _rows_from_session(pending["rows"])
     try:
         result = measurements_bulk_save(team=team, rows=rows, user=request.user, source="upload")
-    except BulkValidationError as exc:
+    except (BulkValidationError, BulkConflict, MeasurementBusy) as exc:
+        # A value changed since the preview (409, with what is stored, by whom and when: the
+        # refused rows are kept in the cells' history), or a rule changed meanwhile. Nothing is saved.
+        errors = [RowError(None, "", exc.messages[0])] if isinstance(exc, MeasurementBusy) else exc.row_errors
         return render(
             request,
             "measures/entry_upload_preview.html",
             {
                 "team": team,
                 "network": team.network,
-                "errors": exc.row_errors,
+                "errors": errors,
                 "filename": pending["filename"],
             },
-            status=409,
+            status=503 if isinstance(exc, MeasurementBusy) else 409,
         )
     del request.session[UPLOAD_SESSION_KEY]
     messages.success(

@@ -3,12 +3,14 @@
 import json
 import re
 from datetime import date
+from html import escape as html_escape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures.charts.figures import interpretation
 from measures.models import Annotation, ChartResult, MonthCompletion
 from measures.selectors.dashboards import TEAM_COMPLETENESS_MONTHS, team_dashboard
 from teams.models import Network, Team
@@ -285,8 +287,13 @@ def test_dashboards_draw_what_the_pipeline_stores(world, client_for):
     assert figures, "the team's DDD chart should be drawn"
     for payload in figures:
         go.Figure(payload["figure"])
-    # 24 months, a level shift after 12: the pipeline's interpretation reaches the page
-    assert "variation" in team_html
+    # 24 months, a level shift down after 12 on a lower-is-better indicator: the pipeline finds the
+    # improvement, and its interpretation line (not just any word) reaches the page.
+    stored = ChartResult.objects.get(scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator)
+    assert stored.variation == "improvement"
+    line = interpretation(stored.data, variation=stored.variation)
+    assert "forbedring" in line
+    assert html_escape(line) in team_html
     network_html = client_for(world.national_lead).get(network_url(world)).content.decode()
     national = [f for f in figures_in(network_html) if not f["config"].get("staticPlot")]
     assert national
