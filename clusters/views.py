@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import presentation, selectors, services, upload
 from .access import (
@@ -53,6 +53,7 @@ def _packages_for(user):
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The clusters the user follows, their coming meetings with the extract deadline, and the packages."""
     clusters = selectors.clusters_for(request.user)
@@ -87,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_cluster_for_user(request.user, slug)
     cluster = access.cluster
@@ -137,7 +139,8 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
             "date": add_months(follows.date, follows.package.follow_up_min_months),
             "place": follows.place,
         }
-    form = MeetingForm(request.POST or None, cluster=cluster, initial=initial)
+    # Bound on every POST, also an empty one (an empty QueryDict is falsy): it must show its errors.
+    form = MeetingForm(request.POST if request.method == "POST" else None, cluster=cluster, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -188,6 +191,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 @login_required
+@require_GET
 def meeting_detail(request: HttpRequest, meeting_uuid) -> HttpResponse:
     meeting, access = get_meeting_for_user(request.user, meeting_uuid)
     today = timezone.localdate()
@@ -295,7 +299,8 @@ def meeting_extract_requested(request: HttpRequest, meeting_uuid) -> HttpRespons
 @login_required
 def extract_upload(request: HttpRequest, meeting_uuid) -> HttpResponse:
     meeting, access = get_meeting_for_user(request.user, meeting_uuid, upload=True)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     context = {
         "access": access,
         "meeting": meeting,
@@ -334,6 +339,7 @@ def extract_upload(request: HttpRequest, meeting_uuid) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def extract_template(request: HttpRequest) -> HttpResponse:
     """The import template with example rows, as CSV (default) or Excel."""
     if request.GET.get("format") == "xlsx":
@@ -360,6 +366,7 @@ def _data_context(meeting: Meeting, access) -> dict:
 
 
 @login_required
+@require_GET
 def meeting_data(request: HttpRequest, meeting_uuid) -> HttpResponse:
     meeting, access = get_meeting_for_user(request.user, meeting_uuid)
     return render(request, "clusters/meeting_data.html", _data_context(meeting, access))
@@ -391,6 +398,7 @@ def _questions(meeting: Meeting) -> list[tuple[PackageItem | None, str]]:
 
 
 @login_required
+@require_GET
 def meeting_report(request: HttpRequest, meeting_uuid) -> HttpResponse:
     """The printable meeting report: the plan, the data, the discussion and the goals."""
     meeting, access = get_meeting_for_user(request.user, meeting_uuid)
@@ -550,6 +558,7 @@ def goal_delete(request: HttpRequest, meeting_uuid, goal_uuid) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def meeting_followup(request: HttpRequest, meeting_uuid) -> HttpResponse:
     """Before and after: the follow-up meeting's comparison of the same calendar months (or rolling 12 months)."""
     meeting, access = get_meeting_for_user(request.user, meeting_uuid)
@@ -564,6 +573,7 @@ def meeting_followup(request: HttpRequest, meeting_uuid) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def package_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         package = (

@@ -325,3 +325,30 @@ def test_a_provider_creates_a_package(cw, client_for):
         client_for(cw.coordinator).get(reverse("clusters:package-detail", args=[package.slug])).status_code
         == 404
     )
+
+
+def test_an_empty_post_shows_the_errors_and_plans_nothing(cw, client_for):
+    """An empty POST binds the form (an empty QueryDict is falsy): 400 with the field errors, no meeting."""
+    from clusters.models import Extract, Meeting
+
+    meetings, extracts = Meeting.objects.count(), Extract.objects.count()
+    response = client_for(cw.coordinator).post(reverse("clusters:meeting-create", args=[cw.cluster.slug]))
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    response = client_for(cw.pharmacist).post(reverse("clusters:extract-upload", args=[cw.follow_up.uuid]))
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+    assert (Meeting.objects.count(), Extract.objects.count()) == (meetings, extracts)
+
+
+def test_pages_that_only_read_refuse_a_post(cw, client_for):
+    client = client_for(cw.coordinator)
+    urls = [
+        *pages(cw),
+        reverse("clusters:home"),
+        reverse("clusters:extract-template"),
+        reverse("clusters:package-detail", args=[cw.package.slug]),
+    ]
+    for url in urls:
+        assert client.post(url).status_code == 405, url
+        assert client.get(url).status_code == 200, url

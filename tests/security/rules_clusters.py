@@ -9,7 +9,7 @@ from clusters.models import MeetingGoal
 from tests.base import World
 from tests.clusters.factory import build_cluster_world
 
-from .matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, UNAUTHORIZED, Rule, expect
+from .matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, UNAUTHORIZED, Rule, expect
 
 BAD_REQUEST = 400
 OUTSIDE_READERS = {"coordinator": OK, "national_lead": OK, "staff": OK}
@@ -26,6 +26,15 @@ GOAL_POST = expect(NOT_FOUND, cluster_coordinator=BAD_REQUEST, cluster_member=FO
 GOAL_DELETE = expect(NOT_FOUND, cluster_coordinator=REDIRECT, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN)
 LOGGED_IN = expect(OK)
 PROVIDER_WRITE = expect(FORBIDDEN, cluster_provider=OK)
+# The matrix posts an empty form: whoever may write passes the access check and gets the form's 400;
+# the rest get what the GET gives them (404 outside, 403 inside without the right to write).
+CLUSTER_PLAN_FORM_POST = {**CLUSTER_PLAN, "cluster_coordinator": BAD_REQUEST}
+CLUSTER_UPLOAD_FORM_POST = {**CLUSTER_UPLOAD, "cluster_provider": BAD_REQUEST}
+PROVIDER_FORM_POST = {**PROVIDER_WRITE, "cluster_provider": BAD_REQUEST}
+# Provider pages are read by every logged-in user and edited only by the provider's own staff.
+PROVIDER_GROUPS_POST = expect(FORBIDDEN, cluster_provider=BAD_REQUEST)
+# Pages that only read answer a POST with 405 (require_GET), for everyone logged in.
+GET_ONLY_POST = expect(NOT_ALLOWED)
 API_ALL = expect(OK, anonymous=UNAUTHORIZED)
 API_CLUSTER = {**CLUSTER_READ, "anonymous": UNAUTHORIZED}
 
@@ -56,25 +65,39 @@ def provider(w: World) -> dict:
     return {"slug": build_cluster_world(w).provider.slug}
 
 
-CLUSTER_RULES: dict[str, Rule] = {
-    "clusters:home": Rule(expected=LOGGED_IN),
-    "clusters:extract-template": Rule(expected=LOGGED_IN),
-    "clusters:cluster-detail": Rule(kwargs=cluster, expected=CLUSTER_READ),
-    "clusters:meeting-create": Rule(kwargs=cluster, expected=CLUSTER_PLAN),
-    "clusters:meeting-detail": Rule(kwargs=meeting, expected=CLUSTER_READ),
-    "clusters:meeting-edit": Rule(kwargs=meeting, expected=CLUSTER_PLAN),
+def get_only(kwargs, expected: dict[str, int]) -> list[Rule]:
+    """A page that only reads (require_GET): the GET as `expected`, a POST refused with 405."""
+    return [Rule(kwargs=kwargs, expected=expected), Rule(kwargs=kwargs, method="post", expected=GET_ONLY_POST)]
+
+
+def form(kwargs, expected: dict[str, int], post: dict[str, int]) -> list[Rule]:
+    """A GET+POST form page: the GET, and an empty POST (nothing is written)."""
+    return [Rule(kwargs=kwargs, expected=expected), Rule(kwargs=kwargs, method="post", expected=post)]
+
+
+def no_kwargs(w: World) -> dict:
+    return {}
+
+
+CLUSTER_RULES: dict[str, Rule | list[Rule]] = {
+    "clusters:home": get_only(no_kwargs, LOGGED_IN),
+    "clusters:extract-template": get_only(no_kwargs, LOGGED_IN),
+    "clusters:cluster-detail": get_only(cluster, CLUSTER_READ),
+    "clusters:meeting-create": form(cluster, CLUSTER_PLAN, CLUSTER_PLAN_FORM_POST),
+    "clusters:meeting-detail": get_only(meeting, CLUSTER_READ),
+    "clusters:meeting-edit": form(meeting, CLUSTER_PLAN, CLUSTER_PLAN_FORM_POST),
     "clusters:meeting-extract-requested": Rule(kwargs=follow_up, method="post", expected=CLUSTER_PLAN_POST),
-    "clusters:extract-upload": Rule(kwargs=follow_up, expected=CLUSTER_UPLOAD),
-    "clusters:meeting-data": Rule(kwargs=meeting, expected=CLUSTER_READ),
-    "clusters:meeting-report": Rule(kwargs=meeting, expected=CLUSTER_READ),
-    "clusters:meeting-followup": Rule(kwargs=follow_up, expected=CLUSTER_READ),
-    "clusters:meeting-discussion": Rule(kwargs=meeting, expected=INSIDE_READ),
+    "clusters:extract-upload": form(follow_up, CLUSTER_UPLOAD, CLUSTER_UPLOAD_FORM_POST),
+    "clusters:meeting-data": get_only(meeting, CLUSTER_READ),
+    "clusters:meeting-report": get_only(meeting, CLUSTER_READ),
+    "clusters:meeting-followup": get_only(follow_up, CLUSTER_READ),
+    "clusters:meeting-discussion": form(meeting, INSIDE_READ, GOAL_POST),
     "clusters:goal-add": Rule(kwargs=meeting, method="post", expected=GOAL_POST),
     "clusters:goal-delete": Rule(kwargs=goal, method="post", expected=GOAL_DELETE),
-    "clusters:package-detail": Rule(kwargs=package, expected=LOGGED_IN),
-    "clusters:package-edit": Rule(kwargs=package, expected=PROVIDER_WRITE),
-    "clusters:package-create": Rule(kwargs=provider, expected=PROVIDER_WRITE),
-    "clusters:provider-groups": Rule(kwargs=provider, expected=LOGGED_IN),
+    "clusters:package-detail": get_only(package, LOGGED_IN),
+    "clusters:package-edit": form(package, PROVIDER_WRITE, PROVIDER_FORM_POST),
+    "clusters:package-create": form(provider, PROVIDER_WRITE, PROVIDER_FORM_POST),
+    "clusters:provider-groups": form(provider, LOGGED_IN, PROVIDER_GROUPS_POST),
     "api-v1:cluster-list": Rule(expected=API_ALL),
     "api-v1:cluster-detail": Rule(kwargs=cluster, expected=API_CLUSTER),
     "api-v1:cluster-indicators": Rule(kwargs=cluster, expected=API_CLUSTER),
