@@ -1,6 +1,7 @@
 """The data entry grid in a real browser: type a value with a decimal comma, see it saved and the
 computed value update, reload and still see it; no serious accessibility violations."""
 
+import re
 from datetime import date
 
 import pytest
@@ -61,7 +62,9 @@ def test_a_team_member_types_a_decimal_comma_value_and_it_stays_after_reload(pag
         page.locator("td", has=page.locator("#n-ddd-2024-03")).locator(".entry-value").inner_text() == "61,25"
     )
     # The refused save above is a 400 the browser logs; anything else is a script error.
-    script_errors = [e for e in page.lkt_errors if "status of 400" not in e]
+    script_errors = [
+        e for e in page.lkt_errors if "status of 400" not in e and not re.match(r"response 400: .*/data/gem/$", e)
+    ]
     assert not script_errors, script_errors
     assert axe_violations(page) == []
 
