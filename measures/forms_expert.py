@@ -14,6 +14,7 @@ from .numbers import format_input
 from .services.improvement import ALLOWED_PARENT_KINDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
+MONTH_WIDGET = forms.DateInput(attrs={"type": "month", "class": "form-input"}, format="%Y-%m")
 
 
 def _style(form: forms.Form) -> None:
@@ -84,10 +85,14 @@ class IndicatorForm(forms.ModelForm):
             "baseline_start",
             "baseline_end",
             "target_deadline",
+            "first_due_month",
+            "last_due_month",
             "order",
         ]
         localized_fields = ["target_value", "multiplier"]
         widgets = {
+            "first_due_month": MONTH_WIDGET,
+            "last_due_month": MONTH_WIDGET,
             "baseline_start": DATE_WIDGET,
             "baseline_end": DATE_WIDGET,
             "target_deadline": DATE_WIDGET,
@@ -101,6 +106,8 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = Goal.objects.filter(network=network).order_by("number")
         self.fields["goal"].empty_label = _("(intet mål)")
+        for name in ("first_due_month", "last_due_month"):
+            self.fields[name].input_formats = ["%Y-%m", "%Y-%m-%d"]
         if self.instance.pk and self.instance.version > 0:
             # The code is the indicator's stable key in uploads and the API once data exist.
             self.fields["code"].disabled = True

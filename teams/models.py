@@ -207,6 +207,22 @@ class Network(models.Model):
     reporting_deadline_day = models.PositiveSmallIntegerField(
         _("indberetningsfrist (dag i følgende måned)"), default=10
     )
+    # Entry is wider than the reporting obligation: baseline months before the kick-off may be
+    # entered retrospectively, and sustain-and-spread data after the end where the network allows it.
+    # Only the months between start and end are ever due (overdue, reminders, completeness).
+    baseline_months = models.PositiveSmallIntegerField(
+        _("baselinemåneder før start"),
+        default=12,
+        help_text=_("Så mange måneder før start kan teams indtaste baselinedata (udgangsniveau)."),
+    )
+    follow_up_months = models.PositiveSmallIntegerField(
+        _("opfølgningsmåneder efter slut"),
+        default=0,
+        help_text=_(
+            "Så mange måneder efter slut kan teams blive ved med at indtaste data (fastholdelse og "
+            "spredning). Månederne efter slut er frivillige og tæller aldrig som manglende."
+        ),
+    )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
@@ -224,6 +240,12 @@ class Network(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")), name="teams_network_end_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(baseline_months__lte=120), name="teams_network_baseline_months_max_120"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_months__lte=120), name="teams_network_follow_up_months_max_120"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -236,7 +258,29 @@ class Network(models.Model):
 
     @property
     def first_period(self) -> date:
+        """The first month with a reporting obligation: the month the network starts."""
         return self.start_date.replace(day=1)
+
+    @property
+    def last_period(self) -> date:
+        """The last month with a reporting obligation: the month the network ends."""
+        end = self.end_date or add_months(self.start_date, 24)
+        return end.replace(day=1)
+
+    @property
+    def entry_first_period(self) -> date:
+        """The first month a team may enter: baseline months before the start."""
+        return add_months(self.first_period, -self.baseline_months)
+
+    @property
+    def entry_last_period(self) -> date:
+        """The last month a team may enter: the end month plus the allowed follow-up months."""
+        return add_months(self.last_period, self.follow_up_months)
+
+    @property
+    def has_reporting_obligation(self) -> bool:
+        """Only an active network has due months; in preparation, paused or closed, nothing is overdue."""
+        return self.status == self.Status.ACTIVE
 
 
 def add_months(day: date, months: int) -> date:

@@ -65,6 +65,9 @@ def publish(indicator: Indicator, user=None) -> Indicator:
     indicator.status = PublicationStatus.PUBLISHED
     indicator.version = 1
     indicator.published_at = timezone.now()
+    if indicator.first_due_month is None:
+        # The world's indicators were published at the network's kick-off: due from its first month.
+        indicator.first_due_month = indicator.network.first_period
     indicator.save()
     IndicatorVersion.objects.create(
         indicator=indicator,
@@ -115,6 +118,8 @@ def build_world() -> World:
         status=Network.Status.ACTIVE,
         lead_region=hovedstaden,
         start_date=date(2024, 1, 1),
+        # Extended for sustain and spread, so the world is still running whatever today is.
+        end_date=date(2030, 12, 31),
         peer_visibility=Network.PeerVisibility.ANONYMISED,
     )
     other_network = Network.objects.create(
@@ -124,6 +129,7 @@ def build_world() -> World:
         status=Network.Status.ACTIVE,
         lead_region=midtjylland,
         start_date=date(2024, 1, 1),
+        end_date=date(2030, 12, 31),
     )
     team_a = Team.objects.create(network=network, code="team-a", name="Medicinsk afdeling, Testhospital Nord", region=hovedstaden)
     team_a.organisations.add(dept_a)

@@ -171,6 +171,21 @@ class Indicator(IndicatorDefinition):
     baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline til"), null=True, blank=True)
     target_deadline = models.DateField(_("frist for målværdi"), null=True, blank=True)
+    # The reporting obligation, distinct from the months a team may enter (baseline data may be
+    # entered for earlier months). Set when the indicator is first published, never before that
+    # month, so publishing never gives every team a backlog.
+    first_due_month = models.DateField(
+        _("første måned med indberetningspligt"),
+        null=True,
+        blank=True,
+        help_text=_("Tom: den måned, indikatoren offentliggøres. Tidligere måneder kan stadig indtastes som baseline."),
+    )
+    last_due_month = models.DateField(
+        _("sidste måned med indberetningspligt"),
+        null=True,
+        blank=True,
+        help_text=_("Tom: til LKT'ets slut."),
+    )
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     status = models.CharField(
         _("status"), max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
@@ -203,6 +218,20 @@ class Indicator(IndicatorDefinition):
             ),
             models.CheckConstraint(
                 condition=Q(multiplier__gt=0), name="measures_indicator_multiplier_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_due_month__isnull=True) | Q(first_due_month__day=1),
+                name="measures_indicator_first_due_month_day_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_due_month__isnull=True) | Q(last_due_month__day=1),
+                name="measures_indicator_last_due_month_day_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_due_month__isnull=True)
+                | Q(last_due_month__isnull=True)
+                | Q(last_due_month__gte=models.F("first_due_month")),
+                name="measures_indicator_last_due_after_first",
             ),
         ]
 
@@ -266,6 +295,8 @@ class IndicatorDraft(IndicatorDefinition):
     baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline til"), null=True, blank=True)
     target_deadline = models.DateField(_("frist for målværdi"), null=True, blank=True)
+    first_due_month = models.DateField(_("første måned med indberetningspligt"), null=True, blank=True)
+    last_due_month = models.DateField(_("sidste måned med indberetningspligt"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,6 +315,12 @@ class IndicatorDraft(IndicatorDefinition):
         constraints = [
             models.CheckConstraint(
                 condition=Q(multiplier__gt=0), name="measures_indicatordraft_multiplier_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_due_month__isnull=True)
+                | Q(last_due_month__isnull=True)
+                | Q(last_due_month__gte=models.F("first_due_month")),
+                name="measures_indicatordraft_last_due_after_first",
             ),
         ]
 

@@ -1,15 +1,21 @@
 """Reporting months, deadlines and what is missing or late, per team and per network.
 
+Two kinds of month. A team MAY enter a month in the entry window (entry_periods, entry_window):
+baseline months before the kick-off, the network's run, and follow-up months after the end where
+the network allows them. A month is DUE (due_window) only between the network's start and end,
+from the indicator's first due month (to its last, if set), and only while the network is active.
+Overdue lists, completeness, reminders and the grid's "mangler" count due months only.
+
 A cell is one (team, indicator, month). It is filled when a measurement exists, with a value or
 marked "nothing to report"; a month is late when its deadline (network.reporting_deadline_day of
-the following month) has passed and a cell is still empty.
+the following month) has passed and a due cell is still empty.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from teams.models import Network, Team, add_months
@@ -26,13 +32,80 @@ def current_month(today: date | None = None) -> date:
 
 
 def entry_periods(network: Network, today: date | None = None) -> list[date]:
-    """The months a team can enter data for, oldest first: from the network's start to this month."""
-    last = current_month(today)
-    periods, period = [], network.first_period
+    """The months a team may enter, oldest first.
+
+    From the baseline months before the start to the end plus the follow-up months the network
+    allows, never beyond this month. Wider than the due months (due_window).
+    """
+    return _months(network.entry_first_period, min(network.entry_last_period, current_month(today)))
+
+
+def _months(first: date, last: date) -> list[date]:
+    periods, period = [], first
     while period <= last:
         periods.append(period)
         period = add_months(period, 1)
     return periods
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """A closed range of months, first and last included."""
+
+    first: date
+    last: date
+
+    def __contains__(self, period: date) -> bool:
+        return self.first <= period <= self.last
+
+
+def indicator_first_due(network: Network, indicator: Indicator) -> date:
+    """The indicator's first due month; before the field was set, the month it was published."""
+    if indicator.first_due_month is not None:
+        return indicator.first_due_month
+    if indicator.published_at is not None:
+        return max(network.first_period, month_start(timezone.localdate(indicator.published_at)))
+    return network.first_period
+
+
+def entry_window(network: Network, indicator: Indicator) -> MonthWindow:
+    """The months a team may enter for this indicator (the future is refused separately)."""
+    last = network.entry_last_period
+    if indicator.last_due_month is not None:
+        last = min(last, indicator.last_due_month)
+    return MonthWindow(network.entry_first_period, last)
+
+
+def run_window(network: Network, indicator: Indicator) -> MonthWindow | None:
+    """The months the indicator belongs to the network's run: start to end, from its first due month.
+
+    Whatever the network's status; dashboards show completeness over these months, also afterwards.
+    """
+    first = max(network.first_period, indicator_first_due(network, indicator))
+    last = network.last_period
+    if indicator.last_due_month is not None:
+        last = min(last, indicator.last_due_month)
+    if last < first:
+        return None
+    return MonthWindow(first, last)
+
+
+def due_window(network: Network, indicator: Indicator) -> MonthWindow | None:
+    """The months the indicator is due in: its run window while the network is active.
+
+    None when nothing is due at all: a network in preparation, paused or closed has no due months,
+    so it never shows overdue months, completeness gaps or sends reminders.
+    """
+    if not network.has_reporting_obligation:
+        return None
+    return run_window(network, indicator)
+
+
+def due_indicators(
+    network: Network, indicators: list[Indicator], period: date, *, window=due_window
+) -> list[Indicator]:
+    """The indicators of `indicators` that are due in `period` (or, with window=run_window, expected)."""
+    return [i for i in indicators if (w := window(network, i)) is not None and period in w]
 
 
 def reporting_deadline(network: Network, period: date) -> date:
@@ -53,9 +126,15 @@ def entry_indicators(network: Network) -> list[Indicator]:
 class MonthStatus:
     period: date
     deadline: date
-    missing: list[Indicator]
+    missing: list[Indicator]  # due in this month and not filled
     is_marked_complete: bool
     is_due: bool  # the deadline has passed
+    due: list[Indicator] = field(default_factory=list)  # the indicators due in this month
+
+    @property
+    def is_due_month(self) -> bool:
+        """Whether anything is due in this month (baseline and follow-up months are voluntary)."""
+        return bool(self.due)
 
     @property
     def is_late(self) -> bool:
@@ -89,20 +168,22 @@ def team_completeness(*, team: Team, today: date | None = None) -> TeamCompleten
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
     for indicator_id, period in Measurement.objects.filter(
-        team=team, indicator__in=indicators, period__gte=network.first_period
+        team=team, indicator__in=indicators, period__gte=network.entry_first_period
     ).values_list("indicator_id", "period"):
         filled[period].add(indicator_id)
     completed = set(MonthCompletion.objects.filter(team=team).values_list("period", flat=True))
     months = []
     for period in reversed(periods):
         deadline = reporting_deadline(network, period)
+        due = due_indicators(network, indicators, period)
         months.append(
             MonthStatus(
                 period=period,
                 deadline=deadline,
-                missing=[i for i in indicators if i.id not in filled[period]],
+                missing=[i for i in due if i.id not in filled[period]],
                 is_marked_complete=period in completed,
                 is_due=deadline < today,
+                due=due,
             )
         )
     return TeamCompleteness(team=team, months=months, indicators=indicators)
@@ -128,19 +209,20 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
     """
     today = today or timezone.localdate()
     indicators = entry_indicators(network)
-    if not indicators:
+    due_by_period = {
+        period: due
+        for period in past_deadline_periods(network, today)
+        if (due := due_indicators(network, indicators, period))
+    }
+    if not due_by_period:
         return []
-    due_periods = [p for p in entry_periods(network, today) if reporting_deadline(network, p) < today]
     teams = list(teams.filter(network=network, is_active=True).select_related("region"))
     team_ids = [t.id for t in teams]
-    filled: dict[tuple[int, date], int] = {
-        (row["team_id"], row["period"]): row["n"]
-        for row in Measurement.objects.filter(
-            team_id__in=team_ids, indicator__in=indicators, period__in=due_periods
-        )
-        .values("team_id", "period")
-        .annotate(n=Count("id"))
-    }
+    filled: dict[tuple[int, date], set[int]] = defaultdict(set)
+    for team_id, period, indicator_id in Measurement.objects.filter(
+        team_id__in=team_ids, indicator__in=indicators, period__in=list(due_by_period)
+    ).values_list("team_id", "period", "indicator_id"):
+        filled[(team_id, period)].add(indicator_id)
     last_reported = dict(
         Measurement.objects.filter(team_id__in=team_ids, indicator__in=indicators)
         .values("team_id")
@@ -150,8 +232,9 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
     overdue = []
     for team in teams:
         row = OverdueTeam(team=team, last_reported=last_reported.get(team.id))
-        for period in reversed(due_periods):
-            missing = len(indicators) - filled.get((team.id, period), 0)
+        for period in sorted(due_by_period, reverse=True):
+            have = filled.get((team.id, period), set())
+            missing = sum(1 for i in due_by_period[period] if i.id not in have)
             if missing > 0:
                 row.late_periods.append(period)
                 row.missing_cells += missing
@@ -159,3 +242,12 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
             overdue.append(row)
     overdue.sort(key=lambda r: (-r.missing_cells, r.team.name))
     return overdue
+
+
+def past_deadline_periods(network: Network, today: date | None = None) -> list[date]:
+    """The network's due months whose deadline has passed, oldest first (empty without an obligation)."""
+    today = today or timezone.localdate()
+    if not network.has_reporting_obligation:
+        return []
+    last = min(network.last_period, current_month(today))
+    return [p for p in _months(network.first_period, last) if reporting_deadline(network, p) < today]

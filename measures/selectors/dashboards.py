@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -31,6 +31,8 @@ from measures.models import (
 from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
+
+from .completeness import due_indicators, run_window
 
 COMPLETENESS_MONTHS = 12
 TEAM_COMPLETENESS_MONTHS = 6
@@ -192,7 +194,7 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
     return TeamDashboard(
         team=team,
         groups=groups,
-        completeness=team_completeness(team=team, n_indicators=len(indicators), today=today),
+        completeness=team_completeness(team=team, indicators=indicators, today=today),
         annotations=list(
             Annotation.objects.filter(team=team).select_related("indicator").order_by("-date", "-id")[:5]
         ),
@@ -201,25 +203,42 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
     )
 
 
-def team_completeness(*, team: Team, n_indicators: int, today: date | None = None) -> list[CompletenessMonth]:
-    """Reported indicators per recent month (a value or "nothing to report" both count)."""
-    periods = months_back(last_reporting_month(today), TEAM_COMPLETENESS_MONTHS)
-    counts = dict(
-        Measurement.objects.filter(
-            team=team, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
-        )
-        .values_list("period")
-        .annotate(n=Count("id"))
-        .values_list("period", "n")
-    )
+def completeness_periods(network: Network, count: int, today: date | None = None) -> list[date]:
+    """The `count` months a completeness overview shows: the latest reported months of the run.
+
+    A closed network shows its last months, not the empty months since it ended; a network that
+    has not started shows none.
+    """
+    last = min(last_reporting_month(today), network.last_period)
+    return [p for p in months_back(last, count) if p >= network.first_period]
+
+
+def team_completeness(
+    *, team: Team, indicators: list[Indicator], today: date | None = None
+) -> list[CompletenessMonth]:
+    """Reported indicators per recent month of the run, of those expected that month.
+
+    A value or "nothing to report" both count; an indicator counts from its first due month, so a
+    newly published indicator does not make earlier months look incomplete.
+    """
+    network = team.network
+    periods = completeness_periods(network, TEAM_COMPLETENESS_MONTHS, today)
+    expected = {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
+    reported: dict[date, int] = defaultdict(int)
+    for period, indicator_id in Measurement.objects.filter(
+        team=team, period__in=periods, indicator__in=indicators
+    ).values_list("period", "indicator_id"):
+        if indicator_id in expected[period]:
+            reported[period] += 1
     completed = set(
         MonthCompletion.objects.filter(team=team, period__in=periods).values_list("period", flat=True)
     )
     return [
         CompletenessMonth(
-            period=p, reported=counts.get(p, 0), expected=n_indicators, completed=p in completed
+            period=p, reported=reported[p], expected=len(expected[p]), completed=p in completed
         )
         for p in periods
+        if expected[p]
     ]
 
 
@@ -376,15 +395,14 @@ def network_dashboard(
     ):
         summaries[(row["team_id"], row["indicator_id"])] = row
 
-    periods = months_back(last_reporting_month(today), COMPLETENESS_MONTHS)
-    reported: dict[tuple[int, date], int] = {
-        (row["team_id"], row["period"]): row["n"]
-        for row in Measurement.objects.filter(
-            team__network=network, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
-        )
-        .values("team_id", "period")
-        .annotate(n=Count("id"))
-    }
+    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
+    expected = {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
+    reported: dict[tuple[int, date], int] = defaultdict(int)
+    for team_id, period, indicator_id in Measurement.objects.filter(
+        team_id__in=shown_ids, period__in=periods, indicator__in=indicators
+    ).values_list("team_id", "period", "indicator_id"):
+        if indicator_id in expected[period]:
+            reported[(team_id, period)] += 1
 
     rows = []
     for team in shown:
@@ -397,7 +415,7 @@ def network_dashboard(
                 link_uuid=team.uuid if peer.is_named and team.id in openable else None,
                 cells=[_cell(indicator, summaries.get((team.id, indicator.id))) for indicator in indicators],
                 completeness=[
-                    reported.get((team.id, p), 0) / len(indicators) if indicators else None for p in periods
+                    reported[(team.id, p)] / len(expected[p]) if expected[p] else None for p in periods
                 ],
             )
         )

@@ -22,8 +22,8 @@ from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasureme
 from ..numbers import format_display, format_input
 from ..selectors.completeness import (
     entry_indicators,
-    entry_periods,
     network_overdue_teams,
+    past_deadline_periods,
     reporting_deadline,
     team_completeness,
 )
@@ -49,6 +49,7 @@ class Cell:
     indicator: Indicator
     period: date
     measurement: Measurement | None
+    is_due: bool = True  # outside the due months an empty cell is not "missing"
 
     @property
     def key(self) -> str:
@@ -114,16 +115,21 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
     }
     for m in stored.values():
         m.indicator = next(i for i in indicators if i.id == m.indicator_id)
-    rows = [
-        {
-            "status": month,
-            "cells": [
-                Cell(indicator=i, period=month.period, measurement=stored.get((i.id, month.period)))
-                for i in indicators
-            ],
-        }
-        for month in completeness.months
-    ]
+    rows = []
+    for month in completeness.months:
+        due = {i.id for i in month.due}
+        cells = [
+            Cell(
+                indicator=i,
+                period=month.period,
+                measurement=stored.get((i.id, month.period)),
+                is_due=i.id in due,
+            )
+            for i in indicators
+        ]
+        rows.append(
+            {"status": month, "cells": cells, "all_filled": all(c.measurement is not None for c in cells)}
+        )
     open_month = next((m for m in reversed(completeness.months) if not m.is_due), None)
     return render(
         request,
@@ -547,7 +553,7 @@ def completeness(request: HttpRequest, slug: str) -> HttpResponse:
     network = access.network
     today = timezone.localdate()
     overdue = network_overdue_teams(network=network, teams=Team.objects.visible_to(request.user), today=today)
-    due = [p for p in entry_periods(network, today) if reporting_deadline(network, p) < today]
+    due = past_deadline_periods(network, today)
     return render(
         request,
         "measures/entry_completeness.html",

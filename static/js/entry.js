@@ -72,7 +72,7 @@
   function applyCell(form, cell) {
     form.elements.expected_version.value = cell.version === null ? "" : cell.version;
     var td = form.closest("td");
-    td.classList.toggle("is-missing", cell.version === null);
+    td.classList.toggle("is-missing", cell.version === null && td.dataset.due === "1");
     td.classList.toggle("is-flagged", !!cell.needs_checking);
     td.classList.toggle("is-nothing", !!cell.nothing_to_report);
     form.elements.needs_checking.checked = !!cell.needs_checking;
@@ -96,7 +96,8 @@
       if (result.status === 200) {
         showErrors(form, {});
         applyCell(form, data.cell);
-        var status = data.state === "deleted" || data.cell.version === null ? text.missing : (data.cell.needs_checking ? text.needs_checking : text.saved);
+        var empty = data.state === "deleted" || data.cell.version === null;
+        var status = empty ? (form.closest("td").dataset.due === "1" ? text.missing : "") : (data.cell.needs_checking ? text.needs_checking : text.saved);
         setState(form, "saved", status);
         form.closest("td").classList.toggle("is-flagged", !!data.cell.needs_checking);
         live.textContent = (data.state === "deleted" ? text.deleted : text.saved) + ": " + label(form);

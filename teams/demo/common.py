@@ -51,6 +51,11 @@ def indicator_publish_v1(*, indicator: Indicator, user, published_at: datetime) 
     indicator.version = 1
     indicator.published_at = published_at
     indicator.published_by = user
+    if indicator.first_due_month is None:
+        # Published before the kick-off: due from the network's first month.
+        indicator.first_due_month = max(
+            indicator.network.first_period, timezone.localdate(published_at).replace(day=1)
+        )
     indicator.save()
     IndicatorVersion.objects.create(
         indicator=indicator,
