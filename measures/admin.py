@@ -2,6 +2,9 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from teams.admin import TeamAdmin
+from teams.models import Team
+
 from .models import (
     Annotation,
     ChartResult,
@@ -21,6 +24,7 @@ from .models import (
     RefusedMeasurement,
     ReminderSent,
 )
+from .services.charts import team_region_move
 from .services.measurements import measurement_delete, measurement_errors, measurement_save
 
 
@@ -257,3 +261,21 @@ class RefusedMeasurementAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# The teams app is the base and never imports measures; its Team admin is extended here so that a
+# team moved between regions recomputes both regions' charts at once.
+admin.site.unregister(Team)
+
+
+@admin.register(Team)
+class TeamWithChartsAdmin(TeamAdmin):
+    def save_model(self, request, obj, form, change):
+        new_region = obj.region
+        if change and "region" in form.changed_data:
+            obj.region_id = Team.objects.values_list("region_id", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            moved = team_region_move(team=obj, region=new_region, user=request.user)
+            obj.region = moved.region
+            return
+        super().save_model(request, obj, form, change)

@@ -5,13 +5,15 @@ Stored format of ChartResult.data: see the README's architecture section ("Store
 Life of a ChartResult row:
 1. A write to a series' inputs calls `chart_series_changed` inside its transaction: the team's row
    and its region and national aggregates are marked stale (`is_stale`, a fresh `stale_since`).
+   A new indicator version (definition, target, baseline) calls `chart_indicator_changed` and a
+   team moved between regions `chart_team_moved`; both mark every affected row the same way.
 2. After commit, each row is *claimed* with a conditional UPDATE (`claimed_until`); only the save
    that wins the claim enqueues a task, with a short countdown, so a burst of saves to one series
    coalesces into one computation per window. A failed publish (broker down) releases the claim
    and leaves the row stale for the sweep.
 3. The task reads `stale_since` first, then the inputs, computes, and writes only where
    `stale_since` is unchanged: data that changed meanwhile are never hidden behind a fresh chart.
-4. The beat sweep claims stale rows in bounded batches (select_for_update(skip_locked=True) where
+4. The beat sweep is a safety net only (a lost task, a broker that was down): it claims stale rows in bounded batches (select_for_update(skip_locked=True) where
    the database has it, a conditional UPDATE otherwise), so several sweeps share the work.
 
 Modules: `stale` (marking stale, claims, enqueueing), `inputs` (reading and hashing a series),
@@ -32,6 +34,7 @@ from .stale import (
     chart_results_enqueue,
     chart_series_changed,
     chart_series_mark_stale,
+    chart_team_moved,
 )
 from .sweep import (
     chart_results_ensure,
@@ -63,6 +66,7 @@ __all__ = [
     "chart_results_verify",
     "chart_series_changed",
     "chart_series_mark_stale",
+    "chart_team_moved",
     "pool_measurements",
     "spc",
 ]

@@ -7,7 +7,7 @@ Team names go through teams.peers, so anonymised peers never appear by name or U
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q
 from django.db.models.fields.json import KT
@@ -21,6 +21,7 @@ from measures.models import (
     ExcludedPoint,
     Goal,
     Indicator,
+    IndicatorVersion,
     LocalTarget,
     Measurement,
     MonthCompletion,
@@ -58,6 +59,7 @@ class ChartCard:
     computed_at: object = None
     has_limits: bool = False
     is_aggregate: bool = False
+    change_note: IndicatorVersion | None = None  # a recent new version, shown beside the chart
 
 
 def months_back(last: date, count: int) -> list[date]:
@@ -105,6 +107,7 @@ def chart_card(
     show_annotations: bool = True,
     with_table: bool = True,
     height: int | None = None,
+    change_note: IndicatorVersion | None = None,
 ) -> ChartCard:
     data = (result.data if result is not None else None) or {}
     has_result = bool(data.get("points"))
@@ -133,7 +136,24 @@ def chart_card(
         computed_at=result.computed_at if result is not None else None,
         has_limits=charts.has_limits(data),
         is_aggregate=any(point.get("n_teams") is not None for point in data.get("points") or []),
+        change_note=change_note,
     )
+
+
+# How long the change note of a new indicator version stays beside the charts: long enough for
+# every team to have seen it at a monthly entry, after that it is in the chart's history.
+CHANGE_NOTE_DAYS = 45
+
+
+def recent_change_notes(indicators: list[Indicator], *, now=None) -> dict[int, IndicatorVersion]:
+    """The newest version (2 or later) of each indicator published within CHANGE_NOTE_DAYS; one query."""
+    since = (now or timezone.now()) - timedelta(days=CHANGE_NOTE_DAYS)
+    notes: dict[int, IndicatorVersion] = {}
+    for version in IndicatorVersion.objects.filter(
+        indicator__in=indicators, version__gte=2, published_at__gte=since
+    ).order_by("indicator_id", "-version"):
+        notes.setdefault(version.indicator_id, version)
+    return notes
 
 
 # --- Team dashboard -----------------------------------------------------------------------------
@@ -176,6 +196,7 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
     }
     groups: list[GoalGroup] = []
     by_goal: dict[int | None, GoalGroup] = {}
+    notes = recent_change_notes(indicators)
     for indicator in indicators:
         group = by_goal.get(indicator.goal_id)
         if group is None:
@@ -189,6 +210,7 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
                 dom_id=f"chart-{indicator.code}",
                 filename=f"{team.code}-{indicator.code}",
                 with_table=with_tables,
+                change_note=notes.get(indicator.id),
             )
         )
     return TeamDashboard(
@@ -254,6 +276,7 @@ class IndicatorPage:
     measurements: list[Measurement]
     local_target: LocalTarget | None
     annotations: list[Annotation]
+    versions: list[IndicatorVersion] = field(default_factory=list)  # the chart's history, newest first
 
 
 def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
@@ -265,6 +288,7 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
         dom_id=f"chart-{indicator.code}",
         filename=f"{team.code}-{indicator.code}",
         height=480,
+        change_note=recent_change_notes([indicator]).get(indicator.id),
     )
     return IndicatorPage(
         card=card,
@@ -280,6 +304,7 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
         annotations=list(
             Annotation.objects.filter(team=team).filter(Q(indicator=indicator) | Q(indicator__isnull=True))
         ),
+        versions=list(IndicatorVersion.objects.filter(indicator=indicator).order_by("-version")),
     )
 
 
@@ -450,6 +475,7 @@ def network_dashboard(
         result.indicator_id: result
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
+    notes = recent_change_notes(indicators)
     national_cards = [
         chart_card(
             result=national.get(indicator.id),
@@ -457,6 +483,7 @@ def network_dashboard(
             title=indicator.name,
             dom_id=f"national-{indicator.code}",
             filename=f"{network.slug}-{indicator.code}-national",
+            change_note=notes.get(indicator.id),
         )
         for indicator in indicators
     ]
@@ -560,6 +587,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
         scope=ChartResult.Scope.TEAM, indicator__in=indicators, team_id__in=team_ids
     ).values_list("team_id", "indicator_id", "variation"):
         counts[indicator_id][variation].add(team_id)
+    notes = recent_change_notes(indicators)
     progress = [
         IndicatorProgress(
             card=chart_card(
@@ -568,6 +596,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
                 title=indicator.name,
                 dom_id=f"national-{indicator.code}",
                 filename=f"{network.slug}-{indicator.code}-national",
+                change_note=notes.get(indicator.id),
             ),
             n_improving=len(counts[indicator.id][ChartResult.Variation.IMPROVEMENT]),
             n_concern=len(counts[indicator.id][ChartResult.Variation.CONCERN]),
