@@ -44,7 +44,7 @@ browser-deps:
 	fi
 
 conformance: install
-	$(BIN)/python -m measures.spc.conformance ../shared/spc-vectors
+	$(BIN)/python -m measures.spc.conformance tests/spc/vectors/qicharts2 tests/spc/vectors/mdc tests/spc/vectors/funnel
 
 bench: install
 	$(BIN)/python bench/spc_bench.py

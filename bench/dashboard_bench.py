@@ -117,7 +117,7 @@ def measure(client: Client, url: str) -> tuple[float, int]:
 def figure_cost() -> None:
     import plotly.graph_objects as go
 
-    from measures.charts import build_figure
+    from measures.charts.figures import build_figure
     from tests.measures.chart_factory import chart_data
 
     data = chart_data(
@@ -153,11 +153,11 @@ def main() -> None:
             as_lead, as_member = Client(), Client()
             as_lead.force_login(lead)
             as_member.force_login(member)
-            network_url = reverse("teams:network-detail", kwargs={"slug": network.slug})
+            network_url = reverse("measures:network-dashboard", kwargs={"slug": network.slug})
             results = [
                 measure(as_lead, network_url),
                 measure(as_member, network_url),
-                measure(as_member, reverse("teams:team-detail", kwargs={"team_uuid": team.uuid})),
+                measure(as_member, reverse("measures:team-dashboard", kwargs={"team_uuid": team.uuid})),
                 measure(as_lead, reverse("measures:network-report", kwargs={"slug": network.slug})),
             ]
             cells = " ".join(f"{ms:>8.1f} ms {q:>3}q" for ms, q in results)

@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/demobench .venv/bin/python bench/demo_bench.py
 
 The target is "well under a minute" for the first load on SQLite. The chart computation at the end
-(measures.pipeline.chart_results_recompute_stale) is timed separately, because it is not the demo's own cost.
+(measures.charts.chart_results_recompute_stale) is timed separately, because it is not the demo's own cost.
 """
 
 import os
@@ -26,7 +26,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from measures import pipeline  # noqa: E402
+from measures import charts  # noqa: E402
 
 
 def main() -> None:
@@ -36,9 +36,9 @@ def main() -> None:
         old_name = connection.creation.create_test_db(verbosity=0)
     else:
         call_command("migrate", verbosity=0)
-    from teams.demo import demo_load
+    from demo.loader import demo_load
 
-    recompute = getattr(pipeline, "chart_results_recompute_stale", None)
+    recompute = getattr(charts, "chart_results_recompute_stale", None)
     timings: dict[str, float] = {}
 
     def timed_recompute(**kwargs):
@@ -48,7 +48,7 @@ def main() -> None:
         return result
 
     if recompute is not None:
-        pipeline.chart_results_recompute_stale = timed_recompute
+        charts.chart_results_recompute_stale = timed_recompute
     for label in ("first load", "second run"):
         timings.pop("charts", None)
         with CaptureQueriesContext(connection) as queries:
@@ -56,9 +56,9 @@ def main() -> None:
             summary = demo_load()
             seconds = time.perf_counter() - started
         created = sum(summary.created.values())
-        charts = timings.get("charts", 0.0)
+        chart_seconds = timings.get("charts", 0.0)
         print(
-            f"{label:>10}: {seconds:6.2f} s total, {seconds - charts:6.2f} s demo, {charts:6.2f} s charts, "
+            f"{label:>10}: {seconds:6.2f} s total, {seconds - chart_seconds:6.2f} s demo, {chart_seconds:6.2f} s charts, "
             f"{len(queries):6d} queries, {created} rows created ({connection.vendor})"
         )
     if old_name is not None:

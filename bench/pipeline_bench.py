@@ -77,7 +77,7 @@ def build_network(n_teams: int, regions: list) -> object:
 
 
 def main() -> None:
-    from measures import pipeline
+    from measures import charts
     from measures.models import ChartResult
     from teams.models import Organisation
 
@@ -86,7 +86,7 @@ def main() -> None:
         db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / f"lkt-bench-{os.getpid()}.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        print(f"chart pipeline benchmark: {connection.vendor}, engine {pipeline.spc.ENGINE_VERSION}, "
+        print(f"chart pipeline benchmark: {connection.vendor}, engine {charts.spc.ENGINE_VERSION}, "
               f"{INDICATORS} indicators x {MONTHS} months, one process")
         regions = []
         for name in ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland"):
@@ -95,7 +95,7 @@ def main() -> None:
             region.save()
             regions.append(region)
         engine_seconds = [0.0]
-        compute = pipeline.compute.chart_compute
+        compute = charts.compute.chart_compute
 
         def timed_compute(inputs):
             started = time.perf_counter()
@@ -104,7 +104,7 @@ def main() -> None:
             finally:
                 engine_seconds[0] += time.perf_counter() - started
 
-        pipeline.compute.chart_compute = timed_compute
+        charts.compute.chart_compute = timed_compute
         print(f"{'teams':>5} {'series':>6} {'seconds':>8} {'engine s':>8} {'ms/series':>9} {'queries':>7} "
               f"{'q/series':>8}")
         for n_teams in SIZES:
@@ -112,7 +112,7 @@ def main() -> None:
             engine_seconds[0] = 0.0
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                computed = pipeline.chart_results_recompute_stale(network=network)
+                computed = charts.chart_results_recompute_stale(network=network)
                 elapsed = time.perf_counter() - started
             series = ChartResult.objects.filter(network=network).count()
             assert computed == series, (computed, series)
@@ -120,17 +120,17 @@ def main() -> None:
                   f"{1000 * elapsed / series:>9.2f} {len(queries):>7} {len(queries) / series:>8.2f}")
         # One series alone, as after a save: team, region, national rows of one indicator.
         team_row = ChartResult.objects.filter(network=network, scope="team").first()
-        ids = pipeline.chart_series_mark_stale(team=team_row.team, indicator=team_row.indicator)
+        ids = charts.chart_series_mark_stale(team=team_row.team, indicator=team_row.indicator)
         ChartResult.objects.filter(id__in=ids).update(input_hash="")
         for label, result_id in zip(("team", "region", "national"), ids, strict=True):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                pipeline.chart_result_recompute_claimed(result_id=result_id)
+                charts.chart_result_recompute_claimed(result_id=result_id)
                 elapsed = time.perf_counter() - started
             print(f"one {label} chart after a save ({n_teams} teams): {1000 * elapsed:.1f} ms, "
                   f"{len(queries)} queries")
     finally:
-        pipeline.compute.chart_compute = compute
+        charts.compute.chart_compute = compute
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

@@ -36,7 +36,7 @@ def main() -> None:
 
 def run() -> None:
     from measures.models import Indicator, Measurement
-    from measures.services.measurements import measurements_bulk_plan, measurements_bulk_save
+    from measures.services.entry import measurements_bulk_plan, measurements_bulk_save
     from measures.upload import parse_upload
     from tests.base import build_world, publish
 

@@ -20,5 +20,9 @@ cp "$nm/dkfds/LICENSE.md" "$out/dkfds/LICENSE.md" 2>/dev/null || cp "$nm/dkfds/d
 cp "$nm/plotly.js-basic-dist-min/plotly-basic.min.js" "$nm/plotly.js-basic-dist-min/LICENSE" "$out/plotly/"
 cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$out/axe-core/"
 cp "$nm/htmx.org/dist/htmx.min.js" "$nm/htmx.org/LICENSE" "$out/htmx/"
+# The source maps are not vendored: drop the comments that point at them, or collectstatic's
+# manifest storage refuses a reference to a missing file (and browsers ask for it in vain).
+sed -i -e '/^\/\*# sourceMappingURL=.*\*\/$/d' "$out/dkfds/css/dkfds.min.css"
+sed -i -e '/^\/\/# sourceMappingURL=/d' "$out/dkfds/js/dkfds.min.js"
 rm -rf "$work"
 echo "vendored into $out"

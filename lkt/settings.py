@@ -75,11 +75,18 @@ INSTALLED_APPS = [
     "teams",
     "measures",
     "seminars",
+    "demo",
 ]
 
 MIDDLEWARE = [
+    # Before everything that reads the Host header or redirects to HTTPS: the container's healthcheck
+    # asks over plain HTTP on 127.0.0.1.
+    "lkt.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed, compressed, cached for a year) are answered here, before sessions.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "lkt.middleware.ContentSecurityPolicyMiddleware",
+    "lkt.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lkt.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +168,22 @@ FORMAT_MODULE_PATH = ["lkt.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production serves collectstatic's output through whitenoise: names carry a content hash (so
+    # they are cached for a year) and gzip/brotli copies sit beside them. The manifest exists only
+    # after collectstatic, so the development server and the test run use the plain storage.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Whitenoise reads STATIC_ROOT once at start in production; in development (and in the test run,
+# whose settings load with DEBUG on) it looks files up per request, so no collectstatic is needed.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+# Uploads (seminar materials) are never served as /media/ URLs: only through views that check access.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploads: data files and seminar materials. Larger requests are refused before they reach a view.
@@ -309,13 +332,33 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if env_bool("BEHIND_PROXY", False):
+
+# Reverse proxies in front of the app (0: clients connect directly). lkt.net.client_ip reads the
+# client's address from X-Forwarded-For this many hops from the right; with a proxy, the scheme comes
+# from X-Forwarded-Proto, which the outermost proxy must set (overwrite, never pass on).
+if "BEHIND_PROXY" in os.environ:
+    raise ImproperlyConfigured(
+        "BEHIND_PROXY was replaced by TRUSTED_PROXIES (the number of reverse proxies in front of "
+        "the app, e.g. TRUSTED_PROXIES=1 for one TLS-terminating proxy): remove BEHIND_PROXY"
+    )
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if not 0 <= TRUSTED_PROXIES <= 10:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be a number of proxies from 0 to 10, got {TRUSTED_PROXIES}")
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One handler, on the root logger. Django's own default config gives the "django" logger a console
+# handler of its own (with DEBUG on) that also propagates to the root: every line came out twice.
+# Naming "django" here without handlers removes that handler; its lines reach the root once.
+# ("django.server", runserver's request lines, keeps Django's handler and does not propagate.)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"level": env_str("LOG_LEVEL", "INFO")},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

@@ -1,14 +1,12 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from teams import views as team_views
+from measures.views import dashboards
 
 urlpatterns = [
-    path("", team_views.home, name="home"),
+    path("", dashboards.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sprog/", set_language, name="set_language"),
@@ -18,6 +16,5 @@ urlpatterns = [
     path("api/v1/", include("lkt.api_urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static() route for MEDIA_URL, in DEBUG neither: seminar materials are private to the network
+# and are downloaded only through seminars.views.material_download, which checks access.

@@ -25,7 +25,7 @@ from .models import (
     ReminderSent,
 )
 from .services.charts import team_region_move
-from .services.measurements import measurement_delete, measurement_errors, measurement_save
+from .services.entry import measurement_delete, measurement_errors, measurement_save
 
 
 @admin.register(Goal)

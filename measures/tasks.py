@@ -10,8 +10,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from . import pipeline
-from .services import reminders
+from . import charts
+from .services import entry_reminders
 
 # Shared options: redelivered if the worker dies mid-task (acks_late + reject_on_worker_lost; Redis
 # redelivers after the visibility timeout, which is longer than the time limit), retried with
@@ -31,8 +31,8 @@ TASK_OPTIONS = {
 
 @shared_task(**TASK_OPTIONS)
 def chart_result_recompute_task(result_id: int) -> int:
-    """Recompute one claimed chart result (enqueued after commit by pipeline.chart_results_enqueue)."""
-    return pipeline.chart_result_recompute_claimed(result_id=result_id)
+    """Recompute one claimed chart result (enqueued after commit by charts.chart_results_enqueue)."""
+    return charts.chart_result_recompute_claimed(result_id=result_id)
 
 
 @shared_task(**TASK_OPTIONS)
@@ -44,15 +44,15 @@ def recompute_series_task(team_id: int, indicator_id: int) -> int:
 
     team = Team.objects.get(id=team_id)
     indicator = Indicator.objects.get(id=indicator_id)
-    ids = pipeline.chart_series_mark_stale(team=team, indicator=indicator)
-    return pipeline.chart_results_enqueue(result_ids=ids, countdown=0)
+    ids = charts.chart_series_mark_stale(team=team, indicator=indicator)
+    return charts.chart_results_enqueue(result_ids=ids, countdown=0)
 
 
 @shared_task(**TASK_OPTIONS)
 def chart_results_sweep_task(batch_size: int | None = None, max_batches: int | None = None,
                              verify: int | None = None) -> int:
     """Beat: recompute stale and outdated charts in bounded, claimed batches (settings give the bounds)."""
-    return pipeline.chart_results_sweep(
+    return charts.chart_results_sweep(
         batch_size=batch_size or settings.CHART_SWEEP_BATCH_SIZE,
         max_batches=max_batches or settings.CHART_SWEEP_MAX_BATCHES,
         verify=settings.CHART_SWEEP_VERIFY if verify is None else verify,
@@ -65,4 +65,4 @@ def reporting_reminders_task(today: str | None = None) -> int:
 
     `today` (ISO date) is for re-running a missed day by hand.
     """
-    return reminders.reminders_send_due(today=date.fromisoformat(today) if today else None)
+    return entry_reminders.reminders_send_due(today=date.fromisoformat(today) if today else None)

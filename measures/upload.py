@@ -24,8 +24,8 @@ from teams.models import Team
 
 from .models import Measurement
 from .numbers import parse_optional_decimal
-from .selectors.completeness import entry_indicators, entry_periods
-from .services.measurements import MeasurementRow, RowError
+from .selectors.entry import entry_indicators, entry_periods
+from .services.entry import MeasurementRow, RowError
 
 MAX_ROWS = 50_000
 

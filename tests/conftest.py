@@ -1,7 +1,10 @@
+import os
+
 import pytest
 from django.test import Client
 
 from .base import World, build_world
+from .redis_server import ThrowawayRedis, ping, with_db
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -30,3 +33,29 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis URL (with a database number) for tests that need a real Redis.
+
+    REDIS_TEST_URL when set (it must answer within seconds); otherwise a throwaway redis-server
+    started for this session and stopped at its end.
+    """
+    configured = os.environ.get("REDIS_TEST_URL", "").strip()
+    if configured:
+        url = with_db(configured)
+        try:
+            ping(url)
+        except Exception as exc:
+            pytest.fail(f"REDIS_TEST_URL={configured} does not answer: {exc}", pytrace=False)
+        yield url
+        return
+    try:
+        server = ThrowawayRedis()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server.url
+    finally:
+        server.stop()

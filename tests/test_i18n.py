@@ -282,7 +282,7 @@ def danish_left_in(text: str) -> list[str]:
 @pytest.fixture
 def english_world(world):
     """The shared world with computed charts and one past and one coming seminar."""
-    from measures.pipeline import chart_results_recompute_stale
+    from measures.charts import chart_results_recompute_stale
 
     chart_results_recompute_stale(network=world.network)
     make_seminar(world.network, days=-40, title="Ledelsesseminar", kind=Seminar.Kind.LEADERSHIP)
@@ -316,7 +316,7 @@ def test_the_login_page_comes_out_in_english_after_the_switch(client):
 PAGES = {
     "home": (lambda w: reverse("home"), ["Welcome", "Your improvement teams", "Enter data", "See charts"]),
     "team": (
-        lambda w: reverse("teams:team-detail", args=[w.team_a.uuid]),
+        lambda w: reverse("measures:team-dashboard", args=[w.team_a.uuid]),
         ["Charts", "Show figures as a table", "Centre line", "Numerator", "Denominator"],
     ),
     "grid": (
@@ -328,7 +328,7 @@ PAGES = {
         ["How far have we come?", "Next seminar", "Leadership seminar", "Learning seminar"],
     ),
     "network": (
-        lambda w: reverse("teams:network-detail", args=[w.network.slug]),
+        lambda w: reverse("measures:network-dashboard", args=[w.network.slug]),
         [
             "Goals",
             "Teams and indicators",
@@ -375,7 +375,7 @@ def test_the_page_is_danish_without_the_switch(english_world, client_for, page):
 
 def test_the_chart_figure_speaks_english(english_world, client_for):
     client = english_client(client_for, english_world.team_lead)
-    html = client.get(reverse("teams:team-detail", args=[english_world.team_a.uuid])).content.decode()
+    html = client.get(reverse("measures:team-dashboard", args=[english_world.team_a.uuid])).content.decode()
     figures = " ".join(re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.S))
     assert "Centre line" in figures or "Median" in figures
     assert "Centerlinje" not in figures and "Måling" not in figures
@@ -408,7 +408,7 @@ def test_numbers_use_danish_and_english_separators():
 
 def test_the_chart_table_shows_danish_numbers_in_danish_and_english_in_english(english_world, client_for):
     # The shared world's denominator is 1000 bed days and the first value 61.0 DDD per 100 bed days.
-    url = reverse("teams:team-detail", args=[english_world.team_a.uuid])
+    url = reverse("measures:team-dashboard", args=[english_world.team_a.uuid])
     danish = main_text(client_for(english_world.team_lead).get(url).content.decode())
     assert "1.000" in danish and "61,0" in danish
     english = main_text(english_client(client_for, english_world.team_lead).get(url).content.decode())

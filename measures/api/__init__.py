@@ -3,17 +3,8 @@
 The package re-exports the names other modules and tests import from `measures.api`.
 """
 
-from .annotations import AnnotationSerializer, AnnotationViewSet, PDSACycleSerializer, PDSACycleViewSet
-from .bulk import (
-    MAX_BULK_ROWS,
-    BulkErrorSerializer,
-    BulkResultSerializer,
-    BulkRowErrorSerializer,
-    BulkRowSerializer,
-    MeasurementBulkView,
-    serializer_errors,
-)
-from .chart_results import (
+from .chart_settings import AnnotationSerializer, AnnotationViewSet, PDSACycleSerializer, PDSACycleViewSet
+from .charts import (
     CHART_POINT_COLUMNS,
     ChartPartSerializer,
     ChartPointSerializer,
@@ -28,7 +19,7 @@ from .definitions import (
     IndicatorVersionSerializer,
     IndicatorViewSet,
 )
-from .measurements import (
+from .entry import (
     DELETION_COLUMNS,
     MEASUREMENT_COLUMNS,
     MEASUREMENT_VALUES,
@@ -41,6 +32,15 @@ from .measurements import (
     MeasurementTable,
     MeasurementViewSet,
     plotted_value,
+)
+from .entry_bulk import (
+    MAX_BULK_ROWS,
+    BulkErrorSerializer,
+    BulkResultSerializer,
+    BulkRowErrorSerializer,
+    BulkRowSerializer,
+    MeasurementBulkView,
+    serializer_errors,
 )
 
 __all__ = [

@@ -4,7 +4,6 @@ One module per area; every model is importable from `measures.models` as before.
 """
 
 from .charts import Annotation, ChartResult, ChartSettings, ExcludedPoint, LocalTarget, PhaseBreak
-from .data import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
 from .definitions import (
     DEFINITION_FIELDS,
     Goal,
@@ -14,6 +13,7 @@ from .definitions import (
     IndicatorVersion,
     PublicationStatus,
 )
+from .entry import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
 
 __all__ = [

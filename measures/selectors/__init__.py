@@ -1,6 +1,6 @@
 """Reads of the measures app that more than one view (or the API) uses."""
 
-from .completeness import (
+from .entry import (
     MonthStatus,
     OverdueTeam,
     TeamCompleteness,

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from measures import charts
+from measures.charts import figures
 from measures.models import (
     Annotation,
     ChartResult,
@@ -33,7 +33,7 @@ from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
 
-from .completeness import due_indicators, run_window
+from .entry import due_indicators, run_window
 
 COMPLETENESS_MONTHS = 12
 TEAM_COMPLETENESS_MONTHS = 6
@@ -52,8 +52,8 @@ class ChartCard:
     config: dict
     interpretation: str
     assurance_text: str
-    variation_icon: charts.Icon | None
-    assurance_icon: charts.Icon | None
+    variation_icon: figures.Icon | None
+    assurance_icon: figures.Icon | None
     variation: str
     table: list[dict] = field(default_factory=list)
     computed_at: object = None
@@ -121,20 +121,20 @@ def chart_card(
         indicator=indicator,
         has_result=has_result,
         is_stale=bool(result is not None and result.is_stale),
-        figure=charts.build_figure(
+        figure=figures.build_figure(
             data, compact=compact, y_range=y_range, show_annotations=show_annotations, height=height
         )
         if has_result
         else None,
-        config=charts.plot_config(filename=safe_filename(filename), compact=compact),
-        interpretation=charts.interpretation(data, variation=variation) if has_result else "",
-        assurance_text=charts.assurance_text(data, assurance) if has_result else "",
-        variation_icon=charts.variation_icon(data, variation) if has_result else None,
-        assurance_icon=charts.assurance_icon(data, assurance) if has_result else None,
+        config=figures.plot_config(filename=safe_filename(filename), compact=compact),
+        interpretation=figures.interpretation(data, variation=variation) if has_result else "",
+        assurance_text=figures.assurance_text(data, assurance) if has_result else "",
+        variation_icon=figures.variation_icon(data, variation) if has_result else None,
+        assurance_icon=figures.assurance_icon(data, assurance) if has_result else None,
         variation=variation,
-        table=charts.table_rows(data) if has_result and with_table else [],
+        table=figures.table_rows(data) if has_result and with_table else [],
         computed_at=result.computed_at if result is not None else None,
-        has_limits=charts.has_limits(data),
+        has_limits=figures.has_limits(data),
         is_aggregate=any(point.get("n_teams") is not None for point in data.get("points") or []),
         change_note=change_note,
     )
@@ -315,8 +315,8 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
 class MatrixCell:
     indicator: Indicator
     variation: str
-    variation_icon: charts.Icon | None
-    assurance_icon: charts.Icon | None
+    variation_icon: figures.Icon | None
+    assurance_icon: figures.Icon | None
     is_stale: bool
     has_result: bool
 
@@ -367,8 +367,8 @@ def _cell(indicator: Indicator, row: dict | None) -> MatrixCell:
     return MatrixCell(
         indicator=indicator,
         variation=row["variation"],
-        variation_icon=charts.variation_icon(data, row["variation"]),
-        assurance_icon=charts.assurance_icon(data, row["assurance"]),
+        variation_icon=figures.variation_icon(data, row["variation"]),
+        assurance_icon=figures.assurance_icon(data, row["assurance"]),
         is_stale=row["is_stale"],
         has_result=True,
     )
@@ -454,7 +454,7 @@ def network_dashboard(
                 scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=shown_ids
             )
         }
-        y_range = charts.y_extent([result.data for result in results.values() if result.data])
+        y_range = figures.y_extent([result.data for result in results.values() if result.data])
         for index, row in enumerate(rows):
             small_multiples.append(
                 chart_card(
@@ -516,7 +516,7 @@ def _sorted_rows(rows: list[TeamRow], sort: str, indicators: list[Indicator]) ->
     rows = sorted(rows, key=lambda row: row.peer.label.lower())
     if sort in codes:
         column = codes.index(sort)
-        rows.sort(key=lambda row: charts.VARIATION_RANK.get(row.cells[column].variation, 5))
+        rows.sort(key=lambda row: figures.VARIATION_RANK.get(row.cells[column].variation, 5))
     return rows
 
 

@@ -3,5 +3,5 @@
 - measurements: saving, validating, uploading monthly data, month completion (data entry)
 - definitions: goals, indicators and their versions, local targets (expert group)
 - improvement: driver diagrams and PDSA cycles
-The chart pipeline (stale marking, computation, sweeps) lives in measures.pipeline.
+The chart pipeline (stale marking, computation, sweeps) lives in measures.charts.
 """

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from teams.models import Team
 
+from ..charts import chart_series_changed
 from ..models import (
     Annotation,
     ChartSettings,
@@ -25,9 +26,8 @@ from ..models import (
     PhaseBreak,
     PublicationStatus,
 )
-from ..pipeline import chart_series_changed
-from ..selectors.completeness import current_month
-from .measurements import period_errors
+from ..selectors.entry import current_month
+from .entry import period_errors
 
 # Fewer baseline points than this give a centre line that moves a lot with one new point; the
 # Danish run chart guidance asks for 10-20 points before freezing. Warned about, not refused.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from teams.models import Organisation, Team
 
-from ..pipeline import chart_team_moved
+from ..charts import chart_team_moved
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from teams.models import Network, Team
 
+from ..charts import chart_indicator_changed, chart_series_changed
 from ..models import (
     DEFINITION_FIELDS,
     Goal,
@@ -27,7 +28,6 @@ from ..models import (
     LocalTarget,
     PublicationStatus,
 )
-from ..pipeline import chart_indicator_changed, chart_series_changed
 
 # The fields a published version freezes (IndicatorVersion has exactly these).
 VERSIONED_FIELDS = DEFINITION_FIELDS

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from teams.models import Network, Team
 
+from ..charts import chart_series_changed
 from ..models import DriverDiagram, DriverNode, Goal, Indicator, PDSACycle, PublicationStatus
-from ..pipeline import chart_series_changed
 
 # Which kind of node may hang under which: the aim, then primary drivers, secondary drivers and
 # change ideas. A change idea may also sit directly under a primary driver, as in small diagrams.

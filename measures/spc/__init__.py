@@ -6,7 +6,7 @@ No Django imports anywhere in this package.
 """
 
 from .batch import BatchResult, run_batch
-from .classify import Classification, classify
+from .classify import RULE_SETS, Classification, classify, mdc_xmr_chart
 from .engine import ENGINE_VERSION, ChartResult, PartSummary, Point, compute_chart
 from .errors import SPCError
 from .limits import CHART_TYPES
@@ -16,6 +16,7 @@ __all__ = [
     "CHART_TYPES",
     "ENGINE_VERSION",
     "METHODS",
+    "RULE_SETS",
     "BatchResult",
     "ChartResult",
     "Classification",
@@ -25,5 +26,6 @@ __all__ = [
     "anhoej_limits",
     "classify",
     "compute_chart",
+    "mdc_xmr_chart",
     "run_batch",
 ]

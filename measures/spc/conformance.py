@@ -1,12 +1,16 @@
-"""Conformance runner: compare the engine with qicharts2 reference vectors.
+"""Conformance runner: compare the reference layer with the reference vectors.
 
 Usage::
 
-    python -m measures.spc.conformance DIR [DIR ...]
+    python -m measures.spc.conformance [DIR ...]
 
-Every ``*.json`` file in the given folders that has ``"chart"`` and
-``"expected"`` keys is a case (see shared/spc-vectors/README.md); other JSON
-files are skipped silently.  One line is printed per failing case, naming
+Three kinds of case, told apart by the ``kind`` key: absent = qicharts2
+(engine.compute_chart; tests/spc/vectors/qicharts2/README.md), ``"mdc"`` =
+NHSRplotthedots 0.2.2 (mdc.mdc_spc; tests/spc/vectors/mdc/README.md) and
+``"funnel"`` = FunnelPlotR 0.6.0 (funnel.funnel_plot;
+tests/spc/vectors/funnel/README.md).  Without DIR the repository's copies in
+tests/spc/vectors/{qicharts2,mdc,funnel} are run.  Every ``*.json`` file that
+is a case is checked; other JSON files are skipped silently.  One line is printed per failing case, naming
 the case, the first differing field, the point index and both values; the
 last line is ``N passed, M failed``.  Exit status 1 if any case failed (or no
 case was found), 2 on a bad command line.
@@ -25,6 +29,8 @@ from typing import Any, Final
 
 from .engine import ChartResult, compute_chart
 from .errors import SPCError
+from .funnel import FunnelError, funnel_plot
+from .mdc import MDCError, mdc_spc
 
 __all__ = [
     "CaseOutcome",
@@ -37,6 +43,10 @@ __all__ = [
     "values_equal",
 ]
 
+KINDS: Final = ("mdc", "funnel")
+DEFAULT_DIRS: Final = tuple(
+    Path(__file__).resolve().parents[2] / "tests" / "spc" / "vectors" / sub for sub in ("qicharts2", "mdc", "funnel")
+)
 REL_TOL: Final = 1e-9
 ABS_TOL: Final = 1e-12
 
@@ -123,13 +133,23 @@ def values_equal(expected: Any, actual: Any, kind: str) -> bool:
 # ------------------------------------------------------------------ cases
 
 
+def case_kind(case: dict[str, Any]) -> str:
+    """"qicharts2" (no ``kind``), "mdc" or "funnel"."""
+    return str(case.get("kind") or "qicharts2")
+
+
 def load_case(path: Path) -> dict[str, Any] | None:
     """The case in ``path``, or None if the file is not a case."""
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if not isinstance(data, dict) or "chart" not in data or "expected" not in data:
+    if not isinstance(data, dict) or "expected" not in data:
+        return None
+    kind = data.get("kind")
+    if kind is None and "chart" not in data:
+        return None
+    if kind is not None and kind not in KINDS:
         return None
     return data
 
@@ -214,8 +234,17 @@ def _fmt(v: Any) -> str:
 
 
 def check_case(case: dict[str, Any]) -> str | None:
-    """None if the engine reproduces the case, else a description of the
-    first difference."""
+    """None if the reference layer reproduces the case, else a description of
+    the first difference.  Dispatches on the case's ``kind``."""
+    kind = case_kind(case)
+    if kind == "funnel":
+        return check_funnel_case(case)
+    if kind == "mdc":
+        return check_mdc_case(case)
+    return check_qic_case(case)
+
+
+def check_qic_case(case: dict[str, Any]) -> str | None:
     expected = case["expected"]
     if isinstance(expected, dict) and "error" in expected:
         try:
@@ -262,6 +291,188 @@ def check_case(case: dict[str, Any]) -> str | None:
     return None
 
 
+# ----------------------------------------------------------------- funnel
+
+_FUNNEL_INT_FIELDS: Final = frozenset({"winsorised", "truncated", "sp", "outlier"})
+_FUNNEL_STR_FIELDS: Final = frozenset({"group"})
+
+
+def compute_funnel_case(case: dict[str, Any]):
+    inp = case["input"]
+    return funnel_plot(
+        [str(g) for g in _as_list(inp["group"])],
+        _numbers(_as_list(inp["numerator"])),
+        _numbers(_as_list(inp["denominator"])),
+        data_type=_scalar(inp.get("data_type", "SR")),
+        limit=int(_scalar(inp.get("limit", 99))),
+        draw_adjusted=bool(_scalar(inp.get("draw_adjusted", True))),
+        draw_unadjusted=bool(_scalar(inp.get("draw_unadjusted", False))),
+        sr_method=_scalar(inp.get("sr_method", "SHMI")),
+        trim_by=float(_scalar(inp.get("trim_by", 0.1))),
+        multiplier=float(_scalar(inp.get("multiplier", 1))),
+        shmi_rounding=bool(_scalar(inp.get("SHMI_rounding", True))),
+    )
+
+
+def check_funnel_case(case: dict[str, Any]) -> str | None:
+    expected = case["expected"]
+    if "error" in expected:
+        try:
+            compute_funnel_case(case)
+        except FunnelError as exc:
+            return None if str(exc) == expected["error"] else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+        return f"expected error ({expected['error']}), but a funnel was computed"
+    try:
+        fp = compute_funnel_case(case)
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
+        return f"funnel raised {type(exc).__name__}: {exc}"
+    for key, kind in (("phi", "num"), ("tau2", "num"), ("draw_adjusted", "bool"), ("draw_unadjusted", "bool")):
+        if key in expected and not values_equal(expected[key], getattr(fp, key), kind):
+            return f"{key}: expected {_fmt(expected[key])}, got {_fmt(getattr(fp, key))}"
+    groups = expected.get("groups") or {}
+    n_exp = len(_as_list(groups.get("group")) or [])
+    if groups and n_exp != len(fp.groups):
+        return f"number of groups: expected {n_exp}, got {len(fp.groups)}"
+    for key, col in groups.items():
+        col = _as_list(col)
+        for i, (e, g) in enumerate(zip(col, fp.groups, strict=True)):
+            a = getattr(g, key, _MISSING)
+            if a is _MISSING:
+                return f"groups field {key}: unknown"
+            if key in _FUNNEL_STR_FIELDS:
+                ok = str(e) == a
+            else:
+                ok = values_equal(e, a, "int" if key in _FUNNEL_INT_FIELDS else "num")
+            if not ok:
+                return f"groups field {key} group {fp.groups[i].group}: expected {_fmt(e)}, got {_fmt(a)}"
+    if "n_outliers" in expected and expected["n_outliers"] != len(fp.outlier_groups):
+        return f"n_outliers: expected {expected['n_outliers']}, got {len(fp.outlier_groups)}"
+    if "outlier_groups" in expected and list(_as_list(expected["outlier_groups"])) != fp.outlier_groups:
+        return f"outlier_groups: expected {expected['outlier_groups']}, got {fp.outlier_groups}"
+    nrow = len(fp.limits["number_seq"])
+    if "limits_lookup_nrow" in expected and expected["limits_lookup_nrow"] != nrow:
+        return f"limits_lookup_nrow: expected {expected['limits_lookup_nrow']}, got {nrow}"
+    rows = _as_list(expected.get("limits_curve_rows")) or []
+    for key, col in (expected.get("limits_curve") or {}).items():
+        if key not in fp.limits:
+            return f"limits_curve field {key}: unknown"
+        for r, e in zip(rows, _as_list(col), strict=True):
+            if not 1 <= r <= nrow:
+                return f"limits_curve row {r} beyond the table ({nrow} rows)"
+            a = float(fp.limits[key][r - 1])
+            if not values_equal(e, a, "num"):
+                return f"limits_curve field {key} row {r}: expected {_fmt(e)}, got {_fmt(a)}"
+    if "r_messages" in case and list(case["r_messages"]) != list(fp.messages):
+        return f"messages: expected {case['r_messages']}, got {list(fp.messages)}"
+    return None
+
+
+_MISSING: Final = object()
+
+
+# -------------------------------------------------------------------- mdc
+
+_MDC_POINT_FIELDS: Final = (
+    ("y", "num"),
+    ("rebase_group", "int"),
+    ("short_group_warning", "bool"),
+    ("mean", "num"),
+    ("lpl", "num"),
+    ("upl", "num"),
+    ("outside_limits", "bool"),
+    ("relative_to_mean", "int"),
+    ("close_to_limits", "bool"),
+    ("rule_seven_point_trend", "int"),
+    ("rule_two_in_three", "int"),
+    ("rule_seven_point_one_side", "int"),
+    ("special_cause_type", "str"),
+    ("special_cause_flag", "bool"),
+    ("point_type", "str"),
+    ("target", "num"),
+)
+_MDC_SUMMARY_FIELDS: Final = {
+    "rebase_group": "int",
+    "mean": "num",
+    "lpl": "num",
+    "upl": "num",
+    "n": "int",
+    "common_cause": "int",
+    "special_cause_improvement": "int",
+    "special_cause_concern": "int",
+    "variation_type": "str",
+    "assurance_type": "str",
+}
+
+
+def _same(e: Any, a: Any, kind: str) -> bool:
+    if kind == "str":
+        return e == a
+    return values_equal(e, a, kind)
+
+
+def compute_mdc_case(case: dict[str, Any]):
+    inp = case["input"]
+    rebase = _as_list(inp.get("rebase"))
+    fix = _scalar(inp.get("fix_after_n_points"))
+    target = _scalar(inp.get("target"))
+    return mdc_spc(
+        [date.fromisoformat(d) for d in _as_list(inp["dates"])],
+        _numbers(_as_list(inp["values"])),
+        improvement_direction=_scalar(inp.get("improvement_direction", "increase")),
+        target=None if target is None else float(target),
+        rebase=None if rebase is None else [date.fromisoformat(d) for d in rebase],
+        fix_after_n_points=None if fix is None else int(fix),
+        screen_outliers=bool(_scalar(inp.get("screen_outliers", True))),
+    )
+
+
+def check_mdc_case(case: dict[str, Any]) -> str | None:
+    expected = case["expected"]
+    if "error" in expected:
+        try:
+            compute_mdc_case(case)
+        except MDCError as exc:
+            return None if str(exc) == expected["error"] else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+        return f"expected error ({expected['error']}), but a chart was computed"
+    try:
+        res = compute_mdc_case(case)
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
+        return f"mdc raised {type(exc).__name__}: {exc}"
+    dates = _as_list(expected.get("date")) or []
+    if len(dates) != len(res.points):
+        return f"number of points: expected {len(dates)}, got {len(res.points)}"
+    for i, (d, p) in enumerate(zip(dates, res.points, strict=True)):
+        if d != p.date.isoformat():
+            return f"date point {i}: expected {d}, got {p.date.isoformat()}"
+    for key, kind in _MDC_POINT_FIELDS:
+        if key not in expected:
+            continue
+        col = _as_list(expected[key])
+        for i, (e, p) in enumerate(zip(col, res.points, strict=True)):
+            a = getattr(p, key)
+            if not _same(e, a, kind):
+                return f"field {key} point {i}: expected {_fmt(e)}, got {_fmt(a)}"
+    summary = expected.get("summary")
+    if isinstance(summary, dict):
+        summary = [summary]
+    if summary is not None:
+        if len(summary) != len(res.summary):
+            return f"number of summary rows: expected {len(summary)}, got {len(res.summary)}"
+        for j, (es, rs) in enumerate(zip(summary, res.summary, strict=True)):
+            for key, e in es.items():
+                if key not in _MDC_SUMMARY_FIELDS:
+                    return f"summary field {key}: unknown"
+                a = getattr(rs, key)
+                if not _same(e, a, _MDC_SUMMARY_FIELDS[key]):
+                    return f"summary field {key} row {j}: expected {_fmt(e)}, got {_fmt(a)}"
+    for key, e in (expected.get("icons") or {}).items():
+        if res.icons.get(key) != e:
+            return f"icon {key}: expected {_fmt(e)}, got {_fmt(res.icons.get(key))}"
+    if "r_warnings" in case and list(case["r_warnings"]) != list(res.warnings):
+        return f"warnings: expected {case['r_warnings']}, got {list(res.warnings)}"
+    return None
+
+
 def run_conformance(dirs: Iterable[str | Path]) -> list[CaseOutcome]:
     outcomes = []
     for path, case in find_cases(dirs):
@@ -273,9 +484,11 @@ def run_conformance(dirs: Iterable[str | Path]) -> list[CaseOutcome]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or any(a in ("-h", "--help") for a in args):
+    if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         return 2
+    if not args:
+        args = [str(d) for d in DEFAULT_DIRS]
     missing = [a for a in args if not Path(a).is_dir()]
     if missing:
         print(f"not a directory: {', '.join(missing)}", file=sys.stderr)

@@ -421,6 +421,58 @@ def compute_chart(
     Raises:
         SPCError: invalid input, or input qicharts2 refuses (t chart y <= 0).
     """
+    _check_args(chart, method, agg_fun, multiply, freeze, target, cl)
+    yv, nv = _clean_values(y, n)
+    keys, kind = _x_keys(x, yv.size)
+    categorical = kind == "category"
+
+    breaks = _part_breaks(part, keys, yv.size)
+    agg = _aggregate(keys, kind, yv, nv, agg_fun)
+    g = len(agg.x)
+    xx = np.arange(1, g + 1)
+    part_ids = _make_parts(breaks, g)
+    frz = math.inf if (freeze is None or part is not None) else float(freeze)
+    baseline = xx <= frz
+    excl = set() if exclude is None else {float(e) for e in _floats(exclude, "exclude") if not math.isnan(e)}
+    include = np.array([float(i) not in excl for i in xx], dtype=bool)
+
+    out, part_slices, part_runs, messages = _lines_per_part(
+        chart, agg, part_ids, baseline, include, None if cl is None else float(cl), categorical, screened_mr, method
+    )
+    fin = finish(
+        out["y"][None],
+        out["cl"][None],
+        out["lcl"][None],
+        out["ucl"][None],
+        out["lcl_95"][None],
+        out["ucl_95"][None],
+        multiply,
+        y_neg,
+    )
+    if n is None and chart in ("run", "i") and np.any(agg.y_length > 1):
+        messages.append(f"Subgroup size > 1. Data have been aggregated using {agg_fun}().")
+    tgt = None if target is None or math.isnan(float(target)) else float(target)
+    no_runs_signal = categorical or chart == "mr"
+    points, summaries = _assemble(agg, out["n"], fin, baseline, include, part_slices, part_runs, tgt, no_runs_signal)
+    return ChartResult(
+        chart=chart,
+        points=tuple(points),
+        parts=tuple(summaries),
+        method=method,
+        screened_mr=screened_mr,
+        multiply=float(multiply),
+        categorical=categorical,
+        messages=tuple(messages),
+    )
+
+
+# ----------------------------------------------------------- compute_chart's steps
+
+
+def _check_args(
+    chart: str, method: str, agg_fun: str, multiply: Any, freeze: Any, target: Any, cl: Any
+) -> None:
+    """Argument types and names, as qic() refuses them."""
     if chart not in CHART_TYPES:
         raise SPCError(f"unknown chart type {chart!r}; expected one of {', '.join(CHART_TYPES)}")
     if method not in METHODS:
@@ -433,19 +485,27 @@ def compute_chart(
         if val is not None and (not isinstance(val, Real) or isinstance(val, bool)):
             raise SPCError(f"{name} must be a number; got {val!r}")
 
+
+def _clean_values(
+    y: Sequence[float | None] | np.ndarray, n: Sequence[float | None] | np.ndarray | None
+) -> tuple[FloatArray, FloatArray | None]:
+    """y and n as floats; a row missing either is blank in both."""
     yv = _floats(y, "y")
-    n_rows = yv.size
-    if n_rows == 0:
+    if yv.size == 0:
         raise SPCError("no data: y is empty")
     nv: FloatArray | None = None
     if n is not None:
         nv = _floats(n, "n")
-        if nv.size != n_rows:
-            raise SPCError(f"n has {nv.size} values but y has {n_rows}")
+        if nv.size != yv.size:
+            raise SPCError(f"n has {nv.size} values but y has {yv.size}")
         blank = np.isnan(yv) | np.isnan(nv)
         yv[blank] = np.nan
         nv[blank] = np.nan
+    return yv, nv
 
+
+def _x_keys(x: Sequence[Any] | np.ndarray | None, n_rows: int) -> tuple[list[Any], XKind]:
+    """Sort keys of x and its kind (one kind only)."""
     xs_raw = list(range(1, n_rows + 1)) if x is None else _x_values(x)
     if len(xs_raw) != n_rows:
         raise SPCError(f"x has {len(xs_raw)} values but y has {n_rows}")
@@ -458,20 +518,22 @@ def compute_chart(
         keys.append(key)
     if len(kinds) > 1:
         raise SPCError(f"x mixes value types: {', '.join(sorted(kinds))}")
-    kind: XKind = kinds.pop() if kinds else "number"
-    categorical = kind == "category"
+    return keys, (kinds.pop() if kinds else "number")
 
-    breaks = _part_breaks(part, keys, n_rows)
-    agg = _aggregate(keys, kind, yv, nv, agg_fun)
+
+def _lines_per_part(
+    chart: str,
+    agg: _Agg,
+    part_ids: np.ndarray,
+    baseline: np.ndarray,
+    include: np.ndarray,
+    cl_fixed: float | None,
+    categorical: bool,
+    screened_mr: bool,
+    method: str,
+) -> tuple[dict[str, np.ndarray], list[slice], list[Any], list[str]]:
+    """Centre line, limits and runs analysis of each part (before ``multiply``)."""
     g = len(agg.x)
-    xx = np.arange(1, g + 1)
-    part_ids = _make_parts(breaks, g)
-    frz = math.inf if (freeze is None or part is not None) else float(freeze)
-    baseline = xx <= frz
-    excl = set() if exclude is None else {float(e) for e in _floats(exclude, "exclude") if not math.isnan(e)}
-    include = np.array([float(i) not in excl for i in xx], dtype=bool)
-    cl_fixed = None if cl is None else float(cl)
-
     out = {k: np.empty(g) for k in ("y", "n", "cl", "lcl", "ucl", "lcl_95", "ucl_95")}
     messages: list[str] = []
     part_runs = []
@@ -498,29 +560,28 @@ def compute_chart(
         part_runs.append(stats)
         for k in out:
             out[k][sl] = getattr(lines, k)[0]
+    return out, part_slices, part_runs, messages
 
-    fin = finish(
-        out["y"][None],
-        out["cl"][None],
-        out["lcl"][None],
-        out["ucl"][None],
-        out["lcl_95"][None],
-        out["ucl_95"][None],
-        multiply,
-        y_neg,
-    )
+
+def _assemble(
+    agg: _Agg,
+    n_out: np.ndarray,
+    fin: Any,
+    baseline: np.ndarray,
+    include: np.ndarray,
+    part_slices: list[slice],
+    part_runs: list[Any],
+    tgt: float | None,
+    no_runs_signal: bool,
+) -> tuple[list[Point], list[PartSummary]]:
+    """Points and part summaries from the finished (multiplied, signalled) lines."""
     y_out, cl_out, sigma = fin.y[0], fin.cl[0], fin.sigma_signal[0]
     lim = {"lcl": fin.lcl[0], "ucl": fin.ucl[0], "lcl_95": fin.lcl_95[0], "ucl_95": fin.ucl_95[0]}
-    no_runs_signal = categorical or chart == "mr"
-    if n is None and chart in ("run", "i") and np.any(agg.y_length > 1):
-        messages.append(f"Subgroup size > 1. Data have been aggregated using {agg_fun}().")
-
-    tgt = None if target is None or math.isnan(float(target)) else float(target)
     points: list[Point] = []
     summaries: list[PartSummary] = []
     cols = {
         "y": y_out.tolist(),
-        "n": out["n"].tolist(),
+        "n": n_out.tolist(),
         "y_sum": agg.y_sum.tolist(),
         "cl": cl_out.tolist(),
         **{k: v.tolist() for k, v in lim.items()},
@@ -577,13 +638,4 @@ def compute_chart(
                 aucl=_opt(means[4]),
             )
         )
-    return ChartResult(
-        chart=chart,
-        points=tuple(points),
-        parts=tuple(summaries),
-        method=method,
-        screened_mr=screened_mr,
-        multiply=float(multiply),
-        categorical=categorical,
-        messages=tuple(messages),
-    )
+    return points, summaries

@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from measures import charts
+from measures.charts import figures
 
 register = template.Library()
 
@@ -29,7 +29,7 @@ def dk_number(value, decimals=None) -> str:
     """A number as the active language writes it (Danish: 1.234,5); '–' for none."""
     if value is None or value == "":
         return "–"
-    return charts.format_number(float(value), None if decimals in (None, "") else int(decimals))
+    return figures.format_number(float(value), None if decimals in (None, "") else int(decimals))
 
 
 @register.filter
@@ -37,7 +37,7 @@ def percent(value) -> str:
     """A share 0..1 as a whole percentage."""
     if value is None:
         return "–"
-    return f"{charts.format_number(float(value) * 100, 0)} %"
+    return f"{figures.format_number(float(value) * 100, 0)} %"
 
 
 @register.filter
@@ -45,7 +45,7 @@ def month_label(value) -> str:
     """'jan. 2024'."""
     if not value:
         return ""
-    return charts.month_label(charts.parse_period(value), long=True)
+    return figures.month_label(figures.parse_period(value), long=True)
 
 
 @register.filter

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from teams.access import TeamAccess, get_team_for_user
 
-from ..forms_chart_settings import (
+from ..forms.chart_settings import (
     AnnotationForm,
     BaselineForm,
     ExcludedPointForm,
@@ -304,7 +304,7 @@ def _annotation_return(request: HttpRequest, team, annotation_indicator: Indicat
     target = came_from or annotation_indicator
     if target is not None:
         return _back(target, team)
-    return redirect("teams:team-detail", team_uuid=team.uuid)
+    return redirect("measures:team-dashboard", team_uuid=team.uuid)
 
 
 @login_required
@@ -332,7 +332,7 @@ def annotation_create(request: HttpRequest, team_uuid) -> HttpResponse:
         form = _annotation_form(team, initial=initial)
     return render(
         request,
-        "measures/annotation_form.html",
+        "measures/chart_settings_annotation_form.html",
         {
             "access": access,
             "team": team,

@@ -1,7 +1,6 @@
-"""Dashboard pages: a team's indicator page, the goal page and the printable seminar reports.
+"""Dashboard pages: the start page, the network's and the team's dashboards (their home pages),
+a team's indicator page, the goal page and the printable seminar reports.
 
-The team dashboard and the network dashboard are teams.views.team_detail and network_detail
-(their URLs are the team's and the network's home pages); they use the same selectors.
 Everything shown comes from stored chart results (measures.selectors.dashboards).
 """
 
@@ -11,8 +10,10 @@ from django.shortcuts import render
 
 from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
+from measures.selectors.entry import team_completeness
 from measures.views.chart_settings import chart_settings_panel
 from teams.access import get_network_for_user, get_team_for_user
+from teams.models import Network, NetworkMembership, TeamMembership
 
 
 def _published_indicator(network, indicator_uuid) -> Indicator:
@@ -22,6 +23,63 @@ def _published_indicator(network, indicator_uuid) -> Indicator:
         )
     except Indicator.DoesNotExist as exc:
         raise Http404 from exc
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: what the user's teams have to report this month, and their networks."""
+    networks = Network.objects.visible_to(request.user).select_related("lead_region")
+    memberships = (
+        TeamMembership.objects.filter(user=request.user)
+        .select_related("team__network", "team__region")
+        .order_by("team__network__name", "team__name")
+    )
+    teams = []
+    for membership in memberships:
+        status = team_completeness(team=membership.team)
+        teams.append(
+            {
+                "team": membership.team,
+                "membership": membership,
+                "late_months": status.late_months,
+                "open_months": status.open_months,
+            }
+        )
+    roles = NetworkMembership.objects.filter(user=request.user).values_list("network_id", "role")
+    role_names = {}
+    for network_id, role in roles:
+        role_names.setdefault(network_id, []).append(NetworkMembership.Role(role).label)
+    network_rows = [{"network": n, "roles": role_names.get(n.id, [])} for n in networks]
+    return render(request, "measures/dashboards_home.html", {"networks": network_rows, "teams": teams})
+
+
+@login_required
+def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network dashboard: teams x indicators, small multiples, national charts, completeness."""
+    access = get_network_for_user(request.user, slug)
+    dashboard = selectors.network_dashboard(
+        access=access,
+        user=request.user,
+        indicator_code=request.GET.get("indikator", ""),
+        region=request.GET.get("region", ""),
+        sector=request.GET.get("sektor", ""),
+        sort=request.GET.get("sorter", ""),
+    )
+    return render(
+        request,
+        "measures/dashboards_network.html",
+        {"access": access, "network": access.network, "dashboard": dashboard},
+    )
+
+
+@login_required
+def team_dashboard(request: HttpRequest, team_uuid) -> HttpResponse:
+    """The team dashboard: every indicator's chart grouped by goal, completeness, latest notes."""
+    access = get_team_for_user(request.user, team_uuid)
+    dashboard = selectors.team_dashboard(team=access.team)
+    return render(
+        request, "measures/dashboards_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+    )
 
 
 @login_required
@@ -40,7 +98,7 @@ def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> Http
     )
     return render(
         request,
-        "measures/dashboard_indicator.html",
+        "measures/dashboards_indicator.html",
         {"access": access, "team": access.team, "indicator": indicator, "page": page, "panel": panel},
     )
 
@@ -59,7 +117,7 @@ def goal_dashboard(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
     dashboard = selectors.goal_dashboard(access=access, user=request.user, goal=goal)
     return render(
         request,
-        "measures/dashboard_goal.html",
+        "measures/dashboards_goal.html",
         {"access": access, "network": access.network, "goal": goal, "dashboard": dashboard},
     )
 
@@ -70,7 +128,7 @@ def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     dashboard = selectors.team_dashboard(team=access.team, with_tables=False)
     return render(
-        request, "measures/report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+        request, "measures/dashboards_report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
     )
 
 
@@ -81,6 +139,6 @@ def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     dashboard = selectors.network_dashboard(access=access, user=request.user)
     return render(
         request,
-        "measures/report_network.html",
+        "measures/dashboards_report_network.html",
         {"access": access, "network": access.network, "dashboard": dashboard},
     )

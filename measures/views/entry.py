@@ -17,17 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Team
 
-from ..forms_entry import CellForm, MonthCompletionForm, UploadForm
+from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
 from ..numbers import format_display, format_input
-from ..selectors.completeness import (
+from ..selectors.entry import (
     entry_indicators,
     network_overdue_teams,
     past_deadline_periods,
     reporting_deadline,
     team_completeness,
 )
-from ..services.measurements import (
+from ..services.entry import (
     BulkValidationError,
     MeasurementConflict,
     MeasurementRow,

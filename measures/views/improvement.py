@@ -1,4 +1,5 @@
-"""Driver diagrams (the network's template and the teams' copies) and PDSA cycles.
+"""Driver diagrams (the network's template and the teams' copies), PDSA cycles and the printable
+project description.
 
 Who may change a diagram: the template, the expert group and national project leads
 (`NetworkAccess.can_edit_content`); a team's copy, those who may enter the team's data.
@@ -7,20 +8,23 @@ Who may change a diagram: the template, the expert group and national project le
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from seminars.models import Seminar
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Team
 
-from ..forms_expert import DiagramTemplateForm, DriverNodeForm, PDSAForm
+from ..forms.improvement import DiagramTemplateForm, DriverNodeForm, PDSAForm
 from ..models import DriverDiagram, DriverNode, PDSACycle
-from ..selectors import definitions as selectors
+from ..selectors import definitions as definition_selectors
+from ..selectors import improvement as selectors
 from ..services import improvement as services
-from .expert import add_service_errors
+from .definitions import add_service_errors
 
 
 def get_diagram_for_user(user, diagram_uuid, *, write: bool) -> tuple[DriverDiagram, bool]:
@@ -56,7 +60,7 @@ def driver_diagram_template(request: HttpRequest, slug: str) -> HttpResponse:
     tree = selectors.driver_tree(diagram=diagram, include_drafts=access.can_see_drafts) if diagram else []
     return render(
         request,
-        "measures/driver_diagram.html",
+        "measures/improvement_driver_diagram.html",
         {
             "network": access.network,
             "diagram": diagram,
@@ -77,7 +81,7 @@ def driver_diagram_team(request: HttpRequest, team_uuid) -> HttpResponse:
     template = selectors.template_diagram(network=team.network)
     return render(
         request,
-        "measures/driver_diagram.html",
+        "measures/improvement_driver_diagram.html",
         {
             "network": team.network,
             "team": team,
@@ -98,7 +102,7 @@ def driver_diagram_team_history(request: HttpRequest, team_uuid) -> HttpResponse
         raise Http404
     return render(
         request,
-        "measures/driver_changes.html",
+        "measures/improvement_driver_changes.html",
         {
             "team": access.team,
             "diagram": diagram,
@@ -133,7 +137,7 @@ def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpRespo
                 request, _("Skabelonen er oprettet. Tilføj nu primære drivere (indsatsområder).")
             )
             return redirect("measures:driver-diagram-template-edit", slug=slug)
-    return render(request, "measures/driver_template_create.html", {"network": access.network, "form": form})
+    return render(request, "measures/improvement_driver_template_create.html", {"network": access.network, "form": form})
 
 
 @login_required
@@ -147,7 +151,7 @@ def driver_diagram_template_edit(request: HttpRequest, slug: str) -> HttpRespons
     tree = selectors.driver_tree(diagram=diagram, include_drafts=True)
     return render(
         request,
-        "measures/driver_edit.html",
+        "measures/improvement_driver_edit.html",
         {
             "network": access.network,
             "diagram": diagram,
@@ -184,7 +188,7 @@ def driver_diagram_team_edit(request: HttpRequest, team_uuid) -> HttpResponse:
     tree = selectors.driver_tree(diagram=diagram, include_drafts=False)
     return render(
         request,
-        "measures/driver_edit.html",
+        "measures/improvement_driver_edit.html",
         {
             "network": access.team.network,
             "team": access.team,
@@ -239,7 +243,7 @@ def driver_node_create(request: HttpRequest, diagram_uuid) -> HttpResponse:
             return _edit_url(diagram)
     return render(
         request,
-        "measures/driver_node_form.html",
+        "measures/improvement_driver_node_form.html",
         {"diagram": diagram, "parent": parent, "form": form, "back_url": _back(diagram)},
     )
 
@@ -289,7 +293,7 @@ def driver_node_edit(request: HttpRequest, node_uuid) -> HttpResponse:
             return _edit_url(diagram)
     return render(
         request,
-        "measures/driver_node_form.html",
+        "measures/improvement_driver_node_form.html",
         {"diagram": diagram, "node": node, "parent": node.parent, "form": form, "back_url": _back(diagram)},
     )
 
@@ -324,7 +328,7 @@ def pdsa_team_list(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     return render(
         request,
-        "measures/pdsa_team_list.html",
+        "measures/improvement_pdsa_team_list.html",
         {"access": access, "team": access.team, "cycles": selectors.pdsa_cycles_for(team=access.team)},
     )
 
@@ -345,7 +349,7 @@ def _pdsa_form(request: HttpRequest, team: Team, cycle: PDSACycle | None) -> PDS
         instance=cycle,
         team=team,
         change_ideas=selectors.change_ideas_for(team=team),
-        indicators=selectors.published_indicators(network=team.network),
+        indicators=definition_selectors.published_indicators(network=team.network),
     )
 
 
@@ -371,7 +375,7 @@ def pdsa_create(request: HttpRequest, team_uuid) -> HttpResponse:
             return redirect("measures:pdsa-detail", cycle_uuid=cycle.uuid)
     return render(
         request,
-        "measures/pdsa_form.html",
+        "measures/improvement_pdsa_form.html",
         {"team": team, "form": form, "has_diagram": selectors.team_diagram(team=team) is not None},
     )
 
@@ -381,7 +385,7 @@ def pdsa_detail(request: HttpRequest, cycle_uuid) -> HttpResponse:
     cycle, access = _get_cycle(request.user, cycle_uuid, write=False)
     return render(
         request,
-        "measures/pdsa_detail.html",
+        "measures/improvement_pdsa_detail.html",
         {
             "cycle": cycle,
             "team": cycle.team,
@@ -413,7 +417,7 @@ def pdsa_edit(request: HttpRequest, cycle_uuid) -> HttpResponse:
             return redirect("measures:pdsa-detail", cycle_uuid=cycle.uuid)
     return render(
         request,
-        "measures/pdsa_form.html",
+        "measures/improvement_pdsa_form.html",
         {
             "team": team,
             "cycle": cycle,
@@ -440,11 +444,59 @@ def pdsa_network_overview(request: HttpRequest, slug: str) -> HttpResponse:
     per_team = selectors.pdsa_counts_per_team(network=network, teams=Team.objects.visible_to(request.user))
     return render(
         request,
-        "measures/pdsa_overview.html",
+        "measures/improvement_pdsa_overview.html",
         {
             "access": access,
             "network": network,
             "per_team": per_team,
             "per_idea": selectors.pdsa_counts_per_change_idea(network=network),
+        },
+    )
+
+
+# Project description -----------------------------------------------------------------------------
+
+
+@login_required
+def project_description(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's printable project description: only published goals and indicators."""
+    access = get_network_for_user(request.user, slug)
+    network = access.network
+    indicators = definition_selectors.published_indicators(network=network).select_related("goal")
+    goals = definition_selectors.goals_for(network=network, include_drafts=False).prefetch_related(
+        Prefetch("indicators", queryset=indicators)
+    )
+    template = selectors.template_diagram(network=network)
+    focus_areas = []
+    aims = []
+    if template is not None:
+        tree = selectors.driver_tree(diagram=template, include_drafts=False)
+        aims = tree
+        focus_areas = [child for aim in tree for child in aim.children]
+    visible_team_ids = set(
+        Team.objects.visible_to(request.user).filter(network=network).values_list("id", flat=True)
+    )
+    teams = list(
+        Team.objects.filter(network=network, is_active=True)
+        .select_related("region")
+        .order_by("region__name", "name")
+    )
+    return render(
+        request,
+        "measures/improvement_project_description.html",
+        {
+            "access": access,
+            "network": network,
+            "goals": goals,
+            "unassigned": [i for i in indicators if i.goal_id is None],
+            "aims": aims,
+            "focus_areas": focus_areas,
+            "experts": definition_selectors.expert_group(network=network),
+            "leads": definition_selectors.national_leads(network=network),
+            "teams": teams,
+            "visible_team_ids": visible_team_ids,
+            "show_team_names": access.sees_all_team_names
+            or network.peer_visibility == network.PeerVisibility.NAMED,
+            "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
         },
     )

@@ -17,7 +17,7 @@ from tests.seminars.helpers import make_seminar
 
 from .conftest import axe_violations, login, screenshot
 from .test_dashboards import demo_like_world
-from .test_expert import demo_content
+from .test_definitions import demo_content
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 import pytest
 
+from measures.charts import chart_results_recompute_stale
 from measures.models import ChartResult, ChartSettings
-from measures.pipeline import chart_results_recompute_stale
 from tests.base import build_world, month
 
 from .conftest import axe_violations, login, screenshot

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from measures.charts import chart_results_recompute_stale
 from measures.models import Annotation, LocalTarget, Measurement, PhaseBreak
-from measures.pipeline import chart_results_recompute_stale
 from teams.models import Network, Team
 from tests.base import build_world, month
 

@@ -22,8 +22,6 @@ from django.conf import settings
 from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379").rstrip("/")
-REDIS_DB = int(os.environ.get("REDIS_TEST_DB", "7"))
 RUN_ID = uuid.uuid4().hex[:10]
 
 _default_db = settings.DATABASES["default"]
@@ -97,9 +95,10 @@ class Worker:
         pytest.fail(f"timed out after {timeout}s: {message}\n--- worker log ---\n{self.log()[-4000:]}")
 
 
-def _start_workers(count: int, tmp_path: Path, extra_env: dict[str, str] | None = None) -> tuple[Worker, list]:
+def _start_workers(
+    count: int, tmp_path: Path, broker_url: str, extra_env: dict[str, str] | None = None
+) -> tuple[Worker, list]:
     queue = f"lkt-test-{RUN_ID}-{uuid.uuid4().hex[:6]}"
-    broker_url = f"{REDIS_URL}/{REDIS_DB}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lkt.settings",
@@ -162,14 +161,14 @@ def _purge(broker_url: str, queue: str) -> None:
 
 
 @pytest.fixture
-def celery_workers(transactional_db, tmp_path):
+def celery_workers(transactional_db, tmp_path, redis_url):
     """Start `count` real workers on a fresh queue; this process publishes to it. Always stopped."""
     started: list = []
     queues: list[tuple[str, str]] = []
 
     @contextmanager
     def start(count: int = 1) -> Iterator[Worker]:
-        worker, processes = _start_workers(count, tmp_path)
+        worker, processes = _start_workers(count, tmp_path, redis_url)
         started.extend(processes)
         queues.append((worker.broker_url, worker.queue))
         with publishing_to(worker.broker_url, worker.queue):

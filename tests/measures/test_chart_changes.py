@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from measures import pipeline
+from measures import charts as pipeline
 from measures.models import ChartResult, IndicatorVersion
 from measures.selectors.dashboards import recent_change_notes, team_dashboard
 from measures.services.charts import team_region_move
@@ -57,7 +58,7 @@ def test_nothing_is_enqueued_when_the_publication_rolls_back(world, django_captu
     computed_world(world)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         indicator_update(indicator=world.indicator, user=world.expert, target_value=Decimal("50"))
-        with pytest.raises(Exception):
+        with pytest.raises(ValidationError):
             # No change note: refused, so the transaction rolls back and nothing is enqueued.
             indicator_publish(indicator=world.indicator, user=world.national_lead, change_note="")
     assert callbacks == []
@@ -116,7 +117,7 @@ def test_the_change_note_is_shown_beside_the_charts_for_a_while(world, client_fo
     dashboard = team_dashboard(team=world.team_a)
     [card] = [c for g in dashboard.groups for c in g.cards if c.indicator == world.indicator]
     assert card.change_note.change_note == "Nyt nationalt mål"
-    html = client_for(world.viewer).get(reverse("teams:team-detail", args=[world.team_a.uuid])).content.decode()
+    html = client_for(world.viewer).get(reverse("measures:team-dashboard", args=[world.team_a.uuid])).content.decode()
     assert "Indikatoren er ændret (version 2" in html and "Nyt nationalt mål" in html
     assert "Diagrammet opdateres" not in html
     # After CHANGE_NOTE_DAYS it is no longer beside the chart, but stays in the chart's history.

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from measures import pipeline
+from measures import charts
 from measures.models import Annotation, ChartResult, ChartSettings, ExcludedPoint, PhaseBreak
 from measures.services import chart_settings as services
 from tests.base import month
@@ -43,7 +43,7 @@ def indicator_url(world) -> str:
 
 
 def test_it_freezes_the_baseline_and_recomputes_the_chart(world, django_capture_on_commit_callbacks):
-    pipeline.chart_result_recompute(**series_kwargs(world))
+    charts.chart_result_recompute(**series_kwargs(world))
     with django_capture_on_commit_callbacks(execute=True):
         saved = services.chart_settings_update(
             **series_kwargs(world), baseline_end=month(2024, 12), expected_version=None, user=world.team_lead
@@ -57,7 +57,7 @@ def test_it_freezes_the_baseline_and_recomputes_the_chart(world, django_capture_
 
 
 def test_it_marks_the_chart_stale_in_the_same_transaction(world):
-    pipeline.chart_result_recompute(**series_kwargs(world))
+    charts.chart_result_recompute(**series_kwargs(world))
     assert team_row(world).is_stale is False
     # Without running the on-commit callbacks the row must already say "stale".
     services.chart_settings_update(
@@ -317,8 +317,8 @@ def test_it_adds_an_annotation_to_one_chart(world, django_capture_on_commit_call
 
 
 def test_an_annotation_without_indicator_marks_all_the_teams_charts_stale(world):
-    pipeline.chart_result_recompute(**series_kwargs(world))
-    pipeline.chart_result_recompute(team=world.team_a, indicator=world.count_indicator)
+    charts.chart_result_recompute(**series_kwargs(world))
+    charts.chart_result_recompute(team=world.team_a, indicator=world.count_indicator)
     services.annotation_create(
         team=world.team_a,
         indicator=None,

@@ -1,4 +1,4 @@
-"""measures.charts: figure dicts for every chart type, the Danish interpretation line, MDC icons."""
+"""measures.charts.figures: figure dicts for every chart type, the Danish interpretation line, MDC icons."""
 
 from datetime import date
 
@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 from django.utils import translation
 
-from measures import charts
+from measures.charts import figures as charts
 from measures.models import Indicator
 
 from .chart_factory import chart_data

@@ -22,11 +22,11 @@ def team_result(world, team=None, **kwargs):
 
 
 def team_url(world, team=None):
-    return reverse("teams:team-detail", kwargs={"team_uuid": (team or world.team_a).uuid})
+    return reverse("measures:team-dashboard", kwargs={"team_uuid": (team or world.team_a).uuid})
 
 
 def network_url(world, **query):
-    url = reverse("teams:network-detail", kwargs={"slug": world.network.slug})
+    url = reverse("measures:network-dashboard", kwargs={"slug": world.network.slug})
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url
@@ -275,7 +275,7 @@ def test_network_report_respects_peer_visibility(world, client_for):
 def test_dashboards_draw_what_the_pipeline_stores(world, client_for):
     import plotly.graph_objects as go
 
-    from measures.pipeline import chart_results_recompute_stale
+    from measures.charts import chart_results_recompute_stale
 
     chart_results_recompute_stale(network=world.network)
     team_html = client_for(world.team_lead).get(team_url(world)).content.decode()

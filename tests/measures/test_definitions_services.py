@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from measures.charts import chart_result_recompute
 from measures.models import (
     ChartResult,
     Goal,
@@ -15,7 +16,6 @@ from measures.models import (
     LocalTarget,
     Measurement,
 )
-from measures.pipeline import chart_result_recompute
 from measures.selectors.definitions import indicator_versions_used, published_indicators
 from measures.services import definitions as services
 

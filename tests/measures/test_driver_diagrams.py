@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from measures.models import DriverDiagram, DriverNode
-from measures.selectors.definitions import driver_diagram_changes, driver_tree
+from measures.selectors.improvement import driver_diagram_changes, driver_tree
 from measures.services import improvement as services
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures.models import Indicator, Measurement, PublicationStatus
-from measures.selectors.completeness import (
+from measures.selectors.entry import (
     due_window,
     entry_periods,
     entry_window,
@@ -23,8 +23,8 @@ from measures.selectors.completeness import (
     team_completeness,
 )
 from measures.services.definitions import indicator_create, indicator_publish, indicator_update
-from measures.services.measurements import MeasurementRow, measurement_save, measurements_bulk_plan
-from measures.services.reminders import reminders_send_due, teams_not_reported
+from measures.services.entry import MeasurementRow, measurement_save, measurements_bulk_plan
+from measures.services.entry_reminders import reminders_send_due, teams_not_reported
 from teams.models import Network, Team
 
 pytestmark = pytest.mark.django_db

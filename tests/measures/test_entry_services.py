@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from measures.models import ChartResult, Measurement, MonthCompletion, RefusedMeasurement
-from measures.services.measurements import (
+from measures.services.entry import (
     MeasurementConflict,
     measurement_delete,
     measurement_save,

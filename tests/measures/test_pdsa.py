@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from measures.charts import chart_result_recompute
 from measures.models import ChartResult, DriverNode, PDSACycle
-from measures.pipeline import chart_result_recompute
-from measures.selectors.definitions import pdsa_counts_per_change_idea
+from measures.selectors.improvement import pdsa_counts_per_change_idea
 from measures.services import improvement as services
 from teams.models import Team
 

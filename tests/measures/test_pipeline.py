@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from measures import pipeline, spc
+from measures import charts, spc
 from measures.models import (
     Annotation,
     ChartResult,
@@ -18,7 +18,7 @@ from measures.models import (
     PDSACycle,
     PhaseBreak,
 )
-from measures.selectors.pipeline import network_indicator_summary
+from measures.selectors.charts import network_indicator_summary
 from tests.base import month
 
 
@@ -38,12 +38,12 @@ def save(world, period, numerator, denominator=Decimal("1000"), team=None, **ext
             period=period,
             defaults={"numerator": numerator, "denominator": denominator, "indicator_version": 1, **extra},
         )
-        pipeline.chart_series_changed(team=team, indicator=world.indicator)
+        charts.chart_series_changed(team=team, indicator=world.indicator)
 
 
 @pytest.mark.django_db
 def test_it_stores_the_team_chart_in_the_readme_format(world):
-    result = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator)
+    result = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator)
     data = result.data
     assert len(data["points"]) == 24
     first = data["points"][0]
@@ -70,7 +70,7 @@ def test_it_stores_the_team_chart_in_the_readme_format(world):
 
 @pytest.mark.django_db
 def test_it_matches_the_engine_called_directly(world):
-    result = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator)
+    result = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator)
     levels = [p["numerator"] for p in result.data["points"]]
     direct = spc.compute_chart("run", world.months, levels, [1000.0] * 24, multiply=100)
     assert [p["cl"] for p in result.data["points"]] == [p.cl for p in direct.points]
@@ -89,7 +89,7 @@ def test_it_applies_baseline_exclusions_phases_targets_and_annotations(world):
     cycle = PDSACycle.objects.create(team=world.team_a, title="Stopdato på ordinationen", start_date=date(2024, 9, 1))
     cycle.indicators.add(world.indicator)
 
-    data = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
+    data = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
     assert [p["baseline"] for p in data["points"]] == [True] * 6 + [False] * 18
     assert data["points"][2]["include"] is False
     assert data["baseline_end"] == "2024-06-01"
@@ -103,7 +103,7 @@ def test_it_applies_baseline_exclusions_phases_targets_and_annotations(world):
 
     # A phase break starts part 2 at its month; qicharts2 then ignores the freeze.
     PhaseBreak.objects.create(team=world.team_a, indicator=world.indicator, period=month(2025, 1), label="Ny praksis")
-    data = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
+    data = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
     assert [p["part"] for p in data["points"]] == [1] * 12 + [2] * 12
     assert [(p["part"], p["label"], p["first_period"]) for p in data["parts"]] == [
         (1, "", "2024-01-01"), (2, "Ny praksis", "2025-01-01")
@@ -117,7 +117,7 @@ def test_it_keeps_missing_and_nothing_to_report_months_as_gaps(world):
     Measurement.objects.filter(team=world.team_a, period=month(2024, 7)).update(
         numerator=None, denominator=None, nothing_to_report=True
     )
-    data = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
+    data = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
     assert len(data["points"]) == 24
     assert data["points"][4]["y"] is None and data["points"][6]["y"] is None
     assert data["points"][5]["y"] == pytest.approx(62.0)
@@ -125,7 +125,7 @@ def test_it_keeps_missing_and_nothing_to_report_months_as_gaps(world):
 
 @pytest.mark.django_db
 def test_it_stores_too_few_points_for_a_team_without_data(world):
-    result = pipeline.chart_result_recompute(team=world.team_b, indicator=world.indicator)
+    result = charts.chart_result_recompute(team=world.team_b, indicator=world.indicator)
     assert result.data["points"] == []
     assert result.variation == "too_few_points"
     assert result.n_points == 0 and result.last_period is None
@@ -135,12 +135,12 @@ def test_it_stores_too_few_points_for_a_team_without_data(world):
 def test_it_pools_the_national_and_regional_charts_over_reporting_teams(world):
     Measurement.objects.create(team=world.team_b, indicator=world.indicator, period=month(2024, 2),
                                numerator=Decimal("300"), denominator=Decimal("500"), indicator_version=1)
-    national = pipeline.chart_result_recompute(indicator=world.indicator)
+    national = charts.chart_result_recompute(indicator=world.indicator)
     feb = national.data["points"][1]
     assert (feb["numerator"], feb["denominator"], feb["n_teams"]) == (890.0, 1500.0, 2)
     assert feb["y"] == pytest.approx(890 / 1500 * 100)
     assert national.data["points"][0]["n_teams"] == 1
-    region = pipeline.chart_result_recompute(region=world.midtjylland, indicator=world.indicator)
+    region = charts.chart_result_recompute(region=world.midtjylland, indicator=world.indicator)
     assert [(p["period"], p["numerator"]) for p in region.data["points"]] == [("2024-02-01", 300.0)]
     # The other network's teams never count.
     assert national.network_id == world.network.id
@@ -157,18 +157,18 @@ def test_it_pools_values_without_denominator_by_the_mean_and_counts_by_the_sum(w
                                numerator=Decimal("30"), indicator_version=1)
     rows = Measurement.objects.filter(indicator=indicator, period=month(2024, 1)).values_list(
         "team_id", "period", "numerator", "denominator")
-    assert pipeline.pool_measurements(indicator, rows)[month(2024, 1)] == (320.0, None, 2)
+    assert charts.pool_measurements(indicator, rows)[month(2024, 1)] == (320.0, None, 2)
     indicator.chart_type = "c"
-    assert pipeline.pool_measurements(indicator, rows)[month(2024, 1)] == (640.0, None, 2)
+    assert charts.pool_measurements(indicator, rows)[month(2024, 1)] == (640.0, None, 2)
 
 
 @pytest.mark.django_db
 def test_it_marks_the_series_and_aggregates_stale_in_the_write_transaction(world):
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     assert not ChartResult.objects.filter(network=world.network, is_stale=True).exists()
     with transaction.atomic():
         Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
-        pipeline.chart_series_changed(team=world.team_a, indicator=world.indicator)
+        charts.chart_series_changed(team=world.team_a, indicator=world.indicator)
         stale = set(ChartResult.objects.filter(is_stale=True).values_list("scope", "team_id", "region_id"))
         transaction.set_rollback(True)
     assert stale == {("team", world.team_a.id, None), ("region", None, world.hovedstaden.id),
@@ -179,11 +179,11 @@ def test_it_marks_the_series_and_aggregates_stale_in_the_write_transaction(world
 
 @pytest.mark.django_db
 def test_it_recomputes_after_commit_once_per_transaction(world, django_capture_on_commit_callbacks):
-    pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator)
+    charts.chart_result_recompute(team=world.team_a, indicator=world.indicator)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         for i, period in enumerate(world.months):
             Measurement.objects.filter(team=world.team_a, period=period).update(numerator=Decimal(500 + i))
-            pipeline.chart_series_changed(team=world.team_a, indicator=world.indicator)
+            charts.chart_series_changed(team=world.team_a, indicator=world.indicator)
     assert len(callbacks) == 1
     row = team_row(world)
     assert row.is_stale is False
@@ -193,25 +193,25 @@ def test_it_recomputes_after_commit_once_per_transaction(world, django_capture_o
 
 @pytest.mark.django_db
 def test_it_does_not_compute_again_when_the_inputs_are_unchanged(world):
-    pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator)
-    pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
-    row = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator)
+    charts.chart_result_recompute(team=world.team_a, indicator=world.indicator)
+    charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    row = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator)
     assert row.is_stale is False
     assert row.compute_count == 1
 
 
 @pytest.mark.django_db
 def test_it_leaves_the_row_stale_when_data_change_while_computing(world, monkeypatch):
-    ids = pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
-    compute = pipeline.compute.chart_compute
+    ids = charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    compute = charts.compute.chart_compute
 
     def compute_during_a_concurrent_save(inputs):
         # Another request saves and commits while the engine runs.
         save(world, month(2024, 1), Decimal("999"))
         return compute(inputs)
 
-    monkeypatch.setattr(pipeline.compute, "chart_compute", compute_during_a_concurrent_save)
-    assert pipeline._recompute_rows([ids[0]]) == 1
+    monkeypatch.setattr(charts.compute, "chart_compute", compute_during_a_concurrent_save)
+    assert charts._recompute_rows([ids[0]]) == 1
     row = ChartResult.objects.get(id=ids[0])
     assert row.is_stale is True
     assert row.computed_at is None
@@ -220,52 +220,52 @@ def test_it_leaves_the_row_stale_when_data_change_while_computing(world, monkeyp
 
 @pytest.mark.django_db
 def test_claimed_batches_are_disjoint(world):
-    pipeline.chart_results_ensure(network=world.network)
+    charts.chart_results_ensure(network=world.network)
     total = ChartResult.objects.filter(is_stale=True).count()
-    first = pipeline.chart_results_claim_batch(limit=3)
-    second = pipeline.chart_results_claim_batch(limit=100)
+    first = charts.chart_results_claim_batch(limit=3)
+    second = charts.chart_results_claim_batch(limit=100)
     assert len(first) == 3
     assert not set(first) & set(second)
     assert len(first) + len(second) == total
-    assert pipeline.chart_results_claim_batch(limit=100) == []
+    assert charts.chart_results_claim_batch(limit=100) == []
 
 
 @pytest.mark.django_db
 def test_the_sweep_recomputes_stale_rows_and_leaves_fresh_ones_alone(world):
-    assert pipeline.chart_results_recompute_stale(network=world.network) > 0
+    assert charts.chart_results_recompute_stale(network=world.network) > 0
     fresh_before = team_row(world).compute_count
     other = team_row(world, indicator=world.count_indicator)
     Measurement.objects.create(team=world.team_a, indicator=world.count_indicator, period=month(2024, 1),
                                numerator=Decimal("7"), denominator=Decimal("10"), indicator_version=1)
-    pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.count_indicator)
+    charts.chart_series_mark_stale(team=world.team_a, indicator=world.count_indicator)
     # The team's chart, its region's and the national one.
-    assert pipeline.chart_results_sweep(verify=0) == 3
+    assert charts.chart_results_sweep(verify=0) == 3
     assert team_row(world).compute_count == fresh_before
     assert ChartResult.objects.get(id=other.id).compute_count == other.compute_count + 1
-    assert pipeline.chart_results_recompute_stale(network=world.network) == 0
+    assert charts.chart_results_recompute_stale(network=world.network) == 0
 
 
 @pytest.mark.django_db
 def test_the_sweep_catches_writes_that_bypassed_the_stale_flag(world):
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     Measurement.objects.bulk_create([Measurement(team=world.team_a, indicator=world.indicator,
                                                  period=month(2026, 1), numerator=Decimal("400"),
                                                  denominator=Decimal("1000"), indicator_version=1)])
-    assert pipeline.chart_results_verify(limit=1000) == 3  # the team, its region, the nation
-    pipeline.chart_results_sweep(verify=0)
+    assert charts.chart_results_verify(limit=1000) == 3  # the team, its region, the nation
+    charts.chart_results_sweep(verify=0)
     assert team_row(world).last_period == month(2026, 1)
 
 
 @pytest.mark.django_db
 def test_it_marks_rows_of_an_older_engine_stale(world):
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     ChartResult.objects.filter(id=team_row(world).id).update(engine_version="0.9")
-    assert pipeline.chart_results_mark_outdated_engine() == 1
+    assert charts.chart_results_mark_outdated_engine() == 1
 
 
 @pytest.mark.django_db
 def test_the_summary_counts_teams_per_variation_in_one_query(world):
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     with CaptureQueriesContext(connection) as queries:
         summary = network_indicator_summary(world.network)
     assert len(queries) == 1

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from measures.models import Measurement, MonthCompletion, ReminderSent
-from measures.services.reminders import reminder_period_due, reminders_send_due, teams_not_reported
+from measures.services.entry_reminders import reminder_period_due, reminders_send_due, teams_not_reported
 from measures.tasks import reporting_reminders_task
 from teams.models import Network
 from tests.base import build_world, month

@@ -9,11 +9,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from measures import pipeline
+from measures import charts
 from measures.models import ChartResult, Measurement
 from measures.tasks import chart_results_sweep_task
 from teams.models import Team
 from tests.base import build_world, month
+from tests.redis_server import free_port
 
 from .conftest import publishing_to
 
@@ -30,7 +31,7 @@ def save(world, period, numerator, team=None):
             period=period,
             defaults={"numerator": numerator, "denominator": Decimal("1000"), "indicator_version": 1},
         )
-        pipeline.chart_series_changed(team=team, indicator=world.indicator)
+        charts.chart_series_changed(team=team, indicator=world.indicator)
 
 
 def team_row(world, indicator=None) -> ChartResult:
@@ -43,7 +44,7 @@ def settled(row_id: int) -> bool:
 
 def test_a_saved_measurement_leads_to_an_updated_chart(live_worker):
     world = build_world()
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     row = team_row(world)
 
     save(world, month(2026, 1), Decimal("420"))
@@ -60,7 +61,7 @@ def test_a_saved_measurement_leads_to_an_updated_chart(live_worker):
 
 def test_a_thousand_saves_to_one_series_cause_far_fewer_computations(live_worker):
     world = build_world()
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     row = team_row(world)
     before = row.compute_count
 
@@ -80,14 +81,14 @@ def test_a_thousand_saves_to_one_series_cause_far_fewer_computations(live_worker
 
 def test_the_sweep_recomputes_a_stale_series_and_leaves_a_fresh_one_alone(live_worker):
     world = build_world()
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     fresh = team_row(world)
     stale = team_row(world, indicator=world.count_indicator)
     # Data written while the broker was down: the row is stale and nobody has enqueued it.
     with transaction.atomic():
         Measurement.objects.create(team=world.team_a, indicator=world.count_indicator, period=month(2024, 1),
                                    numerator=Decimal("7"), denominator=Decimal("10"), indicator_version=1)
-        pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.count_indicator)
+        charts.chart_series_mark_stale(team=world.team_a, indicator=world.count_indicator)
 
     chart_results_sweep_task.delay()
 
@@ -108,7 +109,7 @@ def test_two_sweeps_at_once_do_not_compute_the_same_series_twice(celery_workers)
                         denominator=Decimal("1000"), indicator_version=1)
             for j, period in enumerate(world.months)
         )
-    pipeline.chart_results_ensure(network=world.network)
+    charts.chart_results_ensure(network=world.network)
     rows = ChartResult.objects.filter(network=world.network)
     total = rows.count()
     assert total == 2 * (22 + 2 + 1)
@@ -130,10 +131,11 @@ def test_two_sweeps_at_once_do_not_compute_the_same_series_twice(celery_workers)
 
 def test_saving_with_the_broker_unreachable_stores_the_data_and_marks_the_series_stale():
     world = build_world()
-    pipeline.chart_results_recompute_stale(network=world.network)
+    charts.chart_results_recompute_stale(network=world.network)
     row = team_row(world)
 
-    with publishing_to("redis://127.0.0.1:6390/0", "lkt-test-nowhere"):
+    # A free port: nothing listens there.
+    with publishing_to(f"redis://127.0.0.1:{free_port()}/0", "lkt-test-nowhere"):
         started = time.monotonic()
         save(world, month(2026, 1), Decimal("430"))
         elapsed = time.monotonic() - started
@@ -146,15 +148,15 @@ def test_saving_with_the_broker_unreachable_stores_the_data_and_marks_the_series
     assert row.last_period == month(2025, 12)
 
     # The broker is back: the sweep catches up.
-    assert pipeline.chart_results_sweep(verify=0) == 3
+    assert charts.chart_results_sweep(verify=0) == 3
     assert team_row(world).last_period == month(2026, 1)
     assert team_row(world).is_stale is False
 
 
 def test_an_expired_claim_is_taken_over_by_the_sweep():
     world = build_world()
-    pipeline.chart_results_recompute_stale(network=world.network)
-    ids = pipeline.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    charts.chart_results_recompute_stale(network=world.network)
+    ids = charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
     # A task was enqueued and then lost (worker killed, Redis flushed): the claim runs out.
     ChartResult.objects.filter(id__in=ids).update(claimed_until=timezone.now() - timedelta(seconds=1))
-    assert set(pipeline.chart_results_claim_batch(limit=10)) == set(ids)
+    assert set(charts.chart_results_claim_batch(limit=10)) == set(ids)

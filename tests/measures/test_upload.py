@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from measures.models import Indicator, Measurement
-from measures.services.measurements import BulkValidationError, MeasurementRow, measurements_bulk_save
+from measures.services.entry import BulkValidationError, MeasurementRow, measurements_bulk_save
 from measures.upload import parse_month, parse_upload
 from tests.base import publish
 

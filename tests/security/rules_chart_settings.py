@@ -1,4 +1,4 @@
-"""Permission-matrix rules for a team's chart settings and annotations (measures/urls_chart_settings.py).
+"""Permission-matrix rules for a team's chart settings and annotations (measures/urls/chart_settings.py).
 
 Every URL is checked with a real POST. The matrix posts once per role against the same world, so
 `data` is computed per role: it picks a month that is still free, or puts back the object a

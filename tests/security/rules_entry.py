@@ -1,4 +1,4 @@
-"""Permission-matrix rules for the data entry URLs (measures/urls_entry.py)."""
+"""Permission-matrix rules for the data entry URLs (measures/urls/entry.py)."""
 
 from tests.base import World
 

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from measures.charts import chart_results_recompute_stale
 from measures.models import Annotation, PDSACycle
-from measures.pipeline import chart_results_recompute_stale
 from seminars.models import Attendance, Registration
 from tests.seminars.helpers import make_seminar
 
@@ -71,7 +71,7 @@ def test_anonymised_peers_leak_no_identity_anywhere(world, client_for):
     client = client_for(world.other_team_member)
     urls = peer_readable_urls(world)
     # The network's shared pages and the API must be among them, or this test proves nothing.
-    assert reverse("teams:network-detail", kwargs={"slug": world.network.slug}) in urls
+    assert reverse("measures:network-dashboard", kwargs={"slug": world.network.slug}) in urls
     assert any(url.startswith("/api/v1/") for url in urls)
     csv_urls = [
         reverse("api-v1:measurement-list") + "?format=csv",
@@ -94,7 +94,7 @@ def test_the_team_member_does_see_the_anonymised_team_as_a_peer(world, client_fo
     # Guard against a vacuous pass: team B's member sees team A's data, just not who it is.
     populate(world)
     page = client_for(world.other_team_member).get(
-        reverse("teams:network-detail", kwargs={"slug": world.network.slug})
+        reverse("measures:network-dashboard", kwargs={"slug": world.network.slug})
     )
     assert "Team A" in page.content.decode() or "Team B" in page.content.decode()
 
@@ -105,6 +105,6 @@ def test_with_named_peers_the_same_check_finds_the_name(world, client_for):
     world.network.save()
     populate(world)
     page = client_for(world.other_team_member).get(
-        reverse("teams:network-detail", kwargs={"slug": world.network.slug})
+        reverse("measures:network-dashboard", kwargs={"slug": world.network.slug})
     )
     assert world.team_a.name in page.content.decode()

@@ -25,8 +25,8 @@ from .matrix import (
 from .rules_api import API_RULES
 from .rules_chart_settings import CHART_SETTINGS_RULES
 from .rules_dashboards import DASHBOARD_RULES
+from .rules_definitions import EXPERT_RULES
 from .rules_entry import ENTRY_RULES
-from .rules_expert import EXPERT_RULES
 from .rules_seminars import SEMINAR_RULES
 
 CORE_RULES: dict[str, Rule] = {
@@ -36,8 +36,8 @@ CORE_RULES: dict[str, Rule] = {
     "set_language": Rule(
         method="post", data=lambda w: {"language": "en"}, expected=expect(REDIRECT, anonymous=REDIRECT)
     ),
-    "teams:network-detail": Rule(kwargs=network, expected=NETWORK_MEMBERS_READ),
-    "teams:team-detail": Rule(kwargs=team_a, expected=TEAM_READ),
+    "measures:network-dashboard": Rule(kwargs=network, expected=NETWORK_MEMBERS_READ),
+    "measures:team-dashboard": Rule(kwargs=team_a, expected=TEAM_READ),
     "admin:index": Rule(expected=STAFF_ONLY_ADMIN),
 }
 

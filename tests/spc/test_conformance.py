@@ -1,9 +1,9 @@
 """qicharts2 conformance: every reference case is its own test.
 
-The vectors live in ``shared/spc-vectors`` beside the repository (override
-with ``SPC_VECTORS_DIR``).  A missing folder is a FAILURE, not a skip: CI
-always has it, and a silently skipped conformance suite would hide
-regressions.
+The vectors are copies inside the repository (tests/spc/vectors/qicharts2,
+copied from the shared reference folder with its README; override with
+``SPC_VECTORS_DIR``).  A missing folder is a FAILURE, not a skip: a silently
+skipped conformance suite would hide regressions.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from measures.spc.conformance import check_case, find_cases, main
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "spc-vectors"
+DEFAULT_DIR = Path(__file__).resolve().parent / "vectors" / "qicharts2"
 
 
 def vectors_dir() -> Path:
@@ -29,7 +29,7 @@ VECTORS = vectors_dir()
 CASES = find_cases([VECTORS]) if VECTORS.is_dir() else []
 MISSING_MSG = (
     f"SPC conformance vectors not found in {VECTORS} (expected qicharts2 case files *.json). "
-    "Put shared/spc-vectors beside the repository or set SPC_VECTORS_DIR."
+    "They belong in tests/spc/vectors/qicharts2 (or set SPC_VECTORS_DIR)."
 )
 
 if CASES:

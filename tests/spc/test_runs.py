@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +27,9 @@ def test_anhoej_limits_match_qicharts2_table() -> None:
     for n, lr, cr in zip(table["n.useful"], table["longest.run.max"], table["n.crossings.min"], strict=True):
         assert anhoej_limits(n) == (lr, cr), n
     assert len(table["n.useful"]) >= 500
+    # the packaged table is the qicharts2 reference table, unchanged
+    reference = Path(__file__).resolve().parent / "vectors" / "qicharts2" / "anhoej_limits.json"
+    assert json.loads(reference.read_text("utf-8")) == table
 
 
 def test_qbinom_small_sizes() -> None:

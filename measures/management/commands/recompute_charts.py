@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures import pipeline
+from measures import charts
 from measures.models import ChartResult
 from teams.models import Network
 
@@ -23,9 +23,9 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"no network with slug {network!r}")
         if all:
-            pipeline.chart_results_ensure(network=target)
+            charts.chart_results_ensure(network=target)
             rows = ChartResult.objects.all() if target is None else ChartResult.objects.filter(network=target)
             # Clearing the hash makes the engine run even where the inputs are unchanged.
             rows.update(is_stale=True, input_hash="")
-        computed = pipeline.chart_results_recompute_stale(network=target, limit=limit)
+        computed = charts.chart_results_recompute_stale(network=target, limit=limit)
         self.stdout.write(f"{computed} charts computed")

@@ -1,0 +1,29 @@
+"""gunicorn's configuration: the one place that says how the web process runs.
+
+Used by bin/start-web (which the image and docker-compose.yml run) and by the production-shape
+test. GUNICORN_BIND and GUNICORN_WORKERS override the address and the worker count.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "sync"
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# A request that runs longer is killed; long CSV exports stream, and chart work runs in Celery.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Load the app once in the master: a configuration error (e.g. the example SECRET_KEY) stops the
+# server at start with its message instead of looping over failing workers, and workers share memory.
+preload_app = True
+# The heartbeat file on a RAM disk where there is one (Docker's /tmp may be an overlay on disk).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Django decides http/https (SECURE_PROXY_SSL_HEADER, set by TRUSTED_PROXIES), not gunicorn: its own
+# default would trust X-Forwarded-Proto from 127.0.0.1 whatever TRUSTED_PROXIES says.
+secure_scheme_headers: dict[str, str] = {}
+forwarded_allow_ips = ""
+# No gunicornc control socket: unused, and its default path is shared by every instance of a user.
+control_socket_disable = True
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -1,0 +1,72 @@
+"""The chart pipeline: which stored chart results a write makes stale, and how they are recomputed.
+
+Stored format of ChartResult.data: see the README's architecture section ("Stored chart result").
+
+Life of a ChartResult row:
+1. A write to a series' inputs calls `chart_series_changed` inside its transaction: the team's row
+   and its region and national aggregates are marked stale (`is_stale`, a fresh `stale_since`).
+   A new indicator version (definition, target, baseline) calls `chart_indicator_changed` and a
+   team moved between regions `chart_team_moved`; both mark every affected row the same way.
+2. After commit, each row is *claimed* with a conditional UPDATE (`claimed_until`); only the save
+   that wins the claim enqueues a task, with a short countdown, so a burst of saves to one series
+   coalesces into one computation per window. A failed publish (broker down) releases the claim
+   and leaves the row stale for the sweep.
+3. The task reads `stale_since` first, then the inputs, computes, and writes only where
+   `stale_since` is unchanged: data that changed meanwhile are never hidden behind a fresh chart.
+4. The beat sweep is a safety net only (a lost task, a broker that was down): it claims stale rows in bounded batches (select_for_update(skip_locked=True) where
+   the database has it, a conditional UPDATE otherwise), so several sweeps share the work.
+
+Modules: `stale` (marking stale, claims, enqueueing), `inputs` (reading and hashing a series),
+`compute` (the engine call and storing one ChartResult), `sweep` (sweeps, bulk recomputation,
+verification). Every public name is re-exported here: import from `measures.charts`.
+"""
+
+from .. import spc
+from .compute import _recompute_rows, chart_compute, chart_result_recompute, chart_result_recompute_claimed
+from .inputs import CHARTS_WITH_N, SUM_POOLED_CHARTS, SeriesInputs, pool_measurements
+from .stale import (
+    CLAIM_SECONDS,
+    COALESCE_SECONDS,
+    chart_indicator_changed,
+    chart_result_claim,
+    chart_result_release,
+    chart_results_claim_batch,
+    chart_results_enqueue,
+    chart_series_changed,
+    chart_series_mark_stale,
+    chart_team_moved,
+)
+from .sweep import (
+    chart_results_ensure,
+    chart_results_mark_outdated_engine,
+    chart_results_recompute_stale,
+    chart_results_sweep,
+    chart_results_verify,
+)
+
+__all__ = [
+    "CHARTS_WITH_N",
+    "CLAIM_SECONDS",
+    "COALESCE_SECONDS",
+    "SUM_POOLED_CHARTS",
+    "SeriesInputs",
+    "_recompute_rows",
+    "chart_compute",
+    "chart_indicator_changed",
+    "chart_result_claim",
+    "chart_result_recompute",
+    "chart_result_recompute_claimed",
+    "chart_result_release",
+    "chart_results_claim_batch",
+    "chart_results_enqueue",
+    "chart_results_ensure",
+    "chart_results_mark_outdated_engine",
+    "chart_results_recompute_stale",
+    "chart_results_sweep",
+    "chart_results_verify",
+    "chart_series_changed",
+    "chart_series_mark_stale",
+    "chart_team_moved",
+    "pool_measurements",
+    "spc",
+]
