@@ -150,6 +150,8 @@ class TeamCompleteness:
     team: Team
     months: list[MonthStatus]  # newest first
     indicators: list[Indicator]
+    # The stored values by (indicator id, month), when asked for with_values (the grid).
+    values: dict[tuple[int, date], Measurement] = field(default_factory=dict)
 
     @property
     def late_months(self) -> list[MonthStatus]:
@@ -161,17 +163,40 @@ class TeamCompleteness:
         return [m for m in self.months if m.missing and not m.is_due]
 
 
-def team_completeness(*, team: Team, today: date | None = None) -> TeamCompleteness:
+GRID_FIELDS = (
+    "indicator_id",
+    "period",
+    "numerator",
+    "denominator",
+    "nothing_to_report",
+    "needs_checking",
+    "comment",
+    "version",
+)
+
+
+def team_completeness(*, team: Team, today: date | None = None, with_values: bool = False) -> TeamCompleteness:
+    """The team's months in the entry window, newest first, with what is due, missing and late.
+
+    with_values: also the stored values themselves (the grid), read in the same single query.
+    """
     today = today or timezone.localdate()
     network = team.network
     indicators = entry_indicators(network)
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
-    for indicator_id, period in Measurement.objects.filter(
-        team=team, indicator__in=indicators, period__gte=network.entry_first_period
-    ).values_list("indicator_id", "period"):
-        filled[period].add(indicator_id)
-    completed = set(MonthCompletion.objects.filter(team=team).values_list("period", flat=True))
+    rows = Measurement.objects.filter(team_id=team.id, indicator_id__in=[i.id for i in indicators])
+    values: dict[tuple[int, date], Measurement] = {}
+    if with_values:
+        for m in rows.only(*GRID_FIELDS):
+            values[(m.indicator_id, m.period)] = m
+            filled[m.period].add(m.indicator_id)
+    else:
+        for indicator_id, period in rows.filter(period__gte=network.entry_first_period).values_list(
+            "indicator_id", "period"
+        ):
+            filled[period].add(indicator_id)
+    completed = set(MonthCompletion.objects.filter(team_id=team.id).values_list("period", flat=True))
     months = []
     for period in reversed(periods):
         deadline = reporting_deadline(network, period)
@@ -186,7 +211,7 @@ def team_completeness(*, team: Team, today: date | None = None) -> TeamCompleten
                 due=due,
             )
         )
-    return TeamCompleteness(team=team, months=months, indicators=indicators)
+    return TeamCompleteness(team=team, months=months, indicators=indicators, values=values)
 
 
 @dataclass

@@ -8,7 +8,6 @@ rows (bench/grid_bench.py prints both). Every value is escaped.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -142,7 +141,8 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     team = access.team
     readonly = not access.can_enter_data
-    completeness = team_completeness(team=team)
+    completeness = team_completeness(team=team, with_values=True)
+    stored = completeness.values
     indicators = completeness.indicators
     recent_from = add_months(current_month(), -(RECENT_MONTHS - 1))
     year = request.GET.get("aar", "")
@@ -151,14 +151,12 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
         months = [
             m for m in completeness.months if m.period.year == int(year) and m.period < recent_from and not m.is_late
         ]
-        stored = _stored(team, indicators, months)
         return HttpResponse(_rows_html(months, indicators, stored, readonly=readonly))
     shown = [m for m in completeness.months if m.period >= recent_from or m.is_late]
     folded: dict[int, int] = {}
     for m in completeness.months:
         if m.period < recent_from and not m.is_late:
             folded[m.period.year] = folded.get(m.period.year, 0) + 1
-    stored = _stored(team, indicators, shown)
     open_month = next((m for m in reversed(completeness.months) if not m.is_due), None)
     return render(
         request,
@@ -210,25 +208,3 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
             },
         },
     )
-
-
-def _stored(team, indicators: list[Indicator], months: list[MonthStatus]) -> dict[tuple[int, date], Measurement]:
-    """The stored values of the shown months, in one query."""
-    periods = [m.period for m in months]
-    if not periods or not indicators:
-        return {}
-    return {
-        (m.indicator_id, m.period): m
-        for m in Measurement.objects.filter(
-            team=team, indicator__in=indicators, period__gte=min(periods), period__lte=max(periods)
-        ).only(
-            "indicator_id",
-            "period",
-            "numerator",
-            "denominator",
-            "nothing_to_report",
-            "needs_checking",
-            "comment",
-            "version",
-        )
-    }
