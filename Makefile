@@ -1,18 +1,30 @@
-# Everyday commands. `make run` and `make test` do all set-up on a fresh machine (Python 3.11+).
+# Everyday commands. `make run` and `make test` do all set-up on a fresh machine (Python 3.11+ with
+# venv, make; `make test` as root installs Chromium and redis-server with apt).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format bench conformance messages browser-deps clean
+.PHONY: install run test lint format lock bench conformance messages test-deps browser-deps clean
 
-$(VENV)/.installed: requirements.lock
+# The development environment: runtime and test tools, pinned with hashes (the image installs
+# requirements/runtime.lock only).
+$(VENV)/.installed: requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-pin both lock files from pyproject.toml after changing a dependency there. Versions already
+# pinned stay (uv prefers the output file's pins); the runtime lock is constrained to the dev lock's
+# versions, so both agree. Python 3.11: the image's version and the oldest supported.
+lock: install
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+	  -o requirements/dev.lock
+	$(BIN)/uv pip compile --quiet pyproject.toml -c requirements/dev.lock --python-version 3.11 \
+	  --generate-hashes -o requirements/runtime.lock
 
 # The embedded default: SQLite, Celery tasks run in-process, console e-mail, the demo network.
 run: install
@@ -21,10 +33,12 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST)
 
 # What .ci/run calls. DATABASE_URL selects PostgreSQL; without it the suite runs on SQLite.
-test: install browser-deps
+# Without REDIS_TEST_URL the tests start a throwaway redis-server of their own.
+test: install test-deps
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 lint: install
@@ -35,13 +49,20 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# What the tests need from the system: Debian's Chromium for the browser tests (Playwright cannot
+# download browsers here) and redis-server unless REDIS_TEST_URL names a running Redis. Installed
+# with apt when run as root; otherwise the missing packages are named.
+test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -n "$$REDIS_TEST_URL" ] || command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests" >&2; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Missing for the tests:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
+
+browser-deps: test-deps
 
 conformance: install
 	$(BIN)/python -m measures.spc.conformance tests/spc/vectors/qicharts2 tests/spc/vectors/mdc tests/spc/vectors/funnel

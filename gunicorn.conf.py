@@ -27,3 +27,10 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def when_ready(server) -> None:
+    """Before the workers fork: no database connection opened while loading the app may be shared."""
+    from django.db import connections
+
+    connections.close_all()

@@ -8,6 +8,7 @@ from measures.api import (
     AnnotationViewSet,
     ChartResultViewSet,
     GoalViewSet,
+    IndicatorFunnelView,
     IndicatorViewSet,
     MeasurementBulkView,
     MeasurementDeletionViewSet,
@@ -37,6 +38,7 @@ urlpatterns = [
     # The split view serves its init script as a separate file: no inline script, so it works
     # under our Content-Security-Policy (script-src 'self').
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema"), name="docs"),
+    path("indicators/<str:indicator_uuid>/funnel/", IndicatorFunnelView.as_view(), name="indicator-funnel"),
     path(
         "teams/<str:team_uuid>/measurements/bulk/",
         MeasurementBulkView.as_view(),

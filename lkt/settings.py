@@ -183,6 +183,8 @@ STORAGES = {
 # whose settings load with DEBUG on) it looks files up per request, so no collectstatic is needed.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+# Types whitenoise does not know (it would send application/octet-stream for DKFDS's fonts).
+WHITENOISE_MIMETYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff"}
 # Uploads (seminar materials) are never served as /media/ URLs: only through views that check access.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -223,6 +223,35 @@ class Network(models.Model):
             "spredning). Månederne efter slut er frivillige og tæller aldrig som manglende."
         ),
     )
+
+    class RuleSet(models.TextChoices):
+        # The statistics behind the variation and assurance icons (measures/spc/classify.py).
+        ANHOEJ = "anhoej", _("Anhøj-reglerne (dansk standard, qicharts2)")
+        MDC = "mdc", _("Making Data Count (NHS-reglerne)")
+
+    spc_rule_set = models.CharField(
+        _("regelsæt for særlig variation"),
+        max_length=10,
+        choices=RuleSet.choices,
+        default=RuleSet.ANHOEJ,
+        help_text=_("Navngives i hver signaturforklaring, rapport og API-svar."),
+    )
+    pooled_min_share = models.PositiveSmallIntegerField(
+        _("andel teams før en måned indgår i samlede diagrammer (%)"),
+        default=75,
+        help_text=_(
+            "En måned indgår i de nationale og regionale diagrammer, når mindst denne andel af de aktive "
+            "teams har indberettet den; ellers vises den som foreløbig."
+        ),
+    )
+    pooled_laney = models.BooleanField(
+        _("Laney p'/u' i samlede p- og u-diagrammer"),
+        default=True,
+        help_text=_(
+            "Samlede diagrammer over mange teams har store nævnere og derfor meget smalle grænser; "
+            "Laneys p'- og u'-diagrammer tager højde for variationen mellem teams."
+        ),
+    )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
@@ -245,6 +274,13 @@ class Network(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_months__lte=120), name="teams_network_follow_up_months_max_120"
+            ),
+            models.CheckConstraint(
+                condition=Q(pooled_min_share__gte=1) & Q(pooled_min_share__lte=100),
+                name="teams_network_pooled_min_share_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(spc_rule_set__in=["anhoej", "mdc"]), name="teams_network_spc_rule_set_valid"
             ),
         ]
 

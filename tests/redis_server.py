@@ -7,7 +7,6 @@ fails at once with the reason, it never waits minutes for a server that is not t
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
+
+from tests.ports import free_port
 
 # The database used when REDIS_TEST_URL names none (CI passes redis://127.0.0.1:6379).
 DEFAULT_DB = int(os.environ.get("REDIS_TEST_DB", "7"))
@@ -36,12 +37,6 @@ def ping(url: str, timeout: float = 2.0) -> None:
         client.ping()
     finally:
         client.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ThrowawayRedis:

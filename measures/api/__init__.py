@@ -10,6 +10,7 @@ from .charts import (
     ChartPointSerializer,
     ChartResultSerializer,
     ChartResultViewSet,
+    IndicatorFunnelView,
 )
 from .common import VISIBLE_STATUSES, MonthField
 from .definitions import (
@@ -62,6 +63,7 @@ __all__ = [
     "ChartPointSerializer",
     "ChartResultSerializer",
     "ChartResultViewSet",
+    "IndicatorFunnelView",
     "GoalSerializer",
     "GoalViewSet",
     "HistoricalMeasurement",

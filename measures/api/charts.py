@@ -2,15 +2,21 @@
 
 from collections.abc import Iterator
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from lkt.api import ApiModelSerializer, region_chart_condition, visible_networks, visible_teams
+from lkt.api import ApiModelSerializer, region_chart_condition, request_token, visible_networks, visible_teams
 from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from teams.access import network_access
 
 from ..filters import ChartResultFilter
-from ..models import ChartResult
+from ..models import ChartResult, Indicator, PublicationStatus
+from ..selectors import funnels
 from .common import MonthField
 
 
@@ -31,6 +37,14 @@ class ChartPointSerializer(serializers.Serializer):
     sigma_signal = serializers.BooleanField(allow_null=True)
     n_teams = serializers.IntegerField(
         allow_null=True, help_text="Antal teams med data (kun regional/national)."
+    )
+    n_active = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Antal aktive teams den måned (kun regional/national)."
+    )
+    provisional = serializers.BooleanField(
+        allow_null=True,
+        required=False,
+        help_text="Foreløbig: under netværkets andel af aktive teams har indberettet; uden for grænser og signaler.",
     )
 
 
@@ -67,6 +81,9 @@ class ChartResultSerializer(ApiModelSerializer):
     baseline_end = serializers.SerializerMethodField()
     target_national = serializers.SerializerMethodField()
     target_local = serializers.SerializerMethodField()
+    rule_set = serializers.SerializerMethodField()
+    chart_drawn = serializers.SerializerMethodField()
+    deviations = serializers.SerializerMethodField()
     parts = serializers.SerializerMethodField()
     points = serializers.SerializerMethodField()
 
@@ -88,6 +105,9 @@ class ChartResultSerializer(ApiModelSerializer):
             "variation",
             "assurance",
             "classification_reason",
+            "rule_set",
+            "chart_drawn",
+            "deviations",
             "runs_signal",
             "sigma_signal_count",
             "n_points",
@@ -125,6 +145,23 @@ class ChartResultSerializer(ApiModelSerializer):
     def get_classification_reason(self, result: ChartResult) -> str | None:
         classification = self._chart_data(result).get("classification")
         return classification.get("reason") if isinstance(classification, dict) else None
+
+    @extend_schema_field({"type": "string", "enum": ["anhoej", "mdc"]})
+    def get_rule_set(self, result: ChartResult) -> str:
+        """The rule set that classified the chart (network setting); charts from before rule sets: anhoej."""
+        data = self._chart_data(result)
+        return data.get("rule_set") or (data.get("classification") or {}).get("rule_set") or "anhoej"
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_chart_drawn(self, result: ChartResult) -> str | None:
+        """The chart actually computed: e.g. "up" (Laney u') for a pooled u chart, "xmr_mdc" under mdc."""
+        return self._chart_data(result).get("chart_drawn") or result.chart_type
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_deviations(self, result: ChartResult) -> list[str]:
+        """Codes of the deviations from a reference package that apply (README, "Statistik")."""
+        value = self._chart_data(result).get("deviations")
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "nullable": True})
     def get_baseline_end(self, result: ChartResult) -> str | None:
@@ -237,3 +274,65 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
                     str(point.get("period", ""))[:7],
                     *(point.get(key) for key in CHART_POINT_COLUMNS[12:]),
                 )
+
+
+class IndicatorFunnelView(APIView):
+    """The funnel plot of one indicator over the last 3, 6 or 12 complete months, as data."""
+
+    @extend_schema(
+        operation_id="indicator_funnel",
+        parameters=[],
+        responses={
+            200: OpenApiResponse(
+                description=(
+                    "Tragtdiagram (FunnelPlotR-modeller): netværkets niveau (`target`), phi og tau², om "
+                    "grænserne er justeret (`adjusted`), en `note` (`few_units`, `no_overdispersion`, "
+                    "`degenerate`), ét element pr. team (værdi, nævner, grænser ved teamets nævner, `flag`: "
+                    "`high_outlier`/`low_outlier` uden for 99,8 %, `high_warning`/`low_warning` uden for 95 %) "
+                    "og kurven (`curve`). `?months=3|6|12` (standard 12). Teams vises som brugeren eller "
+                    "tokenet må se dem (anonymiserede teams som \"Team A\"); skjulte teams indgår kun i "
+                    "niveauet og grænserne."
+                )
+            ),
+            404: OpenApiResponse(description="Indikatoren findes ikke, er ikke synlig eller har ikke et tragtdiagram."),
+        },
+    )
+    def get(self, request, indicator_uuid: str):
+        try:
+            indicator = Indicator.objects.select_related("network").get(
+                uuid=indicator_uuid,
+                status=PublicationStatus.PUBLISHED,
+                network__in=visible_networks(request),
+            )
+        except (Indicator.DoesNotExist, ValueError, DjangoValidationError) as exc:
+            raise NotFound from exc
+        if funnels.funnel_model(indicator) is None:
+            raise NotFound("Indikatoren har ikke et tragtdiagram (kun p-, p'-, u- og u'-indikatorer).")
+        try:
+            months = int(request.query_params.get("months", funnels.DEFAULT_FUNNEL_MONTHS))
+        except ValueError:
+            months = 0
+        if months not in funnels.FUNNEL_MONTHS:
+            raise ValidationError({"months": "3, 6 eller 12."})
+        network = indicator.network
+        token = request_token(request)
+        if token is not None:
+            view = funnels.network_funnel(
+                network=network, indicator=indicator, user=None, access=None, months=months,
+                labels=funnels.named_labels(visible_teams(request).filter(network=network)),
+            )
+        else:
+            view = funnels.network_funnel(
+                network=network, indicator=indicator, user=request.user,
+                access=network_access(request.user, network), months=months,
+            )
+        payload = {
+            "network": network.slug,
+            "indicator": indicator.code,
+            "periods": [] if view is None else [p.isoformat()[:7] for p in view.periods],
+            "reference": "FunnelPlotR 0.6.0 (PR: proportions, SR/SHMI: rates)",
+            "funnel": None if view is None else view.chart.to_dict(),
+            "own": [] if view is None else sorted(view.own_labels),
+            "outliers_text": [] if view is None else view.outliers_text,
+        }
+        return Response(payload)

@@ -34,43 +34,14 @@ def _number(value: float | None) -> float | str | None:
 
 def chart_compute(inputs: SeriesInputs) -> dict[str, Any]:
     """Run the SPC engine on one series and shape the result as the stored format (README)."""
-    data: dict[str, Any] = {
-        "engine_version": spc.ENGINE_VERSION,
-        "scope": inputs.scope,
-        "chart_type": inputs.chart_type,
-        "unit": inputs.unit,
-        "multiplier": inputs.multiplier,
-        "direction": inputs.direction,
-        "indicator_version": inputs.indicator_version,
-        "points": [],
-        "parts": [],
-        "classification": {"variation": ChartResult.Variation.TOO_FEW.value, "assurance": "",
-                           "reason": "too_few_points"},
-        "targets": {"national": inputs.national_target, "local": inputs.local_target},
-        "baseline_end": _iso(inputs.baseline_end),
-        "excluded": [{"period": p.isoformat(), "reason": reason} for p, reason in inputs.excluded],
-        "annotations": inputs.annotations,
-        "messages": [],
-        "error": "",
-    }
+    data = _empty_data(inputs)
     periods = inputs.periods
     if not periods:
         return data
-    index = {p: i for i, p in enumerate(periods)}
-    freeze = None
-    if inputs.baseline_end is not None and inputs.baseline_end >= periods[0]:
-        freeze = sum(1 for p in periods if p <= inputs.baseline_end)
-    # A new part starts at the phase break's month: the engine wants the last xx of the part before.
-    breaks = [index[p] for p, _label in inputs.phase_breaks if p in index and index[p] > 0]
-    labels = {1: ""}
-    for number, (p, label) in enumerate(
-        [(p, label) for p, label in inputs.phase_breaks if p in index and index[p] > 0], start=2
-    ):
-        labels[number] = label or p.strftime("%Y-%m")
-    exclude = [index[p] + 1 for p, _reason in inputs.excluded if p in index]
+    freeze, breaks, labels, exclude = _engine_arguments(inputs)
     try:
         result = spc.compute_chart(
-            inputs.chart_type,
+            inputs.engine_chart,
             periods,
             inputs.numerators,
             inputs.denominators if inputs.uses_denominator else None,
@@ -84,52 +55,136 @@ def chart_compute(inputs: SeriesInputs) -> dict[str, Any]:
         data["error"] = str(exc)
         data["classification"]["reason"] = "error"
         return data
+    if inputs.rule_set == "mdc" and inputs.chart_type in ("run", "i"):
+        result = spc.mdc_xmr_chart(result)
     target = inputs.local_target if inputs.local_target is not None else inputs.national_target
-    classification = spc.classify(result, inputs.direction, target)
+    provisional = inputs.provisional or [False] * len(periods)
+    complete = [i + 1 for i, flag in enumerate(provisional) if not flag]
+    classification = spc.classify(
+        result,
+        inputs.direction,
+        target,
+        rule_set=inputs.rule_set,
+        last_complete_xx=(complete[-1] if complete else 0) if any(provisional) else None,
+    )
+    data["points"] = _stored_points(inputs, result, provisional)
+    data["parts"] = _stored_parts(result, periods, labels)
+    data["classification"] = _stored_classification(inputs, classification, periods, target)
+    data["deviations"] = _deviations(inputs, classification)
+    # "Baseline (fastfrosset)" only where a freeze is in force: qicharts2 ignores it once phases exist.
+    data["baseline_in_force"] = freeze is not None and not breaks
+    data["messages"] = list(result.messages)
+    return data
+
+
+def _empty_data(inputs: SeriesInputs) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "engine_version": spc.ENGINE_VERSION,
+        "scope": inputs.scope,
+        "chart_type": inputs.chart_type,
+        "chart_drawn": inputs.engine_chart if not (inputs.rule_set == "mdc" and inputs.chart_type in ("run", "i"))
+        else "xmr_mdc",
+        "rule_set": inputs.rule_set,
+        "unit": inputs.unit,
+        "multiplier": inputs.multiplier,
+        "direction": inputs.direction,
+        "indicator_version": inputs.indicator_version,
+        "points": [],
+        "parts": [],
+        "classification": {"variation": ChartResult.Variation.TOO_FEW.value, "assurance": "",
+                           "reason": "too_few_points", "rule_set": inputs.rule_set},
+        "targets": {"national": inputs.national_target, "local": inputs.local_target},
+        "baseline_end": _iso(inputs.baseline_end),
+        "baseline_in_force": False,
+        "excluded": [{"period": p.isoformat(), "reason": reason} for p, reason in inputs.excluded],
+        "annotations": inputs.annotations,
+        "deviations": [],
+        "messages": [],
+        "error": "",
+    }
+    if inputs.is_pooled:
+        data["pooled"] = {"min_share": inputs.pooled_min_share, "laney": inputs.pooled_laney}
+    return data
+
+
+def _engine_arguments(inputs: SeriesInputs) -> tuple[int | None, list[int], dict[int, str], list[int]]:
+    """(freeze, phase breaks, phase labels, excluded xx) for the engine; provisional pooled months
+    are excluded so they stay outside the limits and the runs analysis."""
+    periods = inputs.periods
+    index = {p: i for i, p in enumerate(periods)}
+    freeze = None
+    if inputs.baseline_end is not None and inputs.baseline_end >= periods[0]:
+        freeze = sum(1 for p in periods if p <= inputs.baseline_end)
+    # A new part starts at the phase break's month: the engine wants the last xx of the part before.
+    in_range = [(p, label) for p, label in inputs.phase_breaks if p in index and index[p] > 0]
+    breaks = [index[p] for p, _label in in_range]
+    labels = {1: ""}
+    for number, (p, label) in enumerate(in_range, start=2):
+        labels[number] = label or p.strftime("%Y-%m")
+    exclude = [index[p] + 1 for p, _reason in inputs.excluded if p in index]
+    exclude += [i + 1 for i, flag in enumerate(inputs.provisional) if flag and i + 1 not in exclude]
+    return freeze, breaks, labels, sorted(exclude)
+
+
+def _stored_points(inputs: SeriesInputs, result: spc.ChartResult, provisional: list[bool]) -> list[dict[str, Any]]:
+    points = []
     for i, point in enumerate(result.points):
-        data["points"].append(
-            {
-                "period": periods[i].isoformat(),
-                "numerator": inputs.numerators[i],
-                "denominator": inputs.denominators[i],
-                "y": _number(point.y),
-                "cl": _number(point.cl),
-                "lcl": _number(point.lcl),
-                "ucl": _number(point.ucl),
-                "lcl_95": _number(point.lcl_95),
-                "ucl_95": _number(point.ucl_95),
-                "part": point.part,
-                "baseline": point.baseline,
-                "include": point.include,
-                "runs_signal": point.runs_signal,
-                "sigma_signal": point.sigma_signal,
-                "n_teams": inputs.n_teams[i],
-            }
-        )
-    for part in result.parts:
-        data["parts"].append(
-            {
-                "part": part.part,
-                "label": labels.get(part.part, ""),
-                "first_period": periods[part.first_xx - 1].isoformat(),
-                "last_period": periods[part.last_xx - 1].isoformat(),
-                "n_obs": part.n_obs,
-                "n_useful": part.n_useful,
-                "longest_run": part.longest_run,
-                "longest_run_max": part.longest_run_max,
-                "n_crossings": part.n_crossings,
-                "n_crossings_min": part.n_crossings_min,
-                "runs_signal": part.runs_signal,
-                "sigma_signal": part.sigma_signal,
-                "cl": _number(part.cl),
-                "lcl": _number(part.alcl),
-                "ucl": _number(part.aucl),
-            }
-        )
+        stored = {
+            "period": inputs.periods[i].isoformat(),
+            "numerator": inputs.numerators[i],
+            "denominator": inputs.denominators[i],
+            "y": _number(point.y),
+            "cl": _number(point.cl),
+            "lcl": _number(point.lcl),
+            "ucl": _number(point.ucl),
+            "lcl_95": _number(point.lcl_95),
+            "ucl_95": _number(point.ucl_95),
+            "part": point.part,
+            "baseline": point.baseline,
+            "include": point.include,
+            "runs_signal": point.runs_signal,
+            # A provisional month is outside the signals, even beyond a limit.
+            "sigma_signal": point.sigma_signal and not provisional[i],
+            "n_teams": inputs.n_teams[i],
+        }
+        if inputs.is_pooled:
+            stored["n_active"] = inputs.n_active[i] if inputs.n_active else None
+            stored["provisional"] = provisional[i]
+        points.append(stored)
+    return points
+
+
+def _stored_parts(result: spc.ChartResult, periods: list[date], labels: dict[int, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "part": part.part,
+            "label": labels.get(part.part, ""),
+            "first_period": periods[part.first_xx - 1].isoformat(),
+            "last_period": periods[part.last_xx - 1].isoformat(),
+            "n_obs": part.n_obs,
+            "n_useful": part.n_useful,
+            "longest_run": part.longest_run,
+            "longest_run_max": part.longest_run_max,
+            "n_crossings": part.n_crossings,
+            "n_crossings_min": part.n_crossings_min,
+            "runs_signal": part.runs_signal,
+            "sigma_signal": part.sigma_signal,
+            "cl": _number(part.cl),
+            "lcl": _number(part.alcl),
+            "ucl": _number(part.aucl),
+        }
+        for part in result.parts
+    ]
+
+
+def _stored_classification(
+    inputs: SeriesInputs, classification: spc.Classification, periods: list[date], target: float | None
+) -> dict[str, Any]:
     signal_period = None
     if classification.signal_xx is not None:
         signal_period = periods[classification.signal_xx - 1].isoformat()
-    data["classification"] = {
+    params = classification.params
+    return {
         "variation": classification.variation,
         "assurance": classification.assurance or "",
         "reason": classification.sources[0] if classification.sources else (
@@ -140,9 +195,21 @@ def chart_compute(inputs: SeriesInputs) -> dict[str, Any]:
         "signal_period": signal_period,
         "interpretation": classification.interpretation,
         "target_used": "local" if inputs.local_target is not None else ("national" if target is not None else ""),
+        "rule_set": classification.rule_set,
+        # The limits the assurance was judged on (the current phase, last complete point).
+        "limits": {k: _number(params.get(k)) for k in ("lcl", "ucl", "cl")} if "lcl" in params else None,
+        "min_points": params.get("min_points"),
     }
-    data["messages"] = list(result.messages)
-    return data
+
+
+def _deviations(inputs: SeriesInputs, classification: spc.Classification) -> list[str]:
+    """Codes of the deviations from a reference that apply to this chart (labelled in the legend)."""
+    codes = list(classification.deviations)
+    if inputs.engine_chart in ("pp", "up") and inputs.chart_type in ("p", "u"):
+        codes.append("laney")
+    if any(inputs.provisional):
+        codes.append("provisional_months")
+    return codes
 
 
 def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +240,7 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
     """
     if not result_ids:
         return 0
-    rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator"))
+    rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network"))
     loader = _Loader(rows)
     # Compute everything first, then write in one short transaction: one commit per batch instead
     # of one per row, and row locks held only while writing, never while the engine runs.

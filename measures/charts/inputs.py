@@ -58,6 +58,28 @@ class SeriesInputs:
     local_target: float | None = None
     annotations: list[dict[str, Any]] = field(default_factory=list)
     uses_denominator: bool = False
+    # The network's statistics settings (teams.Network): rule set; for pooled charts the share of
+    # active teams a month needs, and whether pooled p/u charts are drawn as Laney p'/u'.
+    rule_set: str = "anhoej"
+    pooled_min_share: int = 75
+    pooled_laney: bool = True
+    # Pooled charts only: teams active in the scope that month, and months below the share.
+    n_active: list[int | None] = field(default_factory=list)
+    provisional: list[bool] = field(default_factory=list)
+
+    @property
+    def is_pooled(self) -> bool:
+        return self.scope != ChartResult.Scope.TEAM
+
+    @property
+    def engine_chart(self) -> str:
+        """The chart the engine computes: Laney p'/u' for pooled p/u where the network wants it;
+        under the MDC rule set run and i indicators become MDC's XmR (computed as i, then MDC's lines)."""
+        if self.is_pooled and self.pooled_laney and self.chart_type in ("p", "u"):
+            return self.chart_type + "p"
+        if self.rule_set == "mdc" and self.chart_type in ("run", "i"):
+            return "i"
+        return self.chart_type
 
     def as_json(self) -> str:
         payload = {
@@ -78,6 +100,8 @@ class SeriesInputs:
             "targets": [self.national_target, self.local_target],
             "annotations": self.annotations,
             "uses_denominator": self.uses_denominator,
+            "rule_set": self.rule_set,
+            "pooled": [self.pooled_min_share, self.pooled_laney, self.n_active] if self.is_pooled else None,
         }
         return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
@@ -98,7 +122,11 @@ def _float(value: Decimal | None) -> float | None:
 
 
 def _base_inputs(indicator: Indicator, scope: str) -> SeriesInputs:
+    network = indicator.network
     return SeriesInputs(
+        rule_set=network.spc_rule_set,
+        pooled_min_share=network.pooled_min_share,
+        pooled_laney=network.pooled_laney,
         scope=scope,
         chart_type=indicator.chart_type,
         direction=indicator.direction,
@@ -158,6 +186,34 @@ def pool_measurements(
     return pooled
 
 
+def active_teams(
+    indicator: Indicator,
+    rows: Iterable[tuple[int, date, Decimal | None, Decimal | None]],
+    periods: list[date],
+    team_active: dict[int, bool],
+) -> list[int]:
+    """Teams active in each month: a team counts from its first reported month of the indicator, and
+    until its last one if it has left the network (inactive); a team that never reported is not
+    (yet) part of the pooled chart, so it cannot hold a month back."""
+    first: dict[int, date] = {}
+    last: dict[int, date] = {}
+    for team_id, period, numerator, denominator in rows:
+        if not _reported(indicator, numerator, denominator):
+            continue
+        if team_id not in first or period < first[team_id]:
+            first[team_id] = period
+        if team_id not in last or period > last[team_id]:
+            last[team_id] = period
+    return [
+        sum(
+            1
+            for team_id, start in first.items()
+            if start <= period and (team_active.get(team_id, False) or period <= last[team_id])
+        )
+        for period in periods
+    ]
+
+
 class _Loader:
     """Reads the inputs of many rows with a fixed number of queries (not one set per row)."""
 
@@ -168,7 +224,13 @@ class _Loader:
         aggregate_indicator_ids = {r.indicator_id for r in rows if r.scope != ChartResult.Scope.TEAM}
         network_ids = {r.network_id for r in rows}
 
-        self.team_region = dict(Team.objects.filter(network_id__in=network_ids).values_list("id", "region_id"))
+        self.team_region: dict[int, int] = {}
+        self.team_active: dict[int, bool] = {}
+        for team_id, region_id, is_active in Team.objects.filter(network_id__in=network_ids).values_list(
+            "id", "region_id", "is_active"
+        ):
+            self.team_region[team_id] = region_id
+            self.team_active[team_id] = is_active
         measurement_filter = Q(indicator_id__in=aggregate_indicator_ids) | Q(
             team_id__in=team_ids, indicator_id__in=team_indicator_ids
         )
@@ -242,5 +304,10 @@ class _Loader:
         else:
             rows = [r for r in rows if r[0] in self.team_region]
         _fill_series(inputs, pool_measurements(indicator, rows))
+        inputs.n_active = active_teams(indicator, rows, inputs.periods, self.team_active)
+        inputs.provisional = [
+            n is not None and bool(active) and n * 100 < inputs.pooled_min_share * active
+            for n, active in zip(inputs.n_teams, inputs.n_active, strict=True)
+        ]
         inputs.baseline_end = indicator.baseline_end
         return inputs

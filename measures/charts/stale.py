@@ -136,6 +136,33 @@ def _enqueue_after_commit(ids: list[int]) -> None:
         transaction.on_commit(lambda: chart_results_enqueue(result_ids=ids))
 
 
+@transaction.atomic
+def chart_network_statistics_changed(*, network: Network) -> int:
+    """Mark every chart of a network stale after its rule set or pooled-chart settings changed."""
+    return ChartResult.objects.filter(network=network).update(is_stale=True, stale_since=timezone.now())
+
+
+# Network fields that change how its charts are computed.
+NETWORK_STATISTICS_FIELDS = ("spc_rule_set", "pooled_min_share", "pooled_laney")
+
+
+def network_pre_save(sender, instance: Network, **kwargs) -> None:
+    """Signal handler: remember whether a saved network's statistics settings changed."""
+    if instance.pk is None:
+        instance._statistics_changed = False
+        return
+    old = Network.objects.filter(pk=instance.pk).values(*NETWORK_STATISTICS_FIELDS).first()
+    instance._statistics_changed = old is not None and any(
+        old[f] != getattr(instance, f) for f in NETWORK_STATISTICS_FIELDS
+    )
+
+
+def network_post_save(sender, instance: Network, created: bool, **kwargs) -> None:
+    """Signal handler: the network's charts are recomputed by the sweep with the new settings."""
+    if not created and getattr(instance, "_statistics_changed", False):
+        chart_network_statistics_changed(network=instance)
+
+
 # --------------------------------------------------------------------------- claiming and enqueueing
 
 

@@ -210,7 +210,9 @@ class ChartResult(models.Model):
         CONCERN = "concern", _("Forværring")
         COMMON_CAUSE = "common_cause", _("Almindelig variation")
         NEITHER = "neither", _("Særlig variation uden retning")
+        UNDIRECTED = "undirected", _("Særlig variation uden entydig retning")
         TOO_FEW = "too_few_points", _("For få punkter")
+        NOT_APPLICABLE = "not_applicable", _("Intet ikon for diagramtypen")
 
     class Assurance(models.TextChoices):
         MET = "consistently_met", _("Målet nås")

@@ -60,6 +60,36 @@ class ChartCard:
     has_limits: bool = False
     is_aggregate: bool = False
     change_note: IndicatorVersion | None = None  # a recent new version, shown beside the chart
+    rule_set_label: str = ""
+    deviations: list[str] = field(default_factory=list)
+    n_hidden_points: int = 0
+
+
+def pooled_mask(data: dict, min_teams: int | None) -> tuple[dict, int]:
+    """A pooled chart as an anonymised viewer may see it: months with fewer than `min_teams` teams
+    are left out (value, numbers and signals), so no team's numbers can be inferred from the
+    national or regional line. Returns the masked copy and how many months were hidden."""
+    if not min_teams or not data.get("points"):
+        return data, 0
+    points, hidden = [], 0
+    for point in data["points"]:
+        n = point.get("n_teams")
+        if n is not None and n < min_teams:
+            hidden += 1
+            point = {
+                **point,
+                "y": None,
+                "numerator": None,
+                "denominator": None,
+                "sigma_signal": False,
+                "n_teams": None,
+                "hidden": True,
+            }
+        points.append(point)
+    return {**data, "points": points}, hidden
+
+
+POOLED_MIN_OTHER_TEAMS = 3
 
 
 def months_back(last: date, count: int) -> list[date]:
@@ -108,8 +138,12 @@ def chart_card(
     with_table: bool = True,
     height: int | None = None,
     change_note: IndicatorVersion | None = None,
+    min_pooled_teams: int | None = None,
 ) -> ChartCard:
+    """One chart for a template. `min_pooled_teams`: for viewers who see peers anonymised, pooled
+    months with fewer teams are hidden (see pooled_mask)."""
     data = (result.data if result is not None else None) or {}
+    data, n_hidden = pooled_mask(data, min_pooled_teams)
     has_result = bool(data.get("points"))
     variation = (result.variation if result is not None else "") or (data.get("classification") or {}).get(
         "variation", ""
@@ -135,7 +169,10 @@ def chart_card(
         table=figures.table_rows(data) if has_result and with_table else [],
         computed_at=result.computed_at if result is not None else None,
         has_limits=figures.has_limits(data),
-        is_aggregate=any(point.get("n_teams") is not None for point in data.get("points") or []),
+        is_aggregate=figures.is_pooled(data),
+        rule_set_label=figures.rule_set_label(data) if has_result else "",
+        deviations=figures.deviation_texts(data) if has_result else [],
+        n_hidden_points=n_hidden,
         change_note=change_note,
     )
 
@@ -154,6 +191,16 @@ def recent_change_notes(indicators: list[Indicator], *, now=None) -> dict[int, I
     ).order_by("indicator_id", "-version"):
         notes.setdefault(version.indicator_id, version)
     return notes
+
+
+def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int | None:
+    """The k rule for pooled charts: a viewer who sees peers anonymised sees a pooled month only when
+    it includes at least 3 teams besides their own (4 if they have a team in the network, since
+    their own team may be one of them). Viewers who see every team by name: no rule."""
+    if access.sees_all_team_names or network.peer_visibility == Network.PeerVisibility.NAMED:
+        return None
+    has_team = Team.objects.filter(network=network, memberships__user=user).exists()
+    return POOLED_MIN_OTHER_TEAMS + (1 if has_team else 0)
 
 
 # --- Team dashboard -----------------------------------------------------------------------------
@@ -476,6 +523,7 @@ def network_dashboard(
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
     notes = recent_change_notes(indicators)
+    min_teams = min_pooled_teams_for(network, user, access)
     national_cards = [
         chart_card(
             result=national.get(indicator.id),
@@ -484,6 +532,7 @@ def network_dashboard(
             dom_id=f"national-{indicator.code}",
             filename=f"{network.slug}-{indicator.code}-national",
             change_note=notes.get(indicator.id),
+            min_pooled_teams=min_teams,
         )
         for indicator in indicators
     ]
@@ -597,6 +646,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
                 dom_id=f"national-{indicator.code}",
                 filename=f"{network.slug}-{indicator.code}-national",
                 change_note=notes.get(indicator.id),
+                min_pooled_teams=min_pooled_teams_for(network, user, access),
             ),
             n_improving=len(counts[indicator.id][ChartResult.Variation.IMPROVEMENT]),
             n_concern=len(counts[indicator.id][ChartResult.Variation.CONCERN]),

@@ -34,7 +34,7 @@ __all__ = [
     "json_number",
 ]
 
-ENGINE_VERSION: Final = "1.0.0"
+ENGINE_VERSION: Final = "1.1.0"  # 1.1: rule sets, MDC XmR, pooled provisional months
 AGG_FUNS: Final = ("mean", "median", "sum", "sd")
 
 XValue = date | datetime | int | float | str

@@ -10,9 +10,10 @@ from django.shortcuts import render
 
 from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
+from measures.selectors import funnels
 from measures.selectors.entry import team_completeness
 from measures.views.chart_settings import chart_settings_panel
-from teams.access import get_network_for_user, get_team_for_user
+from teams.access import get_network_for_user, get_team_for_user, network_access
 from teams.models import Network, NetworkMembership, TeamMembership
 
 
@@ -65,11 +66,36 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         sector=request.GET.get("sektor", ""),
         sort=request.GET.get("sorter", ""),
     )
+    months = _funnel_months(request)
+    funnel = (
+        funnels.network_funnel(
+            network=access.network, indicator=dashboard.selected, user=request.user, access=access, months=months
+        )
+        if dashboard.selected is not None
+        else None
+    )
+    keep = [(k, request.GET[k]) for k in ("indikator", "region", "sektor", "sorter") if request.GET.get(k)]
     return render(
         request,
         "measures/dashboards_network.html",
-        {"access": access, "network": access.network, "dashboard": dashboard},
+        {
+            "access": access,
+            "network": access.network,
+            "dashboard": dashboard,
+            "funnel": funnel,
+            "funnel_months": funnels.FUNNEL_MONTHS,
+            "keep": keep,
+        },
     )
+
+
+def _funnel_months(request: HttpRequest) -> int:
+    """The funnel's period from ?tragt=3|6|12 (anything else: 12)."""
+    try:
+        months = int(request.GET.get("tragt", funnels.DEFAULT_FUNNEL_MONTHS))
+    except ValueError:
+        return funnels.DEFAULT_FUNNEL_MONTHS
+    return months if months in funnels.FUNNEL_MONTHS else funnels.DEFAULT_FUNNEL_MONTHS
 
 
 @login_required
@@ -96,10 +122,27 @@ def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> Http
         excluded_points=page.excluded_points,
         annotations=page.annotations,
     )
+    network = access.team.network
+    funnel = funnels.network_funnel(
+        network=network,
+        indicator=indicator,
+        user=request.user,
+        access=network_access(request.user, network),
+        months=_funnel_months(request),
+    )
     return render(
         request,
         "measures/dashboards_indicator.html",
-        {"access": access, "team": access.team, "indicator": indicator, "page": page, "panel": panel},
+        {
+            "access": access,
+            "team": access.team,
+            "indicator": indicator,
+            "page": page,
+            "panel": panel,
+            "funnel": funnel,
+            "funnel_months": funnels.FUNNEL_MONTHS,
+            "keep": [],
+        },
     )
 
 
@@ -137,8 +180,24 @@ def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable A4 report of the network: national charts, the team matrix, goal progress."""
     access = get_network_for_user(request.user, slug)
     dashboard = selectors.network_dashboard(access=access, user=request.user)
+    months = _funnel_months(request)
+    report_funnels = [
+        funnel
+        for index, indicator in enumerate(dashboard.indicators)
+        if (
+            funnel := funnels.network_funnel(
+                network=access.network,
+                indicator=indicator,
+                user=request.user,
+                access=access,
+                months=months,
+                dom_id=f"funnel-{index}",
+            )
+        )
+        is not None
+    ]
     return render(
         request,
         "measures/dashboards_report_network.html",
-        {"access": access, "network": access.network, "dashboard": dashboard},
+        {"access": access, "network": access.network, "dashboard": dashboard, "funnels": report_funnels},
     )

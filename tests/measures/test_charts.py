@@ -87,15 +87,26 @@ def test_it_marks_phase_breaks_baseline_and_labels_centre_lines():
     data = chart_data(LEVELS, phase_at=12, phase_label="Ny vejledning", baseline_end=date(2024, 12, 1))
     figure = charts.build_figure(data)
     shapes = figure["layout"]["shapes"]
-    assert any(s["type"] == "rect" for s in shapes)  # baseline shading
+    # a phase break overrides the freeze (qicharts2 ignores freeze once parts exist): no baseline label
+    assert not any(s["type"] == "rect" for s in shapes)
     assert any(s["type"] == "line" for s in shapes)  # phase break
     texts = [a["text"] for a in figure["layout"]["annotations"]]
     assert "Ny vejledning" in texts
-    assert "Baseline (fastfrosset)" in texts
+    assert "Baseline (fastfrosset)" not in texts
     assert "60,5" in texts  # median of phase 1, Danish decimal comma
     # the centre line breaks between the phases instead of joining them
     centre = next(t for t in figure["data"] if t["name"] == "Median")
     assert None in centre["y"]
+
+
+def test_it_labels_a_frozen_baseline_only_where_the_freeze_is_in_force():
+    data = chart_data(LEVELS, baseline_end=date(2024, 12, 1))
+    figure = charts.build_figure(data)
+    assert any(s["type"] == "rect" for s in figure["layout"]["shapes"])
+    assert "Baseline (fastfrosset)" in [a["text"] for a in figure["layout"]["annotations"]]
+    data["baseline_in_force"] = False  # stored by the pipeline when phases override the freeze
+    figure = charts.build_figure(data)
+    assert "Baseline (fastfrosset)" not in [a["text"] for a in figure["layout"]["annotations"]]
 
 
 def test_it_draws_a_signalling_phase_red_and_dashed():

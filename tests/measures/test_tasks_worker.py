@@ -14,7 +14,7 @@ from measures.models import ChartResult, Measurement
 from measures.tasks import chart_results_sweep_task
 from teams.models import Team
 from tests.base import build_world, month
-from tests.redis_server import free_port
+from tests.ports import free_port
 
 from .conftest import publishing_to
 

@@ -21,8 +21,8 @@ def test_team_pages_are_neither_stored_nor_shared(world, client_for):
     client = client_for(world.viewer)
     for url in [
         reverse("home"),
-        reverse("teams:team-detail", kwargs={"team_uuid": world.team_a.uuid}),
-        reverse("teams:network-detail", kwargs={"slug": world.network.slug}),
+        reverse("measures:team-dashboard", kwargs={"team_uuid": world.team_a.uuid}),
+        reverse("measures:network-dashboard", kwargs={"slug": world.network.slug}),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -5,7 +5,8 @@ import time
 import pytest
 import redis
 
-from tests.redis_server import ThrowawayRedis, free_port, ping, with_db
+from tests.ports import free_port
+from tests.redis_server import ThrowawayRedis, ping, with_db
 
 
 def test_a_throwaway_server_answers_keeps_nothing_on_disk_and_is_gone_after_stop():

@@ -118,6 +118,10 @@ API_RULES: dict[str, Rule] = {
         expected=API_TEAM_A_READ,
     ),
     "api-v1:seminar-detail": Rule(kwargs=seminar, expected=API_NETWORK_READ),
+    # The funnel of a p indicator; world.indicator is a run chart and has none (404 for everyone).
+    "api-v1:indicator-funnel": Rule(
+        kwargs=lambda w: {"indicator_uuid": w.count_indicator.uuid}, expected=API_NETWORK_READ
+    ),
     "api-v1:team-measurements-bulk": Rule(
         kwargs=lambda w: {"team_uuid": w.team_a.uuid}, method="post", expected=API_TEAM_WRITE
     ),

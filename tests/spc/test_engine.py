@@ -20,7 +20,7 @@ PKG = Path(spc.__file__).resolve().parent
 
 
 def test_version_and_exports() -> None:
-    assert ENGINE_VERSION == "1.0.0"
+    assert ENGINE_VERSION == "1.1.0"
     assert spc.ENGINE_VERSION == ENGINE_VERSION
     for name in ("compute_chart", "classify", "run_batch", "SPCError", "ChartResult", "Point", "PartSummary"):
         assert hasattr(spc, name)
