@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from lkt.constraints import HumanConstraintMessages
+
 
 class Sector(models.TextChoices):
     REGION = "region", _("Region")
@@ -26,7 +28,7 @@ class OrganisationQuerySet(models.QuerySet):
         return ids
 
 
-class Organisation(models.Model):
+class Organisation(HumanConstraintMessages, models.Model):
     """A region, hospital, department, unit, municipality or GP cluster, in a parent hierarchy."""
 
     class Kind(models.TextChoices):
@@ -163,7 +165,7 @@ class TeamQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role=TeamMembership.Role.TEAM_LEAD).distinct()
 
 
-class Network(models.Model):
+class Network(HumanConstraintMessages, models.Model):
     """A learning and quality team (LKT): the national network of improvement teams."""
 
     class Status(models.TextChoices):
@@ -326,7 +328,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class NetworkMembership(models.Model):
+class NetworkMembership(HumanConstraintMessages, models.Model):
     """A person's role in a network: national project lead, regional coordinator, expert, observer."""
 
     class Role(models.TextChoices):
@@ -397,7 +399,7 @@ class NetworkMembership(models.Model):
         return f"{self.user} – {self.get_role_display()} ({self.network})"
 
 
-class Team(models.Model):
+class Team(HumanConstraintMessages, models.Model):
     """A local improvement team (forbedringsteam) in one network."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -436,7 +438,7 @@ class Team(models.Model):
         return self.name
 
 
-class TeamMembership(models.Model):
+class TeamMembership(HumanConstraintMessages, models.Model):
     """A person in a team, with a profession and a role that decides what they may do."""
 
     class Role(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network
 
 
@@ -18,7 +19,7 @@ class PublicationStatus(models.TextChoices):
     RETIRED = "retired", _("Udgået")
 
 
-class Goal(models.Model):
+class Goal(HumanConstraintMessages, models.Model):
     """A network-level goal (mål), e.g. "reduce total antibiotic use", with its national target."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -152,7 +153,7 @@ class IndicatorDefinition(models.Model):
 DEFINITION_FIELDS = tuple(f.name for f in IndicatorDefinition._meta.fields)
 
 
-class Indicator(IndicatorDefinition):
+class Indicator(HumanConstraintMessages, IndicatorDefinition):
     """An indicator with its current definition; published definitions are kept as IndicatorVersions."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -243,7 +244,7 @@ class Indicator(IndicatorDefinition):
         return self.status == PublicationStatus.PUBLISHED
 
 
-class IndicatorVersion(IndicatorDefinition):
+class IndicatorVersion(HumanConstraintMessages, IndicatorDefinition):
     """A published definition of an indicator, never edited after publication."""
 
     indicator = models.ForeignKey(
@@ -274,7 +275,7 @@ class IndicatorVersion(IndicatorDefinition):
         return f"{self.indicator.code} v{self.version}"
 
 
-class IndicatorDraft(IndicatorDefinition):
+class IndicatorDraft(HumanConstraintMessages, IndicatorDefinition):
     """The pending next definition of a published indicator, until it is published as a new version.
 
     Kept apart from the Indicator so that the published definition, which teams enter data

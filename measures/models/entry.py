@@ -9,12 +9,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Team
 
 from .definitions import Indicator
 
 
-class Measurement(models.Model):
+class Measurement(HumanConstraintMessages, models.Model):
     """One team's value of one indicator for one month."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -83,7 +84,7 @@ class Measurement(models.Model):
         return self.indicator.value(self.numerator, self.denominator)
 
 
-class MonthCompletion(models.Model):
+class MonthCompletion(HumanConstraintMessages, models.Model):
     """A team's statement that all data for a month are entered."""
 
     team = models.ForeignKey(
@@ -115,7 +116,7 @@ class MonthCompletion(models.Model):
         return f"{self.team} · {self.period:%Y-%m}"
 
 
-class ReminderSent(models.Model):
+class ReminderSent(HumanConstraintMessages, models.Model):
     """A reporting reminder sent to a team for a month; at most one per team and month."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("team"))

@@ -8,12 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network, Team
 
 from .definitions import Goal, Indicator
 
 
-class DriverDiagram(models.Model):
+class DriverDiagram(HumanConstraintMessages, models.Model):
     """A driver diagram: the network's template (team is empty) or a team's own adapted copy."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -97,7 +98,7 @@ class DriverNode(models.Model):
         return f"{self.code} {self.text}".strip()
 
 
-class PDSACycle(models.Model):
+class PDSACycle(HumanConstraintMessages, models.Model):
     """A test of change: Plan (question, prediction), Do, Study, Act (adopt / adapt / abandon)."""
 
     class Status(models.TextChoices):
