@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
 
-from .entry import due_indicators, run_window
+from .entry import OverdueTeam, due_indicators, network_overdue_teams, run_window
 
 COMPLETENESS_MONTHS = 12
 TEAM_COMPLETENESS_MONTHS = 6
@@ -663,3 +663,57 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
     return GoalDashboard(
         goal=goal, indicators=progress, n_improving=len(improving_any), n_teams=len(team_ids)
     )
+
+
+# --- Home page of a leader ----------------------------------------------------------------------
+
+
+@dataclass
+class FollowedTeam:
+    team: Team
+    late_months: int
+    missing_cells: int
+    last_reported: date | None
+
+
+def followed_teams(*, user) -> list[tuple[Network, list[FollowedTeam]]]:
+    """The teams an observer (e.g. a hospital director) follows, per network, with their reporting status.
+
+    Three queries per network whatever the number of teams (see network_overdue_teams); the user's
+    own teams are on the home page already and are left out here.
+    """
+    from teams.models import NetworkMembership
+
+    networks = Network.objects.filter(
+        memberships__user=user, memberships__role=NetworkMembership.Role.OBSERVER
+    ).distinct().order_by("name")
+    result = []
+    for network in networks:
+        teams = (
+            Team.objects.visible_to(user)
+            .filter(network=network, is_active=True)
+            .exclude(memberships__user=user)
+            .select_related("region")
+            .order_by("name")
+        )
+        overdue: dict[int, OverdueTeam] = {
+            row.team.id: row for row in network_overdue_teams(network=network, teams=teams)
+        }
+        last = dict(
+            Measurement.objects.filter(team__in=teams)
+            .values("team_id")
+            .annotate(last=Max("period"))
+            .values_list("team_id", "last")
+        )
+        rows = [
+            FollowedTeam(
+                team=team,
+                late_months=len(overdue[team.id].late_periods) if team.id in overdue else 0,
+                missing_cells=overdue[team.id].missing_cells if team.id in overdue else 0,
+                last_reported=last.get(team.id),
+            )
+            for team in teams
+        ]
+        if rows:
+            result.append((network, rows))
+    return result
