@@ -138,6 +138,10 @@ class PDSACycle(HumanConstraintMessages, models.Model):
     indicators = models.ManyToManyField(
         Indicator, blank=True, related_name="pdsa_cycles", verbose_name=_("indikatorer")
     )
+    # Shared with the network's idea bank by the team's choice, per cycle: free text can name people
+    # and places, so nothing is shared by default.
+    shared_with_network = models.BooleanField(_("delt med LKT'et"), default=False)
+    shared_at = models.DateTimeField(_("delt"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -324,6 +324,7 @@ class IndicatorPage:
     local_target: LocalTarget | None
     annotations: list[Annotation]
     versions: list[IndicatorVersion] = field(default_factory=list)  # the chart's history, newest first
+    pdsa_cycles: list[PDSACycle] = field(default_factory=list)  # the cycles marked on this chart
 
 
 def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
@@ -352,6 +353,7 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
             Annotation.objects.filter(team=team).filter(Q(indicator=indicator) | Q(indicator__isnull=True))
         ),
         versions=list(IndicatorVersion.objects.filter(indicator=indicator).order_by("-version")),
+        pdsa_cycles=list(PDSACycle.objects.filter(team=team, indicators=indicator).order_by("-start_date", "-id")),
     )
 
 

@@ -124,6 +124,8 @@ EXPERT_RULES: dict[str, Rule] = {
     "measures:pdsa-detail": Rule(kwargs=pdsa, expected=TEAM_READ),
     "measures:pdsa-edit": Rule(kwargs=pdsa, expected=TEAM_WRITE),
     "measures:pdsa-delete": Rule(kwargs=pdsa, expected=POST_ONLY),
+    "measures:pdsa-share": Rule(kwargs=pdsa, expected=POST_ONLY),
+    "measures:idea-bank": Rule(kwargs=network, expected=NETWORK_MEMBERS_READ),
     "measures:local-targets": Rule(kwargs=team_a, expected=TEAM_READ),
     "measures:local-target-edit": Rule(kwargs=team_indicator, expected=TEAM_LEAD_WRITE),
 }
