@@ -56,3 +56,47 @@ def test_the_heat_map_has_colour_and_text_and_goal_cards_show_all_their_text(pag
     assert "kritisk vigtige antibiotika i hele perioden" in page.locator(".lkt-cards").inner_text()
     screenshot(page, "network-dashboard-heat")
     assert axe_violations(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_team_shares_a_pdsa_cycle_and_another_team_finds_it_in_the_idea_bank(page, browser):
+    from datetime import date
+
+    from measures.services.improvement import pdsa_cycle_create
+
+    world = build_world()
+    cycle = pdsa_cycle_create(
+        team=world.team_a,
+        user=world.team_lead,
+        title="Stopordre på dag 5",
+        start_date=date(2025, 2, 1),
+        plan="Lægerne ordinerer antibiotika med stopdato på dag 5.",
+        study_notes="Behandlingstiden faldt fra 7 til 5,5 dage uden flere genindlæggelser.",
+        decision="adopt",
+        status="completed",
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, "team-lead")
+    page.goto(f"{page.lkt_base}/pdsa/{cycle.uuid}/")
+    # Told before sharing that anonymised peers see the cycle without the team's name.
+    assert "uden jeres teams navn" in page.locator("#share-title + *, section[aria-labelledby=share-title]").first.inner_text()
+    screenshot(page, "pdsa-share")
+    assert axe_violations(page) == []
+    page.click("text=Del med idébanken")
+    page.wait_for_load_state("networkidle")
+    assert "Cyklussen er delt" in page.content()
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK").new_page()
+    other.lkt_base = page.lkt_base
+    login(other, "other-team-member")
+    other.goto(f"{page.lkt_base}/lkt/{world.network.slug}/idebank/")
+    other.fill("#idea-q", "genindlæggelser")
+    other.click("button:has-text('Søg')")
+    other.wait_for_load_state("networkidle")
+    text = other.locator("main").inner_text()
+    assert "Stopordre på dag 5" in text and "5,5 dage" in text and "Implementér" in text
+    assert world.team_a.name not in text
+    screenshot(other, "idea-bank")
+    assert axe_violations(other) == []
+    other.context.close()
