@@ -10,6 +10,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && useradd --system --create-home --home-dir /srv/lkt lkt \
     && mkdir -p /srv/lkt/media \
     && chown lkt:lkt /srv/lkt/media
+# Headless Chromium prints the seminar reports to PDF (reports/pdf.py, REPORT_CHROMIUM_PATH).
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements/runtime.lock requirements/runtime.lock
 RUN pip install --require-hashes --no-deps -r requirements/runtime.lock

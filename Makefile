@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format lock bench conformance messages test-deps browser-deps clean
+.PHONY: install run test lint format lock bench conformance messages test-deps browser-deps clean libreoffice-check
 
 # The development environment: runtime and test tools, pinned with hashes (the image installs
 # requirements/runtime.lock only).
@@ -64,6 +64,10 @@ test-deps:
 
 browser-deps: test-deps
 
+# The slides opened and converted by LibreOffice Impress headless (needs soffice; not in `make test`).
+libreoffice-check: install
+	$(BIN)/python -m pytest tests/reports/libreoffice_check.py -q
+
 conformance: install
 	$(BIN)/python -m measures.spc.conformance tests/spc/vectors/qicharts2 tests/spc/vectors/mdc tests/spc/vectors/funnel
 
@@ -74,7 +78,10 @@ bench: install
 	$(BIN)/python bench/upload_bench.py
 	$(BIN)/python bench/api_csv_bench.py
 	$(BIN)/python bench/seminars_bench.py
+	$(BIN)/python bench/statistics_bench.py
 	$(BIN)/python bench/demo_bench.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/concurrency_bench.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en -l da --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --ignore=test-artifacts

@@ -8,8 +8,8 @@ cp "$here/static/vendor/package.json" "$here/static/vendor/package-lock.json" "$
 (cd "$work" && npm ci --no-audit --no-fund --ignore-scripts)
 nm="$work/node_modules"
 out="$here/static/vendor"
-rm -rf "$out/dkfds" "$out/plotly" "$out/axe-core" "$out/htmx"
-mkdir -p "$out/dkfds/css" "$out/dkfds/js" "$out/dkfds/fonts/IBMPlexSans/complete" "$out/plotly" "$out/axe-core" "$out/htmx"
+rm -rf "$out/dkfds" "$out/plotly" "$out/axe-core"
+mkdir -p "$out/dkfds/css" "$out/dkfds/js" "$out/dkfds/fonts/IBMPlexSans/complete" "$out/plotly" "$out/axe-core"
 cp "$nm/dkfds/dist/css/dkfds.min.css" "$out/dkfds/css/"
 cp "$nm/dkfds/dist/js/dkfds.min.js" "$out/dkfds/js/"
 cp -r "$nm/dkfds/dist/img" "$out/dkfds/"
@@ -19,7 +19,6 @@ cp -r "$nm/dkfds/dist/fonts/IBMPlexSans/complete/woff2" "$nm/dkfds/dist/fonts/IB
 cp "$nm/dkfds/LICENSE.md" "$out/dkfds/LICENSE.md" 2>/dev/null || cp "$nm/dkfds/dist/LICENSE.md" "$out/dkfds/LICENSE.md"
 cp "$nm/plotly.js-basic-dist-min/plotly-basic.min.js" "$nm/plotly.js-basic-dist-min/LICENSE" "$out/plotly/"
 cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$out/axe-core/"
-cp "$nm/htmx.org/dist/htmx.min.js" "$nm/htmx.org/LICENSE" "$out/htmx/"
 # The source maps are not vendored: drop the comments that point at them, or collectstatic's
 # manifest storage refuses a reference to a missing file (and browsers ask for it in vain).
 sed -i -e '/^\/\*# sourceMappingURL=.*\*\/$/d' "$out/dkfds/css/dkfds.min.css"

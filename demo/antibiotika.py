@@ -4,11 +4,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from measures.models import Goal, Indicator, PublicationStatus
+from measures.months import add_months
 from teams.models import Network, NetworkMembership, Sector, Team, TeamMembership
 
 from . import antibiotika_data, antibiotika_work, driver_diagram
 from .antibiotika_data import DEMO_OTHER_TEAM, DEMO_TEAM, MONTHS, TEAMS
-from .common import Summary, indicator_ensure, month_add, noon
+from .common import Summary, indicator_ensure, noon
 from .organisations import Organisations
 from .seminars import seminars_build
 from .users import Person, Users, person
@@ -46,7 +47,7 @@ def network_build(
     *, orgs: Organisations, users: Users, today: date, summary: Summary
 ) -> tuple[Network, set[tuple[int, int]]]:
     """The network and everything in it; returns the (team id, indicator id) pairs that got new data."""
-    first_month = month_add(today.replace(day=1), -MONTHS)
+    first_month = add_months(today.replace(day=1), -MONTHS)
     demo = users.demo_logins()
     network, created = Network.objects.get_or_create(
         slug=SLUG,
@@ -58,7 +59,7 @@ def network_build(
             # The first learning seminar opened the network 30 months ago. It was extended beyond the usual
             # two years for sustain and spread, which keeps the demo active with 30 months of data.
             "start_date": first_month.replace(day=12),
-            "end_date": month_add(first_month, 33),
+            "end_date": add_months(first_month, 33),
             "purpose": (
                 "Det overordnede mål for projektet er at sikre rationel anvendelse af antibiotika i "
                 "hospitalssektoren med henblik på at optimere det kliniske behandlingsresultat for både "
@@ -74,13 +75,13 @@ def network_build(
                 "national ekspertgruppe samt lokale forbedringsteams, som arbejder med kliniknære forbedringer "
                 "inden for det konkrete område."
             ),
-            "approved_on": month_add(first_month, -5).replace(day=14),
+            "approved_on": add_months(first_month, -5).replace(day=14),
             "peer_visibility": Network.PeerVisibility.ANONYMISED,
         },
     )
     summary.add("LKT'er", int(created))
     first_month = network.first_period  # a rerun in a later month keeps the original timeline
-    last_month = month_add(first_month, MONTHS - 1)
+    last_month = add_months(first_month, MONTHS - 1)
     published_at = noon(first_month - timedelta(days=20))
 
     goals, indicators = _goals_and_indicators(network, demo["demo-lead"], published_at, first_month)
@@ -134,7 +135,7 @@ def network_build(
 
 
 def _goals_and_indicators(network, lead, published_at, first_month):
-    baseline_end = month_add(first_month, 11)
+    baseline_end = add_months(first_month, 11)
     deadline = network.end_date
     common = {
         "status": PublicationStatus.PUBLISHED,

@@ -7,9 +7,10 @@ from decimal import Decimal
 from simple_history.utils import bulk_create_with_history
 
 from measures.models import ExcludedPoint, Indicator, Measurement, MonthCompletion
+from measures.months import add_months
 from teams.models import Network, Team
 
-from .common import Summary, dec, measurements_create_missing, month_add, rng_for
+from .common import Summary, dec, measurements_create_missing, rng_for
 
 MONTHS = 30
 
@@ -101,7 +102,7 @@ def series(spec: TeamSpec, first_month: date) -> dict[str, list[tuple[Decimal | 
     duration_drop = rng.uniform(1.4, 2.4)
     series: dict[str, list] = {code: [] for code in ALL}
     for index in range(MONTHS):
-        period = month_add(first_month, index)
+        period = add_months(first_month, index)
         winter = 1.06 if period.month in (12, 1, 2) else 1.0
         summer = 0.9 if period.month == 7 else 1.0
         improved = change is not None and index >= change
@@ -154,7 +155,7 @@ def measurements_build(teams, writers, indicators, first_month, summary) -> set[
                 row = Measurement(
                     team=team,
                     indicator=indicator,
-                    period=month_add(first_month, index),
+                    period=add_months(first_month, index),
                     numerator=numerator,
                     denominator=denominator,
                     indicator_version=indicator.version,
@@ -185,7 +186,7 @@ def month_completions_build(teams, members, indicators, first_month, last_month,
     new = []
     for position, team in enumerate(teams):
         for index in range(MONTHS):
-            period = month_add(first_month, index)
+            period = add_months(first_month, index)
             if reported.get((team.id, period), 0) < len(indicators) or (team.id, period) in existing:
                 continue
             if period == last_month and position % 2:
@@ -202,7 +203,7 @@ def excluded_point_build(network: Network, summary: Summary) -> None:
     _, created = ExcludedPoint.objects.get_or_create(
         team=team,
         indicator=indicator,
-        period=month_add(network.first_period, index),
+        period=add_months(network.first_period, index),
         defaults={"reason": reason},
     )
     summary.add("udeladte punkter", int(created))

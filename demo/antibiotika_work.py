@@ -4,17 +4,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 from measures.models import Annotation, ChartSettings, LocalTarget, PDSACycle, PhaseBreak
-from teams.models import add_months
+from measures.months import add_months
+from teams.models import add_months as add_months_to_day
 
 from .antibiotika_data import TeamSpec
-from .common import Summary, month_add, rng_for
+from .common import Summary, rng_for
 
 
 def improvement_work_build(
     team, spec: TeamSpec, copy, indicators, members, first_month, last_month, summary: Summary
 ) -> None:
     """PDSA cycles, annotations, local targets and chart settings of a team whose changes worked."""
-    change = month_add(first_month, spec.change_month)
+    change = add_months(first_month, spec.change_month)
     lead = members[0]
     ideas = {node.code: node for node in copy.nodes.all()}
     cycles = [
@@ -90,7 +91,7 @@ def improvement_work_build(
         if offset is None:
             start, end, status = last_month.replace(day=3), None, PDSACycle.Status.RUNNING
         else:
-            start = month_add(change, offset).replace(day=5)
+            start = add_months(change, offset).replace(day=5)
             end, status = start + timedelta(days=length), PDSACycle.Status.COMPLETED
         cycle, created = PDSACycle.objects.get_or_create(
             team=team,
@@ -124,13 +125,13 @@ def improvement_work_build(
             "Antibiotika-time-out på stuegang dag 2 indført i hele afdelingen (PDSA 2)",
         ),
         (
-            month_add(change, 1).replace(day=8),
+            add_months(change, 1).replace(day=8),
             indicators["behandlingsvarighed"],
             Annotation.Kind.INTERVENTION,
             "Stopdato ved ordination indarbejdet i instruksen (PDSA 3)",
         ),
         (
-            month_add(change, -6).replace(day=15),
+            add_months(change, -6).replace(day=15),
             None,
             Annotation.Kind.EVENT,
             "Teamet deltog i 1. læringsseminar og lavede lokalt driverdiagram",
@@ -155,7 +156,7 @@ def improvement_work_build(
             indicator=indicators[code],
             defaults={
                 "value": value,
-                "deadline": add_months(team.network.end_date, -3),
+                "deadline": add_months_to_day(team.network.end_date, -3),
                 "set_by": lead,
                 "note": "Vedtaget på teammødet efter 1. læringsseminar.",
             },
@@ -166,7 +167,7 @@ def improvement_work_build(
         _, created = ChartSettings.objects.get_or_create(
             team=team,
             indicator=indicators["ddd"],
-            defaults={"baseline_end": month_add(first_month, 11), "updated_by": lead},
+            defaults={"baseline_end": add_months(first_month, 11), "updated_by": lead},
         )
         summary.add("diagramindstillinger", int(created))
         _, created = PhaseBreak.objects.get_or_create(

@@ -9,16 +9,8 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from measures.models import Indicator, IndicatorVersion, Measurement, PublicationStatus
-from teams.models import add_months
-
-
-def month_add(period: date, months: int) -> date:
-    return add_months(period.replace(day=1), months)
-
-
-def current_month(today: date) -> date:
-    return today.replace(day=1)
+from measures.models import Indicator, Measurement
+from measures.services.definitions import indicator_publish
 
 
 def rng_for(*parts: object) -> random.Random:
@@ -43,46 +35,17 @@ class Summary:
         self.created[label] = self.created.get(label, 0) + count
 
 
-def indicator_publish_v1(*, indicator: Indicator, user, published_at: datetime) -> None:
-    """Publish the indicator's current definition as version 1, unless it already is."""
-    if indicator.version >= 1:
-        return
-    indicator.status = PublicationStatus.PUBLISHED
-    indicator.version = 1
-    indicator.published_at = published_at
-    indicator.published_by = user
-    if indicator.first_due_month is None:
-        # Published before the kick-off: due from the network's first month.
-        indicator.first_due_month = max(
-            indicator.network.first_period, timezone.localdate(published_at).replace(day=1)
-        )
-    indicator.save()
-    IndicatorVersion.objects.create(
-        indicator=indicator,
-        version=1,
-        name=indicator.name,
-        definition=indicator.definition,
-        kind=indicator.kind,
-        numerator_definition=indicator.numerator_definition,
-        denominator_definition=indicator.denominator_definition,
-        unit=indicator.unit,
-        multiplier=indicator.multiplier,
-        direction=indicator.direction,
-        chart_type=indicator.chart_type,
-        whole_numbers=indicator.whole_numbers,
-        data_source=indicator.data_source,
-        target_value=indicator.target_value,
-        change_note="Første offentliggjorte definition.",
-        published_at=published_at,
-        published_by=user,
-    )
-
-
 def indicator_ensure(*, network, code: str, publish_by=None, published_at=None, **fields) -> Indicator:
     """Create the indicator once (natural key network + code); publish it as v1 if asked."""
     indicator, created = Indicator.objects.get_or_create(network=network, code=code, defaults=fields)
     if created and publish_by is not None:
-        indicator_publish_v1(indicator=indicator, user=publish_by, published_at=published_at)
+        indicator_publish(
+            indicator=indicator,
+            user=publish_by,
+            change_note="Første offentliggjorte definition.",
+            published_at=published_at,
+        )
+        indicator.refresh_from_db()
     return indicator
 
 

@@ -5,10 +5,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from measures.models import Goal, Indicator, PublicationStatus
+from measures.months import add_months
 from seminars.models import Audience, LearningObjective, Seminar, SeminarPurpose
 from teams.models import Network, NetworkMembership, Sector, Team, TeamMembership
 
-from .common import Summary, indicator_ensure, month_add, noon
+from .common import Summary, indicator_ensure, noon
 from .organisations import Organisations
 from .users import Person, Users, person
 
@@ -38,7 +39,7 @@ DESCRIPTION = (
 
 
 def network_build(*, orgs: Organisations, users: Users, today: date, summary: Summary) -> Network:
-    start = month_add(today.replace(day=1), 3).replace(day=5)
+    start = add_months(today.replace(day=1), 3).replace(day=5)
     lead = users.one(Person("hb-projektleder", "Karina", "Thygesen"))
     network, created = Network.objects.get_or_create(
         slug=SLUG,
@@ -55,7 +56,7 @@ def network_build(*, orgs: Organisations, users: Users, today: date, summary: Su
                 "og kommune."
             ),
             "description": DESCRIPTION,
-            "approved_on": month_add(today.replace(day=1), -2).replace(day=20),
+            "approved_on": add_months(today.replace(day=1), -2).replace(day=20),
             "peer_visibility": Network.PeerVisibility.ANONYMISED,
         },
     )

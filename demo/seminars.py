@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from measures.months import add_months
 from seminars.models import (
     Attendance,
     Audience,
@@ -14,7 +15,7 @@ from seminars.models import (
     SeminarPurpose,
 )
 
-from .common import Summary, month_add, rng_for
+from .common import Summary, rng_for
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -316,7 +317,7 @@ def seminars_build(
     """The seven seminars; registrations and attendance for the past ones, registrations for the next."""
     result = []
     for spec in SEMINARS:
-        day = month_add(network.first_period, spec.month_offset).replace(day=spec.day)
+        day = add_months(network.first_period, spec.month_offset).replace(day=spec.day)
         seminar, created = Seminar.objects.get_or_create(
             network=network,
             kind=spec.kind,

@@ -1,48 +1,36 @@
-"""Shared pieces of the REST API: who may see what, permission, throttling, pagination and CSV.
+"""Shared pieces of the REST API that know no app: serializer fields, pagination, CSV, the schema hook.
 
-The base viewsets are in lkt.api_viewsets. This module is named in REST_FRAMEWORK settings, which
+Who may see what (token scope, permission, throttling, the scoped base viewset) is in
+teams.api_scope and teams.api: this module is imported by every app and imports none.
+The CSV list mixin is in lkt.api_viewsets. This module is named in REST_FRAMEWORK settings, which
 DRF imports while `rest_framework.views` itself is being imported, so it must not import DRF's
 views, generics or viewsets.
 """
 
+import base64
+import binascii
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from rest_framework import permissions, renderers, serializers
-from rest_framework.pagination import CursorPagination
-from rest_framework.throttling import SimpleRateThrottle
-
-from teams.models import ApiToken, Network, Team
+from django.utils.translation import gettext
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 CSV_CHUNK_BYTES = 64 * 1024
 CSV_ITERATOR_CHUNK = 2000
-
-
-def request_token(request) -> ApiToken | None:
-    """The API token the request is authenticated with, or None for a session user."""
-    return request.auth if isinstance(request.auth, ApiToken) else None
-
-
-def visible_teams(request) -> QuerySet[Team]:
-    token = request_token(request)
-    if token is not None:
-        return Team.objects.visible_to_token(token)
-    return Team.objects.visible_to(request.user)
-
-
-def visible_networks(request) -> QuerySet[Network]:
-    token = request_token(request)
-    if token is not None:
-        return Network.objects.visible_to_token(token)
-    return Network.objects.visible_to(request.user)
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -60,42 +48,107 @@ class ApiModelSerializer(serializers.ModelSerializer):
     }
 
 
-class IsTokenOrUser(permissions.BasePermission):
-    """A valid token or a logged-in user; a token may write only if it was granted a team."""
+class KeysetPagination(BasePagination):
+    """Keyset ("seek") pagination on the viewset's `ordering`, whose last field is unique (a UUID).
 
-    def has_permission(self, request, view) -> bool:
-        token = request_token(request)
-        if token is not None:
-            return request.method in permissions.SAFE_METHODS or token.write_team_id is not None
-        return bool(request.user and request.user.is_authenticated)
-
-
-class TokenRateThrottle(SimpleRateThrottle):
-    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user."""
-
-    scope = "api"
-
-    def get_cache_key(self, request, view) -> str | None:
-        token = request_token(request)
-        if token is not None:
-            ident = f"token:{token.key_hash}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
-            ident = f"anon:{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class ApiCursorPagination(CursorPagination):
-    """Cursor pagination ordered by the viewset's `ordering` (a stable, nearly unique key)."""
+    The cursor is opaque to clients: the ordering values of the last row served, base64-encoded.
+    The next page is `WHERE (a, b) > (last_a, last_b)`, so it cannot break on ties however many
+    rows share a timestamp (DRF's CursorPagination counts an offset among ties and fails past
+    its cap), rows written between pages are never skipped when they sort after the cursor, and
+    a row is never served twice within one walk unless it changed in between (then it comes
+    again with its new values, which is what an incremental client wants).
+    """
 
     page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
     page_size_query_param = "page_size"
     max_page_size = 5000
-    ordering = ("id",)
+    cursor_query_param = "cursor"
+    ordering: tuple[str, ...] = ("uuid",)
 
-    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+    def get_ordering(self, view) -> tuple[str, ...]:
         return tuple(getattr(view, "ordering", None) or self.ordering)
+
+    def get_page_size(self, request) -> int:
+        try:
+            size = int(request.query_params[self.page_size_query_param])
+        except (KeyError, ValueError):
+            return self.page_size
+        return min(max(size, 1), self.max_page_size)
+
+    def _encode(self, values: list) -> str:
+        text = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) for v in values])
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def _decode(self, cursor: str, model) -> list:
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            raw = json.loads(text)
+            if not isinstance(raw, list) or len(raw) != len(self.fields):
+                raise ValueError
+            return [model._meta.get_field(name).to_python(value) for name, value in zip(self.fields, raw, strict=True)]
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error, DjangoValidationError) as exc:
+            raise NotFound(gettext("Ugyldig cursor.")) from exc
+
+    def _after(self, values: list) -> Q:
+        """(f1, f2, ...) > (v1, v2, ...) as OR-ed prefixes; the database uses the (f1, f2) index."""
+        condition = Q()
+        for i, name in enumerate(self.fields):
+            step = Q(**{f"{name}__gt": values[i]})
+            for prior, value in zip(self.fields[:i], values[:i], strict=True):
+                step &= Q(**{prior: value})
+            condition |= step
+        return condition
+
+    def paginate_queryset(self, queryset, request, view=None) -> list:
+        self.request = request
+        self.fields = self.get_ordering(view)
+        size = self.get_page_size(request)
+        queryset = queryset.order_by(*self.fields)
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor:
+            queryset = queryset.filter(self._after(self._decode(cursor, queryset.model)))
+        rows = list(queryset[: size + 1])
+        self.has_next = len(rows) > size
+        rows = rows[:size]
+        self.last_values = [self._value(rows[-1], name) for name in self.fields] if rows else None
+        return rows
+
+    @staticmethod
+    def _value(row, name: str):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next or self.last_values is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self._encode(self.last_values))
+
+    def get_paginated_response(self, data) -> Response:
+        return Response({"next": self.get_next_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page; null on the last page. Follow it as it is.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "Opaque cursor from `next`.", "schema": {"type": "string"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Rows per page (1-{self.max_page_size}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+        ]
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -172,17 +225,6 @@ def csv_response(filename_stem: str, header: list[str], rows: Iterable[Iterable]
     response["Content-Disposition"] = f'attachment; filename="lkt-{filename_stem}-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def region_chart_condition(request) -> Q:
-    """Region-level chart results visible to the request: the token's region, or the user's teams' regions."""
-    token = request_token(request)
-    if token is not None:
-        condition = Q(network_id=token.network_id)
-        if token.region_id is not None:
-            condition &= Q(region_id=token.region_id)
-        return condition
-    return Q(network__in=visible_networks(request), region_id__in=visible_teams(request).values("region_id"))
 
 
 ERROR_RESPONSES = {

@@ -1,39 +1,11 @@
-"""Base viewsets of the REST API.
-
-Every read viewset derives from `ScopedReadOnlyViewSet`, whose `get_queryset` restricts the rows
-once, by the token (`Team.objects.visible_to_token`) or the session user (`Team.objects.visible_to`).
-No viewset filters for permissions on its own.
-"""
+"""The CSV list mixin of the REST API's viewsets (the scoped base viewset is teams.api.ScopedReadOnlyViewSet)."""
 
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
-from rest_framework import renderers, viewsets
+from rest_framework import renderers
 
-from .api import CSVRenderer, csv_response, visible_networks, visible_teams
-
-
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Read-only viewset whose queryset is restricted once to what the token or user may see.
-
-    Set `team_field` to the path of the owning team, or `network_field` to the owning network.
-    """
-
-    team_field: str | None = None
-    network_field: str | None = None
-    ordering: tuple[str, ...] = ("id",)
-    # Any segment reaches the view, so a malformed id gets the API's JSON 404, not Django's HTML page.
-    lookup_value_regex = "[^/]+"
-
-    def get_queryset(self) -> QuerySet:
-        return self.restrict(super().get_queryset())
-
-    def restrict(self, queryset: QuerySet) -> QuerySet:
-        if self.team_field:
-            return queryset.filter(**{f"{self.team_field}__in": visible_teams(self.request)})
-        if self.network_field:
-            return queryset.filter(**{f"{self.network_field}__in": visible_networks(self.request)})
-        raise NotImplementedError("set team_field or network_field")
+from .api import CSVRenderer, csv_response
 
 
 class CSVListMixin:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "teams",
     "measures",
     "seminars",
+    "reports",
     "demo",
 ]
 
@@ -171,7 +172,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Production serves collectstatic's output through whitenoise: names carry a content hash (so
-    # they are cached for a year) and gzip/brotli copies sit beside them. The manifest exists only
+    # they are cached for a year) and gzip copies sit beside them. The manifest exists only
     # after collectstatic, so the development server and the test run use the plain storage.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -202,6 +203,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LKT tracker <noreply@lkt.example>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Reports (reports app): headless Chromium prints the report pages to PDF. In a container running as
+# a non-root user without user namespaces Chromium's sandbox cannot start: set
+# REPORT_CHROMIUM_ARGS=--no-sandbox there (the page printed is our own markup, served from memory).
+REPORT_CHROMIUM_PATH = env_str("REPORT_CHROMIUM_PATH", "/usr/bin/chromium")
+REPORT_CHROMIUM_ARGS = env_list(
+    "REPORT_CHROMIUM_ARGS",
+    # Chromium refuses to start its sandbox as root (CI, the embedded run in a root shell).
+    "--disable-gpu,--disable-dev-shm-usage" + (",--no-sandbox" if os.geteuid() == 0 else ""),
+)
+# A network report of 60 teams takes well under a minute; the limit only stops a hung browser.
+REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 600)
 
 # Celery. Without a broker URL the tasks run in-process (embedded default, no Redis needed).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("REDIS_URL", ""))
@@ -241,6 +254,9 @@ CHART_SWEEP_MINUTES = env_int("CHART_SWEEP_MINUTES", 5)
 CHART_SWEEP_BATCH_SIZE = env_int("CHART_SWEEP_BATCH_SIZE", 200)
 CHART_SWEEP_MAX_BATCHES = env_int("CHART_SWEEP_MAX_BATCHES", 10)
 CHART_SWEEP_VERIFY = env_int("CHART_SWEEP_VERIFY", 200)
+# A worker's claim on the charts it computes lasts this long and is renewed while it computes; a
+# killed worker's charts are free for the next sweep after it. Keep it well below the sweep interval.
+CHART_CLAIM_SECONDS = env_int("CHART_CLAIM_SECONDS", 60)
 # Saves to one series within this window are folded into one computation.
 CHART_COALESCE_SECONDS = env_int("CHART_COALESCE_SECONDS", 2)
 CELERY_BEAT_SCHEDULE = {
@@ -265,14 +281,14 @@ REST_FRAMEWORK = {
         "teams.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["lkt.api.IsTokenOrUser"],
-    "DEFAULT_THROTTLE_CLASSES": ["lkt.api.TokenRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["teams.api_scope.IsTokenOrUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["teams.api_scope.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "lkt.api.ApiCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "lkt.api.KeysetPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 500),
     # Locale-neutral: ISO dates and times in UTC, whatever TIME_ZONE says.
     "DATETIME_FORMAT": "iso-8601",
@@ -292,16 +308,26 @@ SPECTACULAR_SETTINGS = {
         "BI team owns its region's data, and a network token belongs to the national project "
         "leadership. A browser session sees what the user sees in the application; anonymised peers "
         "are left out. A token is read-only unless it was granted write access for one team.\n\n"
-        "**Tables.** Lists are cursor-paginated (`next`/`previous`, `page_size` up to 5000). "
+        "**Tables.** Lists are keyset-paginated: follow `next` (an opaque cursor) until it is null; "
+        "`page_size` up to 5000. Pages never break on ties and rows written between pages are not "
+        "skipped. "
         "`/measurements/`, `/measurement-deletions/` and `/chart-results/` also stream the whole "
         "filtered table with `?format=csv` (UTF-8, comma-separated, fixed column order). Numbers use a "
         "decimal point, months are `YYYY-MM`, times are ISO 8601 in UTC.\n\n"
-        "**Incremental refresh.** Fetch `/measurements/?updated_since=<last run minus a few minutes>` "
-        "and `/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`."
+        "**Change contract (incremental refresh).** `/measurements/` and `/chart-results/` carry a "
+        "`synced_at` that moves forward, in the same transaction, with every change of what the row "
+        "serves, including fields it carries from the team, its region and organisations, the LKT "
+        "and the indicator (a renamed or moved team, a newly published indicator version). Fetch "
+        "`?updated_since=<start of your last run minus a few minutes>` and "
+        "`/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`. "
+        "An empty `updated_since` is refused (400). Chart results have no deletions feed (a chart "
+        "disappears only when its team or indicator is deleted). **Full refresh only:** networks, "
+        "organisations, teams, goals, indicators, annotations, PDSA cycles and seminars are small "
+        "tables without a change contract or deletions feed; fetch them whole each run."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SERVE_PERMISSIONS": ["lkt.api.IsTokenOrUser"],
+    "SERVE_PERMISSIONS": ["teams.api_scope.IsTokenOrUser"],
     "SERVE_AUTHENTICATION": [
         "teams.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -351,8 +377,8 @@ if TRUSTED_PROXIES:
 
 # One handler, on the root logger. Django's own default config gives the "django" logger a console
 # handler of its own (with DEBUG on) that also propagates to the root: every line came out twice.
-# Naming "django" here without handlers removes that handler; its lines reach the root once.
-# ("django.server", runserver's request lines, keeps Django's handler and does not propagate.)
+# Naming "django" here without handlers removes that handler (and "django.server"'s, its child's):
+# their lines, runserver's request lines included, reach the root handler once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

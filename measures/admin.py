@@ -1,7 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from lkt.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin
 from teams.admin import TeamAdmin
 from teams.models import Team
 
@@ -19,35 +24,43 @@ from .models import (
     LocalTarget,
     Measurement,
     MonthCompletion,
+    MonthLock,
     PDSACycle,
     PhaseBreak,
     RefusedMeasurement,
     ReminderSent,
 )
 from .services.charts import team_region_move
-from .services.entry import measurement_delete, measurement_errors, measurement_save
+from .services.entry import (
+    MeasurementBusy,
+    MeasurementConflict,
+    measurement_delete,
+    measurement_errors,
+    measurement_refuse_if_locked,
+    measurement_save,
+)
+
+# Every model but Measurement is read-only here: their writes go through services (the versioning
+# of published indicators, the chart settings' rules, stale charts, history with the user), which
+# the product's pages call. Measurement edits are routed through the entry services below.
 
 
 @admin.register(Goal)
-class GoalAdmin(SimpleHistoryAdmin):
+class GoalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "network", "status", "target_deadline"]
     list_filter = ["network", "status", "is_balancing"]
     search_fields = ["title", "description"]
 
 
-class IndicatorVersionInline(admin.TabularInline):
+class IndicatorVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = IndicatorVersion
     extra = 0
     fields = ["version", "name", "published_at", "published_by", "change_note"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "network", "kind", "chart_type", "direction", "status", "version"]
     list_filter = ["network", "kind", "chart_type", "direction", "status"]
     search_fields = ["code", "name", "definition"]
@@ -55,8 +68,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorDraft)
-class IndicatorDraftAdmin(SimpleHistoryAdmin):
-    """Pending next versions of published indicators; published from the expert pages, not here."""
+class IndicatorDraftAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Pending next versions of published indicators; edited and published on the expert pages."""
 
     list_display = ["indicator", "updated_by", "updated_at"]
     list_filter = ["indicator__network"]
@@ -64,19 +77,25 @@ class IndicatorDraftAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorVersion)
-class IndicatorVersionAdmin(admin.ModelAdmin):
-    """Published definitions are never edited."""
+class IndicatorVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Published definitions are never edited (made by services.definitions.indicator_publish)."""
 
     list_display = ["indicator", "version", "published_at", "published_by"]
     list_filter = ["indicator__network"]
     search_fields = ["indicator__code", "name"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 class MeasurementAdminForm(forms.ModelForm):
     """Admin edits are validated by the same rules as the grid and the upload."""
+
+    user = None  # set per request by MeasurementAdmin.get_form
+    # The version the page showed: a value changed by someone else since is refused (409), not overwritten.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
 
     class Meta:
         model = Measurement
@@ -102,11 +121,29 @@ class MeasurementAdminForm(forms.ModelForm):
             )
             for name, messages in errors.items():
                 self.add_error(name if name in self.fields else None, messages)
+            if not errors and self.instance.pk:
+                # A locked month is refused here, as a form error (a 500 from save_model would lose
+                # the input); the refusal is kept in RefusedMeasurement like on every other path.
+                try:
+                    measurement_refuse_if_locked(
+                        measurement=self.instance,
+                        numerator=data.get("numerator"),
+                        denominator=data.get("denominator"),
+                        nothing_to_report=data.get("nothing_to_report", False),
+                        comment=data.get("comment", ""),
+                        user=self.user,
+                        source="admin",
+                    )
+                except MeasurementConflict as refused:
+                    self.add_error(None, refused.messages)
         return data
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
+    # No revert: it would save a historical row around the service (no version check, no stale
+    # charts); an admin re-enters the old value instead.
+
     form = MeasurementAdminForm
     list_display = [
         "team",
@@ -119,11 +156,39 @@ class MeasurementAdmin(SimpleHistoryAdmin):
         "version",
         "updated_at",
     ]
-    list_filter = ["indicator__network", "indicator", "needs_checking", "nothing_to_report", "period"]
+    list_filter = ["indicator__network", "indicator", "needs_checking", "entered_after_lock", "nothing_to_report", "period"]
     search_fields = ["team__name", "team__code", "indicator__code", "comment"]
     date_hierarchy = "period"
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
     autocomplete_fields = ["team", "indicator"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A value in a locked month cannot be deleted: say so on the change page instead.
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "POST":
+            try:
+                measurement_refuse_if_locked(
+                    measurement=obj,
+                    numerator=None,
+                    denominator=None,
+                    nothing_to_report=False,
+                    comment="",
+                    user=request.user,
+                    source="admin",
+                    deleting=True,
+                )
+            except MeasurementConflict as refused:
+                self.message_user(request, refused.messages[0], level=messages.ERROR)
+                return redirect(reverse("admin:measures_measurement_change", args=[obj.pk]))
+        # Without the admin's own transaction (see changeform_view).
+        try:
+            return self._delete_view(request, object_id, extra_context)
+        except (MeasurementConflict, MeasurementBusy) as refusal:
+            return self._refusal_response(request, refusal)
 
     def get_readonly_fields(self, request, obj=None):
         # The cell a value belongs to is fixed once stored; a wrong cell is deleted and re-entered.
@@ -142,65 +207,94 @@ class MeasurementAdmin(SimpleHistoryAdmin):
             comment=obj.comment,
             nothing_to_report=obj.nothing_to_report,
             needs_checking=obj.needs_checking,
-            expected_version=obj.version if change else None,
+            expected_version=form.cleaned_data.get("expected_version") if change else None,
             user=request.user,
             source="admin",
         )
         obj.pk, obj.version = saved.pk, saved.version
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Without the admin's own transaction: the service is atomic, and a refused value must
+        # stay in RefusedMeasurement after the refusal, which the admin's rollback would undo.
+        try:
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        except (MeasurementConflict, MeasurementBusy) as refusal:
+            return self._refusal_response(request, refusal)
+
+    def _refusal_response(self, request, refusal) -> TemplateResponse:
+        conflict = refusal if isinstance(refusal, MeasurementConflict) else None
+        return TemplateResponse(
+            request,
+            "admin/measures/measurement/refused.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Værdien er ikke gemt"),
+                "message": refusal.messages[0],
+                "stored": conflict.as_dict()["stored"] if conflict else None,
+            },
+            status=409 if conflict else 503,
+        )
 
     def delete_model(self, request, obj) -> None:
         measurement_delete(measurement=obj, expected_version=obj.version, user=request.user, source="admin")
 
     def delete_queryset(self, request, queryset) -> None:
         for measurement in queryset.select_related("team", "indicator"):
-            measurement_delete(
-                measurement=measurement, expected_version=measurement.version, user=request.user, source="admin"
-            )
+            try:
+                measurement_delete(
+                    measurement=measurement,
+                    expected_version=measurement.version,
+                    user=request.user,
+                    source="admin",
+                )
+            except MeasurementConflict as refused:
+                self.message_user(request, refused.messages[0], level=messages.ERROR)
 
 
 @admin.register(MonthCompletion)
-class MonthCompletionAdmin(SimpleHistoryAdmin):
+class MonthCompletionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["team", "period", "completed_by", "completed_at"]
     list_filter = ["team__network", "period"]
     search_fields = ["team__name"]
 
 
 @admin.register(ChartSettings)
-class ChartSettingsAdmin(SimpleHistoryAdmin):
+class ChartSettingsAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["team", "indicator", "baseline_end", "updated_by", "updated_at"]
     list_filter = ["indicator__network", "indicator"]
     search_fields = ["team__name"]
 
 
 @admin.register(PhaseBreak)
-class PhaseBreakAdmin(SimpleHistoryAdmin):
+class PhaseBreakAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["team", "indicator", "period", "label"]
     list_filter = ["indicator__network", "indicator"]
     search_fields = ["team__name", "label"]
 
 
 @admin.register(ExcludedPoint)
-class ExcludedPointAdmin(SimpleHistoryAdmin):
+class ExcludedPointAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["team", "indicator", "period", "reason"]
     list_filter = ["indicator__network", "indicator"]
     search_fields = ["team__name", "reason"]
 
 
 @admin.register(LocalTarget)
-class LocalTargetAdmin(SimpleHistoryAdmin):
+class LocalTargetAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["team", "indicator", "value", "deadline", "set_by"]
     list_filter = ["indicator__network", "indicator"]
     search_fields = ["team__name"]
 
 
-class DriverNodeInline(admin.TabularInline):
+class DriverNodeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DriverNode
     extra = 0
     fields = ["kind", "code", "text", "parent", "order"]
 
 
 @admin.register(DriverDiagram)
-class DriverDiagramAdmin(SimpleHistoryAdmin):
+class DriverDiagramAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "network", "team", "updated_at"]
     list_filter = ["network"]
     search_fields = ["title", "team__name"]
@@ -208,14 +302,14 @@ class DriverDiagramAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DriverNode)
-class DriverNodeAdmin(SimpleHistoryAdmin):
+class DriverNodeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "diagram", "kind", "parent", "order"]
     list_filter = ["kind", "diagram__network"]
     search_fields = ["text", "code"]
 
 
 @admin.register(PDSACycle)
-class PDSACycleAdmin(SimpleHistoryAdmin):
+class PDSACycleAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "team", "status", "decision", "start_date", "end_date"]
     list_filter = ["status", "decision", "team__network"]
     search_fields = ["title", "objective", "team__name"]
@@ -223,41 +317,35 @@ class PDSACycleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(SimpleHistoryAdmin):
+class AnnotationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "team", "indicator", "kind", "text"]
     list_filter = ["kind", "team__network"]
     search_fields = ["text", "team__name"]
 
 
 @admin.register(ChartResult)
-class ChartResultAdmin(admin.ModelAdmin):
+class ChartResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Computed by the chart jobs; shown for diagnosis only."""
 
     list_display = ["__str__", "scope", "chart_type", "variation", "assurance", "is_stale", "computed_at"]
     list_filter = ["scope", "network", "variation", "assurance", "is_stale"]
     search_fields = ["team__name", "indicator__code"]
-    readonly_fields = [f.name for f in ChartResult._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["team", "period", "sent_at"]
     list_filter = ["period", "team__network"]
     search_fields = ["team__name"]
-    readonly_fields = ["team", "period", "sent_at", "recipients"]
 
 
 @admin.register(RefusedMeasurement)
-class RefusedMeasurementAdmin(admin.ModelAdmin):
+class RefusedMeasurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Saves refused because they started from an old version: kept so nothing typed is lost."""
 
     list_display = ["team", "indicator", "period", "numerator", "denominator", "attempted_by", "attempted_at", "source"]
     list_filter = ["indicator__network", "source"]
     search_fields = ["team__name", "indicator__code", "comment"]
-    readonly_fields = [f.name for f in RefusedMeasurement._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -279,3 +367,11 @@ class TeamWithChartsAdmin(TeamAdmin):
             obj.region = moved.region
             return
         super().save_model(request, obj, form, change)
+
+
+@admin.register(MonthLock)
+class MonthLockAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Data approval per network; locked and unlocked on the network's reports page (history kept)."""
+
+    list_display = ["network", "locked_through", "note", "changed_by", "changed_at"]
+

@@ -17,3 +17,7 @@ class MeasuresConfig(AppConfig):
 
         pre_save.connect(network_pre_save, sender=Network, dispatch_uid="measures_network_pre_save")
         post_save.connect(network_post_save, sender=Network, dispatch_uid="measures_network_post_save")
+
+        from . import sync
+
+        sync.connect()

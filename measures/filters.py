@@ -1,13 +1,43 @@
 """API filters for goals, indicators, measurements, deletions, chart results, annotations and PDSA cycles."""
 
-import django_filters
-from django.db.models import QuerySet
+from datetime import date
 
-from teams.filters import MonthFilter, UpdatedSinceFilter, by_code_or_uuid, by_region
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from teams.filters import UpdatedSinceFilter, by_code_or_uuid, by_region
 
 from .models import Annotation, ChartResult, Goal, Indicator, Measurement, PDSACycle
+from .months import parse_month_key
 
 HistoricalMeasurement = Measurement.history.model
+
+
+def parse_month(value: str) -> date:
+    """ "2025-03" -> date(2025, 3, 1); anything else is a validation error (400)."""
+    period = parse_month_key(value)
+    if period is None:
+        raise ValidationError(_("Angiv måneden som ÅÅÅÅ-MM, fx 2025-03."))
+    return period
+
+
+class MonthField(forms.CharField):
+    def to_python(self, value) -> date | None:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        return parse_month(value)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-03"})
+class MonthFilter(django_filters.Filter):
+    """A month as YYYY-MM, compared with a DateField holding day 1 of the month."""
+
+    field_class = MonthField
 
 
 class TeamScopedFilter(django_filters.FilterSet):
@@ -35,11 +65,11 @@ class GoalFilter(django_filters.FilterSet):
 class IndicatorFilter(django_filters.FilterSet):
     network = django_filters.CharFilter(field_name="network__slug", help_text="LKT'ets slug.")
     code = django_filters.CharFilter(field_name="code")
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
+    # Full refresh only (see the API description): no updated_since that could miss a change.
     class Meta:
         model = Indicator
-        fields = ["network", "code", "updated_since"]
+        fields = ["network", "code"]
 
 
 class MeasurementFilter(TeamScopedFilter):
@@ -47,9 +77,12 @@ class MeasurementFilter(TeamScopedFilter):
     period_from = MonthFilter(field_name="period", lookup_expr="gte", help_text="Første måned, ÅÅÅÅ-MM.")
     period_to = MonthFilter(field_name="period", lookup_expr="lte", help_text="Sidste måned, ÅÅÅÅ-MM.")
     updated_since = UpdatedSinceFilter(
-        field_name="updated_at",
+        field_name="synced_at",
         lookup_expr="gte",
-        help_text="Kun rækker ændret siden (ISO 8601). Hent sletninger fra /measurements/deletions/.",
+        help_text=(
+            "Kun rækker, hvis indhold er ændret siden (ISO 8601; sammenlignes med synced_at). "
+            "Hent sletninger fra /measurement-deletions/."
+        ),
     )
 
     class Meta:
@@ -82,7 +115,9 @@ class ChartResultFilter(django_filters.FilterSet):
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
     updated_since = UpdatedSinceFilter(
-        field_name="computed_at", lookup_expr="gte", help_text="Kun diagrammer beregnet siden (ISO 8601)."
+        field_name="synced_at",
+        lookup_expr="gte",
+        help_text="Kun diagrammer, hvis indhold (beregning, forældet-markering, team-/regionsfelter) er ændret siden.",
     )
 
     class Meta:
@@ -98,20 +133,16 @@ class ChartResultFilter(django_filters.FilterSet):
 
 class AnnotationFilter(TeamScopedFilter):
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
-    updated_since = UpdatedSinceFilter(
-        field_name="created_at", lookup_expr="gte", help_text="Kun kommentarer oprettet siden (ISO 8601)."
-    )
 
     class Meta:
         model = Annotation
-        fields = ["network", "team", "region", "indicator", "updated_since"]
+        fields = ["network", "team", "region", "indicator"]
 
 
 class PDSACycleFilter(TeamScopedFilter):
     indicator = django_filters.CharFilter(field_name="indicators__code", distinct=True)
     status = django_filters.ChoiceFilter(choices=PDSACycle.Status.choices)
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PDSACycle
-        fields = ["network", "team", "region", "indicator", "status", "updated_since"]
+        fields = ["network", "team", "region", "indicator", "status"]

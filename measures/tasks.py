@@ -36,19 +36,6 @@ def chart_result_recompute_task(result_id: int) -> int:
 
 
 @shared_task(**TASK_OPTIONS)
-def recompute_series_task(team_id: int, indicator_id: int) -> int:
-    """Recompute a team's chart of one indicator and its aggregates (kept for callers that enqueue directly)."""
-    from teams.models import Team
-
-    from .models import Indicator
-
-    team = Team.objects.get(id=team_id)
-    indicator = Indicator.objects.get(id=indicator_id)
-    ids = charts.chart_series_mark_stale(team=team, indicator=indicator)
-    return charts.chart_results_enqueue(result_ids=ids, countdown=0)
-
-
-@shared_task(**TASK_OPTIONS)
 def chart_results_sweep_task(batch_size: int | None = None, max_batches: int | None = None,
                              verify: int | None = None) -> int:
     """Beat: recompute stale and outdated charts in bounded, claimed batches (settings give the bounds)."""

@@ -24,7 +24,8 @@ from teams.models import Team
 
 from .models import Measurement
 from .numbers import parse_optional_decimal
-from .selectors.entry import entry_indicators, entry_periods
+from .selectors.definitions import published_indicators
+from .selectors.entry import entry_periods
 from .services.entry import MeasurementRow, RowError
 
 MAX_ROWS = 50_000
@@ -118,7 +119,41 @@ def read_table(data: bytes, filename: str) -> list[list]:
     delimiter = max([";", ",", "\t"], key=first_line.count) if first_line else ";"
     if first_line.count(delimiter) == 0:
         delimiter = ";"
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        # The csv module refuses a field over its limit (128 KiB) and some broken quoting.
+        if "field larger than field limit" in str(exc):
+            raise ValidationError(
+                _("En celle i filen er over %(size)s KiB. Filen kan ikke indlæses; tjek den i Excel.")
+                % {"size": csv.field_size_limit() // 1024}
+            ) from exc
+        raise ValidationError(_("Filen kunne ikke læses som CSV: %(problem)s.") % {"problem": exc}) from exc
+    if delimiter == ",":
+        _check_comma_rows(table)
+    return table
+
+
+def _check_comma_rows(table: list[list]) -> None:
+    """A comma-separated file with decimal commas (12,5) has more cells than headers in a row.
+
+    Read as it stands, every number after the first decimal comma would land one column to the
+    right; refuse the file instead, naming the first such row.
+    """
+    header = next((row for row in table if any(c.strip() for c in row)), None)
+    if header is None:
+        return
+    width = len(header)
+    for number, row in enumerate(table, start=1):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise ValidationError(
+                _(
+                    "Række %(row)s har flere felter end overskriften. Filen er adskilt med komma, og tal "
+                    "med decimalkomma (fx 12,5) deler sig så i to felter. Gem filen med semikolon som "
+                    "skilletegn (dansk Excel: CSV (semikolonsepareret)), eller brug decimalpunktum."
+                )
+                % {"row": number}
+            )
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -135,7 +170,7 @@ def _read_xlsx(data: bytes) -> list[list]:
         workbook.close()
 
 
-def parse_month(value) -> date:
+def parse_month_cell(value) -> date:
     """A month from a date cell or text: 2024-01, 2024-01-15, 15.01.2024, 01-2024, jan. 2024, januar 2024."""
     if isinstance(value, datetime):
         return value.date().replace(day=1)
@@ -240,7 +275,7 @@ def parse_upload(*, data: bytes, filename: str, indicator_code: str | None = Non
 
         values, row_ok = {}, True
         converters = {
-            "period": parse_month,
+            "period": parse_month_cell,
             "numerator": _number,
             "denominator": _number,
             "nothing_to_report": _flag,
@@ -293,7 +328,7 @@ def _danish_number(value: Decimal | None) -> str:
 
 def template_rows(team: Team) -> list[list]:
     """Every published indicator x every month so far, with the values already stored filled in."""
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     stored = {
         (m.indicator_id, m.period): m for m in Measurement.objects.filter(team=team, indicator__in=indicators)
     }

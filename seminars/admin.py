@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from lkt.admin import ReadOnlyAdminMixin
+
 from .models import (
     Attendance,
     LearningObjective,
@@ -11,29 +13,33 @@ from .models import (
 )
 
 
-class SeminarPurposeInline(admin.TabularInline):
+class SeminarPurposeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SeminarPurpose
     extra = 0
 
 
-class LearningObjectiveInline(admin.TabularInline):
+class LearningObjectiveInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LearningObjective
     extra = 0
 
 
-class ProgrammeItemInline(admin.TabularInline):
+class ProgrammeItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProgrammeItem
     extra = 0
 
 
-class SeminarMaterialInline(admin.TabularInline):
+class SeminarMaterialInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SeminarMaterial
     extra = 0
     exclude = ["uploaded_by"]
 
 
+# Read-only: seminars, their content and materials, registrations (places, waiting list) and
+# attendance are written by seminars.services from the seminar pages.
+
+
 @admin.register(Seminar)
-class SeminarAdmin(admin.ModelAdmin):
+class SeminarAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "network", "kind", "number", "starts_at", "audience", "capacity"]
     list_filter = ["network", "kind", "audience"]
     search_fields = ["title", "place"]
@@ -42,42 +48,42 @@ class SeminarAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeminarPurpose)
-class SeminarPurposeAdmin(admin.ModelAdmin):
+class SeminarPurposeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "seminar", "order"]
     list_filter = ["seminar__network"]
     search_fields = ["text"]
 
 
 @admin.register(LearningObjective)
-class LearningObjectiveAdmin(admin.ModelAdmin):
+class LearningObjectiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "seminar", "audience", "order"]
     list_filter = ["audience", "seminar__network"]
     search_fields = ["text"]
 
 
 @admin.register(ProgrammeItem)
-class ProgrammeItemAdmin(admin.ModelAdmin):
+class ProgrammeItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "seminar", "speaker"]
     list_filter = ["seminar__network"]
     search_fields = ["title", "speaker"]
 
 
 @admin.register(SeminarMaterial)
-class SeminarMaterialAdmin(admin.ModelAdmin):
+class SeminarMaterialAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "seminar", "created_at"]
     list_filter = ["seminar__network"]
     search_fields = ["title"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "seminar", "team", "status", "created_at"]
     list_filter = ["status", "seminar__network", "seminar"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "seminar", "team", "recorded_at"]
     list_filter = ["seminar__network", "seminar"]
     search_fields = ["user__username", "team__name"]

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from lkt.api import ApiModelSerializer
-from lkt.api_viewsets import ScopedReadOnlyViewSet
+from teams.api import ScopedReadOnlyViewSet
 
 from .filters import SeminarFilter
 from .models import Seminar
@@ -39,4 +39,4 @@ class SeminarViewSet(ScopedReadOnlyViewSet):
     filterset_class = SeminarFilter
     network_field = "network"
     lookup_field = "uuid"
-    ordering = ("starts_at", "id")
+    ordering = ("starts_at", "uuid")

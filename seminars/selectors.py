@@ -136,10 +136,6 @@ def user_registrations(*, user, network: Network) -> dict[int, Registration]:
     }
 
 
-def user_teams_in_network(*, user, network: Network) -> list[Team]:
-    return list(Team.objects.filter(network=network, memberships__user=user).order_by("name"))
-
-
 def registrable_users(*, access: SeminarAccess, user) -> QuerySet:
     """Whom `user` may register for the seminar: themselves, members of teams they lead in the network;
     project leads may register anyone in the network."""

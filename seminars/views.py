@@ -186,9 +186,7 @@ def _seminar_form_page(request: HttpRequest, *, network, seminar: Seminar | None
 
 @login_required
 def seminar_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    if not access.can_edit_seminars:
-        raise PermissionDenied
+    access = get_network_for_user(request.user, slug, lead=True)
     return _seminar_form_page(request, network=access.network, seminar=None)
 
 

@@ -72,13 +72,23 @@ def team_access(user, team: Team) -> TeamAccess:
     return TeamAccess(team=team, can_read=True, can_enter_data=can_enter_data, can_lead=can_lead)
 
 
-def get_network_for_user(user, slug: str) -> NetworkAccess:
-    """The network with `slug` if the user belongs to it; 404 otherwise."""
+def get_network_for_user(user, slug: str, *, edit: bool = False, lead: bool = False) -> NetworkAccess:
+    """The network with `slug` if the user belongs to it; 404 otherwise.
+
+    `edit`: 403 unless the user may edit the network's content (goals, indicators, the driver
+    diagram template: `can_edit_content`); `lead`: 403 unless they lead it nationally
+    (`is_national_lead`: seminars, API tokens).
+    """
     try:
         network = Network.objects.visible_to(user).select_related("lead_region").get(slug=slug)
     except Network.DoesNotExist as exc:
         raise Http404 from exc
-    return network_access(user, network)
+    access = network_access(user, network)
+    if edit and not access.can_edit_content:
+        raise PermissionDenied
+    if lead and not access.is_national_lead:
+        raise PermissionDenied
+    return access
 
 
 def network_access(user, network: Network) -> NetworkAccess:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from lkt.admin import ReadOnlyAdminMixin
+
 from .models import ApiToken, Network, NetworkMembership, Organisation, Team, TeamMembership
 
 
@@ -58,7 +60,7 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: tokens are created and revoked in the product UI, where the secret is shown once."""
 
     list_display = [
@@ -73,7 +75,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["network", "region"]
     search_fields = ["name", "prefix"]
-    readonly_fields = [f.name for f in ApiToken._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

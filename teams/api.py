@@ -1,13 +1,42 @@
-"""API serializers and viewsets for networks, organisations and teams."""
+"""API serializers and viewsets for networks, organisations and teams, and the scoped base viewset.
+
+Every read viewset of every app derives from `ScopedReadOnlyViewSet`, whose `get_queryset` restricts
+the rows once, by the token (`Team.objects.visible_to_token`) or the session user
+(`Team.objects.visible_to`). No viewset filters for permissions on its own.
+"""
 
 from django.db.models import QuerySet
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 
-from lkt.api import ApiModelSerializer, visible_networks, visible_teams
-from lkt.api_viewsets import ScopedReadOnlyViewSet
+from lkt.api import ApiModelSerializer
 
+from .api_scope import visible_networks, visible_teams
 from .filters import NetworkFilter, OrganisationFilter, TeamFilter
 from .models import Network, Organisation, Team
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only viewset whose queryset is restricted once to what the token or user may see.
+
+    Set `team_field` to the path of the owning team, or `network_field` to the owning network.
+    """
+
+    team_field: str | None = None
+    network_field: str | None = None
+    # Keyset pagination order (lkt.api.KeysetPagination): the last field is unique, never a sequential id.
+    ordering: tuple[str, ...] = ("uuid",)
+    # Any segment reaches the view, so a malformed id gets the API's JSON 404, not Django's HTML page.
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet:
+        return self.restrict(super().get_queryset())
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        if self.team_field:
+            return queryset.filter(**{f"{self.team_field}__in": visible_teams(self.request)})
+        if self.network_field:
+            return queryset.filter(**{f"{self.network_field}__in": visible_networks(self.request)})
+        raise NotImplementedError("set team_field or network_field")
 
 
 class NetworkSerializer(ApiModelSerializer):
@@ -88,7 +117,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
     def restrict(self, queryset: QuerySet) -> QuerySet:
         teams = visible_teams(self.request)
@@ -114,7 +143,7 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
     def restrict(self, queryset: QuerySet) -> QuerySet:
         return queryset.filter(id__in=visible_teams(self.request).values("id"))

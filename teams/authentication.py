@@ -2,7 +2,7 @@
 
 A request with `Authorization: Token <token>` (or `Bearer <token>`) is authenticated as the token:
 `request.auth` is the ApiToken and `request.user` an AnonymousUser, so no code path can mistake a
-token for a person. Visibility then follows `Team.objects.visible_to_token` (see lkt.api).
+token for a person. Visibility then follows `Team.objects.visible_to_token` (see teams.api_scope).
 """
 
 from django.contrib.auth.models import AnonymousUser

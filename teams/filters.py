@@ -1,27 +1,15 @@
 """API filters for networks, organisations and teams, plus the helpers the other apps' filters share."""
 
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from .models import Network, Organisation, Team
-
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(value: str) -> date:
-    """ "2025-03" -> date(2025, 3, 1); anything else is a validation error (400)."""
-    match = MONTH_PATTERN.match(value.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
-        raise ValidationError(_("Angiv måneden som ÅÅÅÅ-MM, fx 2025-03."))
-    return date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def as_uuid(value: str) -> UUID | None:
@@ -43,22 +31,11 @@ def by_region(prefix: str, value: str) -> Q:
     return Q(**{f"{prefix}uuid": uuid}) if uuid else Q(**{f"{prefix}name__iexact": value.strip()})
 
 
-class MonthField(forms.CharField):
-    def to_python(self, value) -> date | None:
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        return parse_month(value)
-
-
-class MonthFilter(django_filters.Filter):
-    """A month as YYYY-MM, compared with a DateField holding day 1 of the month."""
-
-    field_class = MonthField
-
-
 class UTCIsoDateTimeField(IsoDateTimeField):
     def clean(self, value) -> datetime | None:
+        # Present but empty ("?updated_since=") is a client bug (an unset variable), not "everything".
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError(_("Angiv et tidspunkt (ISO 8601), eller udelad parameteren."))
         value = super().clean(value)
         if value is None:
             return None
@@ -77,11 +54,10 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
 
 class NetworkFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Network.Status.choices)
-    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Network
-        fields = ["status", "updated_since"]
+        fields = ["status"]
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -75,13 +75,6 @@ class ApiTokenForm(forms.Form):
         return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def _lead_access(request: HttpRequest, slug: str) -> NetworkAccess:
-    access = get_network_for_user(request.user, slug)
-    if not access.is_national_lead:
-        raise PermissionDenied
-    return access
-
-
 def _render_list(
     request: HttpRequest, access: NetworkAccess, form: ApiTokenForm, status: int = 200
 ) -> HttpResponse:
@@ -102,14 +95,14 @@ def _render_list(
 
 @login_required
 def token_list(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _lead_access(request, slug)
+    access = get_network_for_user(request.user, slug, lead=True)
     return _render_list(request, access, ApiTokenForm(network=access.network))
 
 
 @login_required
 @require_POST
 def token_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = _lead_access(request, slug)
+    access = get_network_for_user(request.user, slug, lead=True)
     form = ApiTokenForm(request.POST, network=access.network)
     if form.is_valid():
         try:
@@ -139,7 +132,7 @@ def token_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, slug: str, token_uuid) -> HttpResponse:
-    access = _lead_access(request, slug)
+    access = get_network_for_user(request.user, slug, lead=True)
     token = ApiToken.objects.filter(network=access.network, uuid=token_uuid).first()
     if token is None:
         raise Http404

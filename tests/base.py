@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
-from measures.models import Goal, Indicator, IndicatorVersion, Measurement, PublicationStatus
+from measures.models import Goal, Indicator, Measurement, PublicationStatus
+from measures.services.definitions import indicator_publish
 from teams.models import Network, NetworkMembership, Organisation, Team, TeamMembership
 
 User = get_user_model()
@@ -59,34 +60,22 @@ def make_user(username: str, **extra) -> AbstractUser:
 
 
 def publish(indicator: Indicator, user=None) -> Indicator:
-    """Publish an indicator's current definition as version 1 (tests only; the service does it in the app)."""
+    """Publish an indicator's current definition as version 1, through the service as the app does.
+
+    The world's indicators were published at the network's kick-off, so they are due from its first
+    month (publishing today would make them due from this month only).
+    """
+    from datetime import datetime
+
     from django.utils import timezone
 
-    indicator.status = PublicationStatus.PUBLISHED
-    indicator.version = 1
-    indicator.published_at = timezone.now()
-    if indicator.first_due_month is None:
-        # The world's indicators were published at the network's kick-off: due from its first month.
-        indicator.first_due_month = indicator.network.first_period
-    indicator.save()
-    IndicatorVersion.objects.create(
+    start = indicator.network.first_period
+    indicator_publish(
         indicator=indicator,
-        version=1,
-        name=indicator.name,
-        definition=indicator.definition,
-        kind=indicator.kind,
-        numerator_definition=indicator.numerator_definition,
-        denominator_definition=indicator.denominator_definition,
-        unit=indicator.unit,
-        multiplier=indicator.multiplier,
-        direction=indicator.direction,
-        chart_type=indicator.chart_type,
-        whole_numbers=indicator.whole_numbers,
-        data_source=indicator.data_source,
-        target_value=indicator.target_value,
-        published_at=indicator.published_at,
-        published_by=user,
+        user=user,
+        published_at=timezone.make_aware(datetime(start.year, start.month, start.day, 12)),
     )
+    indicator.refresh_from_db()
     return indicator
 
 
@@ -137,6 +126,18 @@ def build_world() -> World:
     team_b.organisations.add(hospital_b)
     other_team = Team.objects.create(network=other_network, code="other", name="Ortopædkirurgisk team", region=midtjylland)
 
+    staff = make_user("staff", is_staff=True, is_superuser=True)
+    national_lead = make_user("national-lead")
+    coordinator = make_user("coordinator")
+    expert = make_user("expert")
+    observer = make_user("observer")
+    team_lead = make_user("team-lead", email="team-lead@example.org")
+    data_entry = make_user("data-entry", email="data-entry@example.org")
+    viewer = make_user("viewer")
+    other_team_member = make_user("other-team-member", email="b@example.org")
+    outsider = make_user("outsider")
+    stranger = make_user("stranger")
+
     goal = Goal.objects.create(
         network=network, number=1, title="Reduktion af det samlede antibiotikaforbrug", status=PublicationStatus.PUBLISHED
     )
@@ -153,7 +154,8 @@ def build_world() -> World:
             direction=Indicator.Direction.DOWN,
             chart_type=Indicator.ChartType.RUN,
             order=1,
-        )
+        ),
+        expert,
     )
     count_indicator = publish(
         Indicator.objects.create(
@@ -169,20 +171,9 @@ def build_world() -> World:
             chart_type=Indicator.ChartType.P,
             whole_numbers=True,
             order=2,
-        )
+        ),
+        expert,
     )
-
-    staff = make_user("staff", is_staff=True, is_superuser=True)
-    national_lead = make_user("national-lead")
-    coordinator = make_user("coordinator")
-    expert = make_user("expert")
-    observer = make_user("observer")
-    team_lead = make_user("team-lead", email="team-lead@example.org")
-    data_entry = make_user("data-entry", email="data-entry@example.org")
-    viewer = make_user("viewer")
-    other_team_member = make_user("other-team-member", email="b@example.org")
-    outsider = make_user("outsider")
-    stranger = make_user("stranger")
 
     NetworkMembership.objects.create(network=network, user=national_lead, role=NetworkMembership.Role.NATIONAL_LEAD)
     NetworkMembership.objects.create(

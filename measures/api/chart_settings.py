@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from lkt.api import ApiModelSerializer
-from lkt.api_viewsets import ScopedReadOnlyViewSet
+from teams.api import ScopedReadOnlyViewSet
 
 from ..filters import AnnotationFilter, PDSACycleFilter
 from ..models import Annotation, PDSACycle
@@ -38,7 +38,7 @@ class AnnotationViewSet(ScopedReadOnlyViewSet):
     filterset_class = AnnotationFilter
     team_field = "team"
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("uuid",)
 
 
 class PDSACycleSerializer(ApiModelSerializer):
@@ -84,4 +84,4 @@ class PDSACycleViewSet(ScopedReadOnlyViewSet):
     filterset_class = PDSACycleFilter
     team_field = "team"
     lookup_field = "uuid"
-    ordering = ("updated_at", "id")
+    ordering = ("uuid",)

@@ -10,9 +10,11 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import ApiModelSerializer, region_chart_condition, request_token, visible_networks, visible_teams
-from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from lkt.api import ApiModelSerializer
+from lkt.api_viewsets import CSVListMixin
 from teams.access import network_access
+from teams.api import ScopedReadOnlyViewSet
+from teams.api_scope import region_chart_condition, request_token, visible_networks, visible_teams
 
 from ..filters import ChartResultFilter
 from ..models import ChartResult, Indicator, PublicationStatus
@@ -117,6 +119,7 @@ class ChartResultSerializer(ApiModelSerializer):
             "target_local",
             "computed_at",
             "is_stale",
+            "synced_at",
             "engine_version",
             "parts",
             "points",
@@ -223,7 +226,12 @@ CHART_POINT_COLUMNS = [
         description=(
             "Gemte diagramresultater (seriediagram/kontroldiagram) pr. team x indikator, pr. region og "
             "nationalt: klassifikation (variation, målopfyldelse), faser og alle punkter med centerlinje, "
-            "kontrolgrænser og signaler. `?format=csv` giver én række pr. punkt."
+            "kontrolgrænser og signaler. `?format=csv` giver én række pr. punkt.\n\n"
+            "**Ændringskontrakt.** Sorteret efter (`synced_at`, `uuid`) med nøglebaseret sideinddeling. "
+            "`synced_at` flyttes frem ved hver ny beregning, når diagrammet markeres forældet "
+            "(`is_stale`), og når team-, regions-, LKT- eller indikatorfelter i rækken ændres; hent "
+            "inkrementelt med `updated_since`. Der er ingen sletningsfeed: et diagram forsvinder kun, "
+            "når dets team, region eller indikator slettes, og det opdages ved en fuld hentning."
         ),
         responses={
             200: ChartResultSerializer(many=True),
@@ -238,7 +246,7 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
     serializer_class = ChartResultSerializer
     filterset_class = ChartResultFilter
     lookup_field = "uuid"
-    ordering = ("id",)
+    ordering = ("synced_at", "uuid")
     csv_name = "chart-points"
     csv_columns = CHART_POINT_COLUMNS
 

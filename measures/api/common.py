@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import PublicationStatus
+from ..months import month_key
 
 VISIBLE_STATUSES = [PublicationStatus.PUBLISHED, PublicationStatus.RETIRED]
 
@@ -16,5 +17,5 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value) -> str:
         if isinstance(value, date):
-            return f"{value:%Y-%m}"
+            return month_key(value)
         return str(value)[:7]

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from lkt.api import ApiModelSerializer
-from lkt.api_viewsets import ScopedReadOnlyViewSet
+from teams.api import ScopedReadOnlyViewSet
 
 from ..filters import GoalFilter, IndicatorFilter
 from ..models import Goal, Indicator, IndicatorVersion

@@ -13,8 +13,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField, visible_teams
-from lkt.api_viewsets import CSVListMixin, ScopedReadOnlyViewSet
+from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField
+from lkt.api_viewsets import CSVListMixin
+from teams.api import ScopedReadOnlyViewSet
+from teams.api_scope import visible_teams
 from teams.models import Team
 
 from ..filters import MeasurementDeletionFilter, MeasurementFilter
@@ -46,6 +48,7 @@ MEASUREMENT_COLUMNS = [
     "comment",
     "version",
     "updated_at",
+    "synced_at",
 ]
 MEASUREMENT_VALUES = (
     "id",
@@ -60,6 +63,7 @@ MEASUREMENT_VALUES = (
     "comment",
     "version",
     "updated_at",
+    "synced_at",
 )
 
 
@@ -105,6 +109,7 @@ class MeasurementTable:
             comment,
             version,
             updated_at,
+            synced_at,
         ) = values
         network, team_uuid, team_code, team_name, region, organisations = self.teams[team_id]
         indicator = self.indicators[indicator_id]
@@ -127,6 +132,7 @@ class MeasurementTable:
             comment,
             version,
             updated_at,
+            synced_at,
         )
 
 
@@ -152,7 +158,13 @@ class MeasurementSerializer(serializers.Serializer):
     nothing_to_report = serializers.BooleanField()
     comment = serializers.CharField()
     version = serializers.IntegerField(help_text="Send som expected_version ved skrivning.")
-    updated_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField(help_text="Hvornår værdien sidst blev ændret.")
+    synced_at = UTCDateTimeField(
+        help_text=(
+            "Synkroniseringstidspunkt: flyttes frem ved enhver ændring af rækkens indhold, også af felter "
+            "fra team, region, organisationer, LKT og indikator (fx et nyt navn eller en ny version)."
+        )
+    )
 
 
 @extend_schema_view(
@@ -160,9 +172,16 @@ class MeasurementSerializer(serializers.Serializer):
         description=(
             "Den flade tabel af målinger, én række pr. team, indikator og måned. `?format=csv` "
             "streamer hele den filtrerede tabel som UTF-8 CSV med samme kolonner i samme rækkefølge "
-            "(uden sideinddeling). Inkrementel opdatering: hent med `updated_since` = tidspunktet for "
-            "sidste hentning minus et par minutters overlap, og hent sletninger fra "
-            "`/api/v1/measurement-deletions/`. Nøglen er `uuid`."
+            "(uden sideinddeling). Sorteret efter (`synced_at`, `uuid`); siderne følger en nøgle "
+            "(keyset), så de tåler vilkårligt mange rækker med samme tidspunkt og skrivninger mellem "
+            "siderne.\n\n**Ændringskontrakt.** Enhver ændring af det, en række viser, flytter dens "
+            "`synced_at` frem i samme transaktion: værdien selv, og felter fra teamet (kode, navn, "
+            "region, organisationer), LKT'et (slug) og indikatoren (kode, enhed, og multiplikator og "
+            "nævner, som `value` regnes med; fx når en ny version offentliggøres). Inkrementel "
+            "opdatering: hent med `updated_since` = starttidspunktet for sidste hentning minus et par "
+            "minutters overlap, og hent sletninger fra `/api/v1/measurement-deletions/` med samme "
+            "`updated_since`; anvend sletninger først. Nøglen er `uuid`. En klient med et regionsafgrænset "
+            "token henter alt igen, hvis et team flytter til en anden region."
         ),
         responses={
             200: MeasurementSerializer(many=True),
@@ -176,7 +195,7 @@ class MeasurementViewSet(CSVListMixin, ScopedReadOnlyViewSet):
     filterset_class = MeasurementFilter
     team_field = "team"
     lookup_field = "uuid"
-    ordering = ("updated_at", "id")
+    ordering = ("synced_at", "uuid")
     csv_name = "measurements"
     csv_columns = MEASUREMENT_COLUMNS
 
@@ -243,7 +262,7 @@ class MeasurementDeletionViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.G
     queryset = HistoricalMeasurement.objects.filter(history_type="-")
     serializer_class = MeasurementDeletionSerializer
     filterset_class = MeasurementDeletionFilter
-    ordering = ("history_date", "history_id")
+    ordering = ("history_date", "uuid")
     csv_name = "measurement-deletions"
     csv_columns = DELETION_COLUMNS
 

@@ -11,11 +11,17 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import request_token
 from teams.access import get_team_for_token, get_team_for_user
-from teams.filters import parse_month
+from teams.api_scope import request_token
 
-from ..services.entry import BulkValidationError, MeasurementRow, measurements_bulk_save
+from ..filters import parse_month
+from ..services.entry import (
+    BulkConflict,
+    BulkValidationError,
+    MeasurementBusy,
+    MeasurementRow,
+    measurements_bulk_save,
+)
 
 
 class BulkRowSerializer(serializers.Serializer):
@@ -77,6 +83,38 @@ class BulkErrorSerializer(serializers.Serializer):
     errors = BulkRowErrorSerializer(many=True)
 
 
+class StoredValueSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    period = serializers.CharField(help_text="ÅÅÅÅ-MM.")
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    nothing_to_report = serializers.BooleanField()
+    comment = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(help_text="Send som expected_version, hvis værdien skal overskrives.")
+    entered_by = serializers.CharField(allow_blank=True, help_text="Hvem der gemte værdien.")
+    updated_at = serializers.DateTimeField(help_text="Hvornår værdien blev gemt (UTC).")
+    description = serializers.CharField(help_text="Den gemte værdi i ord.")
+
+
+class ConflictRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    indicator = serializers.CharField()
+    period = serializers.CharField()
+    code = serializers.ChoiceField(choices=["version", "locked"])
+    message = serializers.CharField()
+    stored = StoredValueSerializer(allow_null=True, help_text="null: værdien er slettet.")
+
+
+class ConflictSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["version", "locked"],
+        help_text="version: ændret, oprettet eller slettet af andre siden; locked: måneden er låst.",
+    )
+    message = serializers.CharField()
+    stored = StoredValueSerializer(allow_null=True)
+    conflicts = ConflictRowSerializer(many=True, help_text="Hver afvist række med den gemte værdi.")
+
+
 MAX_BULK_ROWS = 10000
 
 
@@ -89,13 +127,17 @@ class MeasurementBulkView(APIView):
         responses={
             200: BulkResultSerializer,
             400: BulkErrorSerializer,
+            409: ConflictSerializer,
+            503: OpenApiResponse(description="Mange samtidige skrivninger; intet er gemt. Prøv igen (Retry-After)."),
             403: OpenApiResponse(description="Tokenet eller brugeren må ikke skrive for dette team."),
             404: OpenApiResponse(description="Teamet findes ikke eller er ikke synligt."),
         },
         description=(
             "Gemmer en liste af målinger for ét team, alt eller intet, med samme validering og "
             "versionskontrol som indtastning i browseren. Er én række ugyldig, gemmes intet, og "
-            "svaret lister alle fejl. Kræver et token med skriveadgang for netop dette team, eller "
+            "svaret lister alle fejl. Er en værdi ændret siden `expected_version` (eller måneden låst), "
+            "svares 409 med den gemte værdi, hvem der gemte den og hvornår; intet gemmes, og de afviste "
+            "værdier bevares i cellens historik. Kræver et token med skriveadgang for netop dette team, eller "
             "en bruger, der må indtaste data for teamet."
         ),
     )
@@ -134,6 +176,12 @@ class MeasurementBulkView(APIView):
         ]
         try:
             result = measurements_bulk_save(team=team, rows=rows, user=user, source=source)
+        except BulkConflict as exc:
+            # The grid's contract: 409 with what is stored, who stored it and when; nothing saved.
+            return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
+        except MeasurementBusy as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "1"})
         except BulkValidationError as exc:
             errors = [{"row": e.row_number, "field": e.field, "message": e.message} for e in exc.row_errors]
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -4,15 +4,20 @@ Stored format of ChartResult.data: see the README's architecture section ("Store
 
 Life of a ChartResult row:
 1. A write to a series' inputs calls `chart_series_changed` inside its transaction: the team's row
-   and its region and national aggregates are marked stale (`is_stale`, a fresh `stale_since`).
+   is marked stale (`is_stale`, a fresh `stale_since`) and a ChartStaleMark is queued for its
+   region and national aggregates. After commit the marks are applied to the shared rows with
+   SKIP LOCKED (never waiting); marks that could not be applied stay queued for the sweep. So
+   saves of different teams share no locked row.
    A new indicator version (definition, target, baseline) calls `chart_indicator_changed` and a
-   team moved between regions `chart_team_moved`; both mark every affected row the same way.
+   team moved between regions `chart_team_moved`; both recompute every affected row after commit.
 2. After commit, each row is *claimed* with a conditional UPDATE (`claimed_until`); only the save
    that wins the claim enqueues a task, with a short countdown, so a burst of saves to one series
    coalesces into one computation per window. A failed publish (broker down) releases the claim
    and leaves the row stale for the sweep.
 3. The task reads `stale_since` first, then the inputs, computes, and writes only where
    `stale_since` is unchanged: data that changed meanwhile are never hidden behind a fresh chart.
+   Each row is written in its own short transaction, and claims are renewed while computing, so a
+   killed worker's rows are free again within `claim_seconds()` (CHART_CLAIM_SECONDS).
 4. The beat sweep is a safety net only (a lost task, a broker that was down): it claims stale rows in bounded batches (select_for_update(skip_locked=True) where
    the database has it, a conditional UPDATE otherwise), so several sweeps share the work.
 
@@ -32,10 +37,14 @@ from .stale import (
     chart_result_claim,
     chart_result_release,
     chart_results_claim_batch,
+    chart_results_claim_renew,
     chart_results_enqueue,
     chart_series_changed,
     chart_series_mark_stale,
+    chart_series_mark_team_stale,
+    chart_stale_marks_apply,
     chart_team_moved,
+    claim_seconds,
 )
 from .sweep import (
     chart_results_ensure,
@@ -43,6 +52,7 @@ from .sweep import (
     chart_results_recompute_stale,
     chart_results_sweep,
     chart_results_verify,
+    chart_stale_marks_apply_all,
 )
 
 __all__ = [
@@ -60,6 +70,7 @@ __all__ = [
     "chart_result_recompute_claimed",
     "chart_result_release",
     "chart_results_claim_batch",
+    "chart_results_claim_renew",
     "chart_results_enqueue",
     "chart_results_ensure",
     "chart_results_mark_outdated_engine",
@@ -68,6 +79,10 @@ __all__ = [
     "chart_results_verify",
     "chart_series_changed",
     "chart_series_mark_stale",
+    "chart_series_mark_team_stale",
+    "chart_stale_marks_apply",
+    "chart_stale_marks_apply_all",
+    "claim_seconds",
     "chart_team_moved",
     "pool_measurements",
     "spc",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from .. import spc
 from ..models import ChartResult, Indicator
 from ..spc.engine import json_number
 from .inputs import SeriesInputs, _Loader
-from .stale import chart_results_enqueue
+from .stale import chart_results_claim_renew, chart_results_enqueue, claim_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -242,10 +242,18 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
         return 0
     rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network"))
     loader = _Loader(rows)
-    # Compute everything first, then write in one short transaction: one commit per batch instead
-    # of one per row, and row locks held only while writing, never while the engine runs.
+    # Compute everything first, then write: row locks are held only while writing, never while
+    # the engine runs.
     writes: list[tuple[ChartResult, dict[str, Any] | None]] = []
-    for row in rows:
+    # Renewed at once: a task's claim was taken at enqueue time with room for queueing; from now
+    # on it lasts claim_seconds() at a time, so a worker killed mid-computation frees its rows soon.
+    renewed = float("-inf")
+    for position, row in enumerate(rows):
+        if time.monotonic() - renewed > claim_seconds() / 3:
+            # Keep the claims of the rows still to do alive; a killed worker stops renewing, so its
+            # rows are free for the sweep within claim_seconds().
+            chart_results_claim_renew(result_ids=[r.id for r in rows[position:]])
+            renewed = time.monotonic()
         inputs = loader.inputs(row)
         input_hash = inputs.input_hash()
         if not force and input_hash == row.input_hash and row.engine_version == spc.ENGINE_VERSION:
@@ -262,26 +270,28 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
     computed = sum(1 for _, fields in writes if fields is not None)
     unwritten = []
     now = timezone.now()
-    with transaction.atomic():
-        for row, fields in writes:
-            # The token is the stale_since read before the inputs: unchanged means no newer data.
-            current = ChartResult.objects.filter(id=row.id, stale_since=row.stale_since)
-            if fields is None:
-                written = current.update(is_stale=False, claimed_until=None)
-            else:
-                written = current.update(is_stale=False, claimed_until=None, computed_at=now,
-                                         compute_count=F("compute_count") + 1, **fields)
-            if written:
-                continue
-            unwritten.append(row.id)
-            logger.info("chart pipeline: inputs of chart result %s changed while computing", row.id)
-            if fields is not None:
-                # Counted all the same: compute_count measures the engine's work, not the rows written.
-                ChartResult.objects.filter(id=row.id).update(compute_count=F("compute_count") + 1)
-        # Rows that turned stale again meanwhile are released, so the next claim can take them.
-        # Written rows had their claim cleared in the same UPDATE; releasing them could drop a new claim.
-        if unwritten:
-            ChartResult.objects.filter(id__in=unwritten).update(claimed_until=None)
+    # One row per statement, each its own short transaction (autocommit): the worker never holds
+    # one chart row while waiting for another, so it cannot deadlock with a save (which holds at
+    # most its own team's rows, taken in a fixed order) or with another worker.
+    for row, fields in writes:
+        # The token is the stale_since read before the inputs: unchanged means no newer data.
+        current = ChartResult.objects.filter(id=row.id, stale_since=row.stale_since)
+        if fields is None:
+            written = current.update(is_stale=False, claimed_until=None, synced_at=now)
+        else:
+            written = current.update(is_stale=False, claimed_until=None, computed_at=now, synced_at=now,
+                                     compute_count=F("compute_count") + 1, **fields)
+        if written:
+            continue
+        unwritten.append(row.id)
+        logger.info("chart pipeline: inputs of chart result %s changed while computing", row.id)
+        if fields is not None:
+            # Counted all the same: compute_count measures the engine's work, not the rows written.
+            ChartResult.objects.filter(id=row.id).update(compute_count=F("compute_count") + 1)
+    # Rows that turned stale again meanwhile are released, so the next claim can take them.
+    # Written rows had their claim cleared in the same UPDATE; releasing them could drop a new claim.
+    if unwritten:
+        ChartResult.objects.filter(id__in=unwritten).update(claimed_until=None)
     return computed
 
 
@@ -318,7 +328,8 @@ def chart_result_recompute(
     """
     row = _owner_row(team=team, region=region, indicator=indicator)
     if force:
-        ChartResult.objects.filter(id=row.id).update(is_stale=True, stale_since=timezone.now())
+        now = timezone.now()
+        ChartResult.objects.filter(id=row.id).update(is_stale=True, stale_since=now, synced_at=now)
     _recompute_rows([row.id], force=force)
     row.refresh_from_db()
     return row

@@ -17,6 +17,8 @@ from django.templatetags.static import static
 from django.utils import formats, translation
 from django.utils.translation import gettext, ngettext
 
+from ..months import month_label, parse_period
+
 # Colours chosen for contrast on white (WCAG AA for text, 3:1 for graphics) and for colour-blind
 # readers: the data in dark blue, signals in orange/red, improvement in blue, concern in orange.
 COLOUR_DATA = "#0059b3"
@@ -56,17 +58,6 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
     return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
-@lru_cache(maxsize=2048)
-def _month_label(period: date, language: str, long: bool) -> str:
-    with translation.override(language):
-        return formats.date_format(period, "b. Y" if long else "b. y")
-
-
-def month_label(period: date, *, long: bool = False) -> str:
-    """'jan. 24' (axis) or 'jan. 2024' (hover, tables)."""
-    return _month_label(period, translation.get_language() or "da", long)
-
-
 def number_or_none(value) -> float | None:
     """A plotted number; the engine stores infinite limits as "Inf", which a chart cannot draw."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -82,14 +73,6 @@ def clean_points(data: dict) -> list[dict]:
         {**point, **{key: number_or_none(point.get(key)) for key in NUMERIC_KEYS}}
         for point in data.get("points") or []
     ]
-
-
-def parse_period(value: str | date | None) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10])
 
 
 def _half_month_before(period: date) -> str:
@@ -323,7 +306,11 @@ def assurance_text(data: dict, assurance: str | None = None) -> str:
     lcl, ucl = number_or_none(limits.get("lcl")), number_or_none(limits.get("ucl"))
     numbers = {"target": format_number(target)}
     band = ""
-    if lcl is not None and ucl is not None:
+    variation = (data.get("classification") or {}).get("variation") or ""
+    if baseline_in_force(data) and variation in ("improvement", "concern", "neither", "undirected"):
+        # Frozen limits and a signal: the limits describe the baseline, not the process now.
+        band = " " + gettext("Grænserne er fra den fastfrosne baseline; processen har ændret sig siden.")
+    elif lcl is not None and ucl is not None:
         band = " " + gettext("Den nuværende proces giver værdier mellem %(lcl)s og %(ucl)s.") % {
             "lcl": format_number(lcl),
             "ucl": format_number(ucl),
@@ -707,9 +694,10 @@ def _add_provisional(fig: _Figure) -> None:
             "x": [point["period"] for point, _ in provisional],
             "y": [point.get("y") for point, _ in provisional],
             "marker": {
+                # Hollow: white fill, the data colour as the ring.
                 "color": "#ffffff",
-                "size": 5 if fig.compact else 9,
-                "symbol": "circle-open",
+                "size": 5 if fig.compact else 10,
+                "symbol": "circle",
                 "line": {"color": COLOUR_DATA, "width": 2},
             },
             "text": [gettext("foreløbig") for _ in provisional],
@@ -888,13 +876,13 @@ def _layout(
             "y": -0.12,
             "x": 0,
             "font": {"size": 12},
-            "title": {"text": rule_set_label(fig.data) + ":", "side": "left"},
+            "title": {"text": rule_set_label(fig.data), "side": "top"},
         },
         "hovermode": "closest",
         "xaxis": {
             "type": "date",
             "tickvals": [p.isoformat() for p in ticks],
-            "ticktext": [month_label(p) for p in ticks],
+            "ticktext": [month_label(p, long=False) for p in ticks],
             "tickangle": 0,
             "gridcolor": COLOUR_GRID,
             "showline": True,
@@ -1086,7 +1074,7 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
                     "color": [FLAG_COLOURS.get(u.flag or "", COLOUR_DATA) for u in units],
                     "line": {"color": "#1a1a1a", "width": 1},
                 },
-                "text": [u.unit for u in units] if is_own else [],
+                "text": [gettext("Jeres team") for _ in units] if is_own else [],
                 "textposition": "top center",
                 "hovertext": [hover(u) for u in units],
                 "hovertemplate": "%{hovertext}<extra></extra>",
@@ -1098,10 +1086,10 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
         "font": {"family": "IBM Plex Sans, Arial, sans-serif", "size": 11 if compact else 13, "color": "#1a1a1a"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
         "showlegend": not compact,
         "legend": {
-            "orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12},
+            "orientation": "h", "yanchor": "top", "y": -0.28, "x": 0, "font": {"size": 12},
             "title": {"text": gettext("Tragtdiagram (%(adjusted)s):") % {"adjusted": adjusted}, "side": "left"},
         },
         "hovermode": "closest",

@@ -27,6 +27,7 @@ from ..models import (
     PDSACycle,
     PhaseBreak,
 )
+from ..months import month_range
 
 # Charts without a denominator are pooled over teams by summing for counts, by the mean otherwise.
 SUM_POOLED_CHARTS = frozenset({"c"})
@@ -109,14 +110,6 @@ class SeriesInputs:
         return hashlib.sha256(self.as_json().encode()).hexdigest()
 
 
-def _month_range(first: date, last: date) -> list[date]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -149,7 +142,7 @@ def _fill_series(inputs: SeriesInputs, values: dict[date, tuple[float | None, fl
     """Months from the first to the last reported one; months without a value are gaps (None)."""
     if not values:
         return
-    inputs.periods = _month_range(min(values), max(values))
+    inputs.periods = month_range(min(values), max(values))
     for period in inputs.periods:
         numerator, denominator, n_teams = values.get(period, (None, None, None))
         inputs.numerators.append(numerator)

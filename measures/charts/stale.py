@@ -7,44 +7,48 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from teams.models import Network, Team
 
-from ..models import ChartResult, Indicator
+from ..models import ChartResult, ChartStaleMark, Indicator
 
 logger = logging.getLogger(__name__)
 
 # Saves within this many seconds of the first one are folded into one computation.
 COALESCE_SECONDS: int = getattr(settings, "CHART_COALESCE_SECONDS", 2)
-# A claim outlives the longest task, so a running computation is never claimed twice; a claim
-# whose task was lost (worker killed, broker flushed) expires and the sweep takes the row over.
+# A claim outlives the longest task, so a queued or running computation is never claimed twice;
+# a claim whose task was lost (worker killed, broker flushed) expires and the sweep takes the row over.
 CLAIM_SECONDS: int = getattr(settings, "CELERY_TASK_TIME_LIMIT", 300) + 60
+
+
+def claim_seconds() -> int:
+    """How long a claim of a row being computed lasts; renewed while the computation runs.
+
+    Short, so that a killed worker's rows are free again well within one sweep interval; the
+    computing worker renews its claims as it goes (see compute._recompute_rows).
+    """
+    return int(getattr(settings, "CHART_CLAIM_SECONDS", 60))
 
 
 # --------------------------------------------------------------------------- marking stale
 
 
-@transaction.atomic
-def chart_series_mark_stale(*, team: Team, indicator: Indicator) -> list[int]:
-    """Mark the team's chart of `indicator` and its region and national aggregates stale.
-
-    Called in the same transaction as the data write, so a chart can never look current after its
-    data changed; the chart jobs pick the rows up (see measures.tasks). Returns the rows' ids.
-    """
-    now = timezone.now()
-    owners = [
-        {"scope": ChartResult.Scope.TEAM, "team_id": team.id, "region_id": None},
-        {"scope": ChartResult.Scope.REGION, "team_id": None, "region_id": team.region_id},
+def _pooled_owners(*, region_id: int) -> list[dict]:
+    return [
+        {"scope": ChartResult.Scope.REGION, "team_id": None, "region_id": region_id},
         {"scope": ChartResult.Scope.NATIONAL, "team_id": None, "region_id": None},
     ]
+
+
+def _mark_rows(*, indicator: Indicator, owners: list[dict], now: datetime) -> list[int]:
     ids = []
     for owner in owners:
         rows = ChartResult.objects.filter(indicator_id=indicator.id, **owner)
-        if not rows.update(is_stale=True, stale_since=now):
-            rows_created, _ = ChartResult.objects.get_or_create(
+        if not rows.update(is_stale=True, stale_since=now, synced_at=now):
+            row, _ = ChartResult.objects.get_or_create(
                 indicator_id=indicator.id,
                 **owner,
                 defaults={
@@ -52,12 +56,108 @@ def chart_series_mark_stale(*, team: Team, indicator: Indicator) -> list[int]:
                     "chart_type": indicator.chart_type,
                     "is_stale": True,
                     "stale_since": now,
+                    "synced_at": now,
                 },
             )
-            ids.append(rows_created.id)
+            ids.append(row.id)
         else:
             ids.extend(rows.values_list("id", flat=True))
     return ids
+
+
+@transaction.atomic
+def chart_series_mark_stale(*, team: Team, indicator: Indicator) -> list[int]:
+    """Mark the team's chart of `indicator` and its region and national aggregates stale, now.
+
+    For callers outside a user's save (bulk loads, the task that recomputes a series): it updates
+    the shared aggregate rows directly. A save uses `chart_series_changed`, which does not.
+    """
+    now = timezone.now()
+    owners = [
+        {"scope": ChartResult.Scope.TEAM, "team_id": team.id, "region_id": None},
+        *_pooled_owners(region_id=team.region_id),
+    ]
+    return _mark_rows(indicator=indicator, owners=owners, now=now)
+
+
+def chart_series_mark_team_stale(*, team: Team, indicator: Indicator) -> list[int]:
+    """In the save's transaction: mark the team's own chart stale and queue its aggregates.
+
+    The team's row is only ever written by saves of that same team and by the worker (one row per
+    short transaction), so the save may hold it. The region and national rows are shared by every
+    team: a save only inserts a ChartStaleMark, which locks nothing another save needs.
+    """
+    now = timezone.now()
+    ids = _mark_rows(
+        indicator=indicator,
+        owners=[{"scope": ChartResult.Scope.TEAM, "team_id": team.id, "region_id": None}],
+        now=now,
+    )
+    ChartStaleMark.objects.create(indicator_id=indicator.id, region_id=team.region_id, created_at=now)
+    return ids
+
+
+def chart_stale_marks_apply(*, limit: int = 500) -> list[int]:
+    """Fold queued marks into the region and national rows' stale flags; returns the rows marked.
+
+    Never waits: marks and rows locked by someone else (another applier, a worker writing the
+    row) are skipped and stay queued for the next call (the next save's commit or the sweep).
+    A mark is deleted only once both of its rows are marked, so no change is ever lost.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        marks = list(
+            ChartStaleMark.objects.select_for_update(skip_locked=True)
+            .order_by("id")
+            .values_list("id", "indicator_id", "region_id")[:limit]
+        )
+        if not marks:
+            return []
+        wanted: dict[tuple, list[int]] = {}
+        for mark_id, indicator_id, region_id in marks:
+            wanted.setdefault((indicator_id, ChartResult.Scope.REGION, region_id), []).append(mark_id)
+            wanted.setdefault((indicator_id, ChartResult.Scope.NATIONAL, None), []).append(mark_id)
+        condition = Q()
+        for indicator_id, scope, region_id in wanted:
+            condition |= Q(indicator_id=indicator_id, scope=scope, region_id=region_id)
+        existing = {
+            (i, s, r): pk
+            for pk, i, s, r in ChartResult.objects.filter(condition).values_list(
+                "id", "indicator_id", "scope", "region_id"
+            )
+        }
+        missing = sorted((k for k in wanted if k not in existing), key=lambda k: (k[0], k[1], k[2] or 0))
+        if missing:
+            indicators = {
+                i.id: i for i in Indicator.objects.filter(id__in={k[0] for k in missing}).only(
+                    "id", "network_id", "chart_type"
+                )
+            }
+            # Sorted, so two appliers creating overlapping rows insert them in the same order.
+            ChartResult.objects.bulk_create(
+                [
+                    ChartResult(indicator_id=i, scope=s, region_id=r, network_id=indicators[i].network_id,
+                                chart_type=indicators[i].chart_type, is_stale=True, stale_since=now, synced_at=now)
+                    for i, s, r in missing
+                    if i in indicators
+                ],
+                ignore_conflicts=True,
+            )
+            for pk, i, s, r in ChartResult.objects.filter(condition).values_list(
+                "id", "indicator_id", "scope", "region_id"
+            ):
+                existing[(i, s, r)] = pk
+        locked = set(
+            ChartResult.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(id__in=existing.values())
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        ChartResult.objects.filter(id__in=locked).update(is_stale=True, stale_since=now, synced_at=now)
+        blocked = {mark_id for key, mark_ids in wanted.items() if existing.get(key) not in locked
+                   for mark_id in mark_ids}
+        ChartStaleMark.objects.filter(id__in=[m[0] for m in marks if m[0] not in blocked]).delete()
+    return sorted(locked)
 
 
 class _EnqueueAfterCommit:
@@ -68,7 +168,13 @@ class _EnqueueAfterCommit:
         self.result_ids = result_ids
 
     def __call__(self) -> None:
-        chart_results_enqueue(result_ids=self.result_ids)
+        try:
+            pooled = chart_stale_marks_apply()
+        except DatabaseError as exc:
+            # The save is committed and its marks are queued: the sweep applies them.
+            logger.warning("chart pipeline: stale marks left for the sweep (%s)", exc)
+            pooled = []
+        chart_results_enqueue(result_ids=[*self.result_ids, *pooled])
 
 
 def _registered_in_transaction(key: tuple[int, int]) -> bool:
@@ -89,7 +195,7 @@ def chart_series_changed(*, team: Team, indicator: Indicator) -> None:
     key = (team.id, indicator.id)
     if _registered_in_transaction(key):
         return
-    result_ids = chart_series_mark_stale(team=team, indicator=indicator)
+    result_ids = chart_series_mark_team_stale(team=team, indicator=indicator)
     transaction.on_commit(_EnqueueAfterCommit(key, result_ids))
 
 
@@ -102,7 +208,8 @@ def chart_indicator_changed(*, indicator: Indicator) -> list[int]:
     """
     rows = ChartResult.objects.filter(indicator=indicator)
     ids = list(rows.values_list("id", flat=True))
-    rows.update(is_stale=True, stale_since=timezone.now())
+    now = timezone.now()
+    rows.update(is_stale=True, stale_since=now, synced_at=now)
     _enqueue_after_commit(ids)
     return ids
 
@@ -126,7 +233,7 @@ def chart_team_moved(*, team: Team, old_region_id: int | None) -> list[int]:
             scope=ChartResult.Scope.REGION, region_id=old_region_id, indicator_id__in=indicator_ids
         )
         ids.extend(old_rows.values_list("id", flat=True))
-        old_rows.update(is_stale=True, stale_since=now)
+        old_rows.update(is_stale=True, stale_since=now, synced_at=now)
     _enqueue_after_commit(ids)
     return ids
 
@@ -139,7 +246,7 @@ def _enqueue_after_commit(ids: list[int]) -> None:
 @transaction.atomic
 def chart_network_statistics_changed(*, network: Network) -> int:
     """Mark every chart of a network stale after its rule set or pooled-chart settings changed."""
-    return ChartResult.objects.filter(network=network).update(is_stale=True, stale_since=timezone.now())
+    return ChartResult.objects.filter(network=network).update(is_stale=True, stale_since=timezone.now(), synced_at=timezone.now())
 
 
 # Network fields that change how its charts are computed.
@@ -170,14 +277,28 @@ def _claim_condition(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
-def chart_result_claim(*, result_id: int, seconds: int = CLAIM_SECONDS) -> bool:
+def chart_result_claim(*, result_id: int, seconds: int | None = None) -> bool:
     """Take one row for computation; False when someone else holds it (a queued or running task)."""
     now = timezone.now()
-    return bool(
-        ChartResult.objects.filter(_claim_condition(now), id=result_id).update(
-            claimed_until=now + timedelta(seconds=seconds)
-        )
-    )
+    seconds = claim_seconds() if seconds is None else seconds
+    rows = ChartResult.objects.filter(_claim_condition(now), id=result_id)
+    if connection.features.has_select_for_update_skip_locked:
+        # Never wait in a user's request: a row locked right now is being marked by another save
+        # (which enqueues it after its commit), claimed by a sweep, or written by a worker (whose
+        # write then fails on stale_since and re-enqueues). Whoever holds it takes care of it.
+        with transaction.atomic():
+            free = list(rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True))
+            return bool(free) and bool(
+                ChartResult.objects.filter(id__in=free).update(claimed_until=now + timedelta(seconds=seconds))
+            )
+    return bool(rows.update(claimed_until=now + timedelta(seconds=seconds)))
+
+
+def chart_results_claim_renew(*, result_ids: list[int]) -> None:
+    """The computing worker keeps its claims alive; a killed worker's claims lapse within `claim_seconds`."""
+    if result_ids:
+        until = timezone.now() + timedelta(seconds=claim_seconds())
+        ChartResult.objects.filter(id__in=result_ids, claimed_until__isnull=False).update(claimed_until=until)
 
 
 def chart_result_release(*, result_id: int) -> None:
@@ -195,6 +316,8 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
     enqueued = 0
     broker_down = False
     for result_id in result_ids:
+        # A queued task's claim covers the countdown and a generous queueing delay; if the task is
+        # lost the claim lapses and the sweep recomputes the row.
         if broker_down or not chart_result_claim(result_id=result_id, seconds=countdown + CLAIM_SECONDS):
             continue
         try:
@@ -210,24 +333,34 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
     return enqueued
 
 
-def chart_results_claim_batch(*, limit: int, network: Network | None = None) -> list[int]:
-    """Claim up to `limit` stale, unclaimed rows; concurrent callers get disjoint batches."""
+def chart_results_claim_batch(*, limit: int, network: Network | None = None, force: bool = False) -> list[int]:
+    """Claim up to `limit` stale, unclaimed rows; concurrent callers get disjoint batches.
+
+    `force` also takes rows claimed by someone else (`manage.py recompute_charts --force` after a
+    worker was killed): their computation, if it is still running, cannot store an outdated chart,
+    since every write is checked against the row's `stale_since`.
+    """
     now = timezone.now()
-    rows = ChartResult.objects.filter(_claim_condition(now), is_stale=True)
+    rows = ChartResult.objects.filter(is_stale=True)
+    if not force:
+        rows = rows.filter(_claim_condition(now))
     if network is not None:
         rows = rows.filter(network=network)
     rows = rows.order_by("stale_since", "id")
-    until = now + timedelta(seconds=CLAIM_SECONDS)
+    until = now + timedelta(seconds=claim_seconds())
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
-            ids = list(rows.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+            ids = list(rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit])
             ChartResult.objects.filter(id__in=ids).update(claimed_until=until)
         return ids
     # SQLite serialises writers, so a conditional UPDATE per row is a safe claim there. Concurrent
     # sweeps see the same first candidates, so look further than `limit` before giving up.
     claimed: list[int] = []
     for result_id in rows.values_list("id", flat=True)[: limit * 10]:
-        if ChartResult.objects.filter(_claim_condition(now), id=result_id).update(claimed_until=until):
+        candidate = ChartResult.objects.filter(id=result_id)
+        if not force:
+            candidate = candidate.filter(_claim_condition(now))
+        if candidate.update(claimed_until=until):
             claimed.append(result_id)
             if len(claimed) == limit:
                 break

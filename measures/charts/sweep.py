@@ -7,10 +7,10 @@ from django.utils import timezone
 from teams.models import Network, Team
 
 from .. import spc
-from ..models import ChartResult, Indicator, PublicationStatus
+from ..models import ChartResult, ChartStaleMark, Indicator, PublicationStatus
 from .compute import _recompute_rows
 from .inputs import _Loader
-from .stale import chart_results_claim_batch
+from .stale import chart_results_claim_batch, chart_stale_marks_apply
 
 
 def chart_results_ensure(*, network: Network | None = None) -> int:
@@ -46,10 +46,11 @@ def chart_results_ensure(*, network: Network | None = None) -> int:
 
 def chart_results_mark_outdated_engine() -> int:
     """Rows computed by an older engine version are stale (one UPDATE)."""
+    now = timezone.now()
     return (
         ChartResult.objects.filter(is_stale=False)
         .exclude(engine_version=spc.ENGINE_VERSION)
-        .update(is_stale=True, stale_since=timezone.now())
+        .update(is_stale=True, stale_since=now, synced_at=now)
     )
 
 
@@ -64,13 +65,18 @@ def chart_results_verify(*, limit: int) -> int:
         return 0
     loader = _Loader(rows)
     outdated = [row.id for row in rows if loader.inputs(row).input_hash() != row.input_hash]
+    now = timezone.now()
     return ChartResult.objects.filter(id__in=outdated, is_stale=False).update(
-        is_stale=True, stale_since=timezone.now()
+        is_stale=True, stale_since=now, synced_at=now
     )
 
 
 def chart_results_sweep(*, batch_size: int = 200, max_batches: int = 10, verify: int = 200) -> int:
-    """The periodic sweep: recompute stale rows in claimed, bounded batches; safe on several workers."""
+    """The periodic sweep: recompute stale rows in claimed, bounded batches; safe on several workers.
+
+    First it applies the queued stale marks of pooled charts that saves could not apply at once.
+    """
+    chart_stale_marks_apply_all()
     chart_results_mark_outdated_engine()
     if verify:
         chart_results_verify(limit=verify)
@@ -83,18 +89,30 @@ def chart_results_sweep(*, batch_size: int = 200, max_batches: int = 10, verify:
     return computed
 
 
+def chart_stale_marks_apply_all(*, max_rounds: int = 20) -> int:
+    """Apply queued stale marks in bounded rounds; returns the number of rows marked."""
+    marked = 0
+    for _ in range(max_rounds):
+        if not ChartStaleMark.objects.exists():
+            break
+        marked += len(chart_stale_marks_apply())
+    return marked
+
+
 def chart_results_recompute_stale(*, network: Network | None = None, limit: int | None = None,
-                                  batch_size: int = 500) -> int:
+                                  batch_size: int = 500, force: bool = False) -> int:
     """Synchronously recompute every stale row (of one network), creating missing rows first.
 
     Used after bulk loads (`load_demo`) and by `manage.py recompute_charts`. Returns the number of
     charts the engine computed.
     """
+    chart_stale_marks_apply_all()
     chart_results_ensure(network=network)
     computed = handled = 0
     while limit is None or handled < limit:
         size = batch_size if limit is None else min(batch_size, limit - handled)
-        ids = chart_results_claim_batch(limit=size, network=network)
+        # Forced: rows claimed by a worker that was killed are taken over at once, not after the claim.
+        ids = chart_results_claim_batch(limit=size, network=network, force=force)
         if not ids:
             break
         handled += len(ids)

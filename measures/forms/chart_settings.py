@@ -10,31 +10,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Annotation, Indicator
-from ..services.chart_settings import month_label
+from ..months import month_key, month_label, parse_month_key
 
 # The date field also accepts what Danes type when the browser has no date picker.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 
 
-def period_key(period: date) -> str:
-    """A month as it appears in forms and URLs: "2025-01"."""
-    return period.strftime("%Y-%m")
-
-
-def parse_period_key(key: str) -> date | None:
-    """Parse "2025-01" to date(2025, 1, 1); None for anything else."""
-    try:
-        year, month = key.split("-")
-        if len(year) != 4 or len(month) != 2:
-            return None
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
 def month_choices(periods: list[date], *, newest_first: bool = True) -> list[tuple[str, str]]:
     ordered = sorted(periods, reverse=newest_first)
-    return [(period_key(p), month_label(p)) for p in ordered]
+    return [(month_key(p), month_label(p)) for p in ordered]
 
 
 class _MonthField(forms.ChoiceField):
@@ -44,7 +28,7 @@ class _MonthField(forms.ChoiceField):
         key = super().clean(value)
         if not key:
             return None
-        period = parse_period_key(key)
+        period = parse_month_key(key)
         if period is None:
             raise forms.ValidationError(_("Vælg en måned fra listen."), code="invalid_choice")
         return period
@@ -73,7 +57,7 @@ class BaselineForm(forms.Form):
         key = self.cleaned_data["baseline_end"]
         if key == self.NO_BASELINE:
             return None
-        period = parse_period_key(key)
+        period = parse_month_key(key)
         if period is None:
             raise forms.ValidationError(_("Vælg en måned fra listen."), code="invalid_choice")
         return period

@@ -3,7 +3,15 @@
 One module per area; every model is importable from `measures.models` as before.
 """
 
-from .charts import Annotation, ChartResult, ChartSettings, ExcludedPoint, LocalTarget, PhaseBreak
+from .charts import (
+    Annotation,
+    ChartResult,
+    ChartSettings,
+    ChartStaleMark,
+    ExcludedPoint,
+    LocalTarget,
+    PhaseBreak,
+)
 from .definitions import (
     DEFINITION_FIELDS,
     Goal,
@@ -13,7 +21,7 @@ from .definitions import (
     IndicatorVersion,
     PublicationStatus,
 )
-from .entry import Measurement, MonthCompletion, RefusedMeasurement, ReminderSent
+from .entry import Measurement, MonthCompletion, MonthLock, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
 
 __all__ = [
@@ -21,6 +29,7 @@ __all__ = [
     "Annotation",
     "ChartResult",
     "ChartSettings",
+    "ChartStaleMark",
     "DriverDiagram",
     "DriverNode",
     "ExcludedPoint",
@@ -32,6 +41,7 @@ __all__ = [
     "LocalTarget",
     "Measurement",
     "MonthCompletion",
+    "MonthLock",
     "PDSACycle",
     "PhaseBreak",
     "PublicationStatus",

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -263,6 +264,9 @@ class ChartResult(HumanConstraintMessages, models.Model):
     error = models.TextField(_("fejl"), blank=True)
     # How often the engine actually ran for this row: shows that coalescing and claiming work.
     compute_count = models.PositiveIntegerField(_("antal beregninger"), default=0)
+    # The change contract for BI replicas (measures.sync): moved forward by every change of what
+    # the API row serves (a computation, the stale flag, carried team/region/indicator fields).
+    synced_at = models.DateTimeField(_("synkroniseret"), default=timezone.now)
 
     class Meta:
         verbose_name = _("diagramresultat")
@@ -291,8 +295,35 @@ class ChartResult(HumanConstraintMessages, models.Model):
                 name="measures_chartresult_scope_matches_owner",
             ),
         ]
-        indexes = [models.Index(fields=["network", "scope"], name="measures_chart_net_scope")]
+        indexes = [
+            models.Index(fields=["network", "scope"], name="measures_chart_net_scope"),
+            models.Index(fields=["synced_at", "uuid"], name="measures_chart_sync_keyset"),
+        ]
 
     def __str__(self) -> str:
         owner = self.team or self.region or self.network
         return f"{owner} · {self.indicator.code}"
+
+
+class ChartStaleMark(models.Model):
+    """A pooled (region or national) chart whose inputs changed: the dirty queue of the pipeline.
+
+    A save inserts a mark in its own transaction instead of updating the shared region and
+    national ChartResult rows, so saves of different teams share no locked row and never wait
+    for a chart being written. Plain integers, no foreign keys: an insert here takes no lock on
+    any other row. `chart_stale_marks_apply` folds the marks into `ChartResult.is_stale` (after
+    the save's commit, and in every sweep) and deletes them.
+    """
+
+    indicator_id = models.BigIntegerField(_("indikator"))
+    # The region whose aggregate changed; the national aggregate of the indicator always does.
+    region_id = models.BigIntegerField(_("region"))
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("markering til genberegning")
+        verbose_name_plural = _("markeringer til genberegning")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} · {self.region_id}"

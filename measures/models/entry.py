@@ -1,4 +1,4 @@
-"""Entered monthly data: measurements, completed months, refused saves and reminders."""
+"""Entered monthly data: measurements, completed months, refused saves, reminders and month locks."""
 
 import uuid
 from decimal import Decimal
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lkt.constraints import HumanConstraintMessages
-from teams.models import Team
+from teams.models import Network, Team
 
 from .definitions import Indicator
 
@@ -34,6 +34,9 @@ class Measurement(HumanConstraintMessages, models.Model):
     )
     comment = models.TextField(_("kommentar"), blank=True)
     needs_checking = models.BooleanField(_("skal tjekkes"), default=False)
+    # A first value entered into a month that was already locked (data approval): allowed, but
+    # marked, because a report made before it did not include it.
+    entered_after_lock = models.BooleanField(_("indtastet efter låsning"), default=False)
     indicator_version = models.PositiveIntegerField(
         _("indikatorversion"), help_text=_("Den definition, værdien blev indtastet under.")
     )
@@ -49,7 +52,11 @@ class Measurement(HumanConstraintMessages, models.Model):
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True, db_index=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    # The change contract for BI replicas (measures.sync): moved forward, in the same transaction,
+    # by every change of what the API row serves, also of fields carried from the team, its region
+    # and organisations, the network and the indicator. Not a value change, so no history row.
+    synced_at = models.DateTimeField(_("synkroniseret"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "synced_at"])
 
     class Meta:
         verbose_name = _("måling")
@@ -74,7 +81,11 @@ class Measurement(HumanConstraintMessages, models.Model):
                 name="measures_measurement_value_or_nothing_to_report",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "period"], name="measures_meas_ind_period")]
+        indexes = [
+            models.Index(fields=["indicator", "period"], name="measures_meas_ind_period"),
+            # The API's keyset: (synced_at, uuid), ties on one timestamp broken by the UUID.
+            models.Index(fields=["synced_at", "uuid"], name="measures_meas_sync_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m}"
@@ -139,7 +150,7 @@ class ReminderSent(HumanConstraintMessages, models.Model):
 
 
 class RefusedMeasurement(models.Model):
-    """A save refused because it started from an old version: what the user typed, kept, never applied.
+    """A refused save (an old version, or a locked month): what the user typed, kept, never applied.
 
     The history tables hold only values that were stored; a refused value never was, so it is
     logged here instead, and the cell's history page shows both.
@@ -159,6 +170,8 @@ class RefusedMeasurement(models.Model):
     expected_version = models.PositiveIntegerField(_("forventet version"), null=True, blank=True)
     stored_version = models.PositiveIntegerField(_("gemt version"), null=True, blank=True)
     source = models.CharField(_("kilde"), max_length=40, blank=True)
+    # "conflict": started from an old version; "locked": the month is locked (data approval).
+    reason = models.CharField(_("årsag"), max_length=20, blank=True, default="conflict")
     attempted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -179,3 +192,41 @@ class RefusedMeasurement(models.Model):
     def __str__(self) -> str:
         refused = _("afvist")
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m} ({refused})"
+
+
+class MonthLock(models.Model):
+    """A network's approved data: stored values in months up to `locked_through` cannot be changed.
+
+    One row per network, changed in place, so the history of this row is the history of every lock
+    and unlock (who, when, why). An empty `locked_through` means nothing is locked.
+    """
+
+    network = models.OneToOneField(
+        Network, on_delete=models.CASCADE, related_name="month_lock", verbose_name=_("LKT")
+    )
+    # The first day of the last locked month; None: unlocked.
+    locked_through = models.DateField(_("låst til og med"), null=True, blank=True)
+    note = models.CharField(_("begrundelse"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ændret af"),
+    )
+    changed_at = models.DateTimeField(_("ændret"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("låste måneder")
+        verbose_name_plural = _("låste måneder")
+        ordering = ["network"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(locked_through__isnull=True) | Q(locked_through__day=1),
+                name="measures_monthlock_locked_through_day_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} · {self.locked_through:%Y-%m}" if self.locked_through else str(self.network)

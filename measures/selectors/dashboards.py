@@ -24,11 +24,12 @@ from measures.models import (
     IndicatorVersion,
     LocalTarget,
     Measurement,
-    MonthCompletion,
     PDSACycle,
     PhaseBreak,
-    PublicationStatus,
 )
+from measures.months import current_month, months_back, previous_month
+from measures.selectors.definitions import published_indicators
+from measures.selectors.entry import MonthStatus, team_completeness
 from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
@@ -92,32 +93,9 @@ def pooled_mask(data: dict, min_teams: int | None) -> tuple[dict, int]:
 POOLED_MIN_OTHER_TEAMS = 3
 
 
-def months_back(last: date, count: int) -> list[date]:
-    """`count` months ending with `last`, oldest first."""
-    result = []
-    year, month = last.year, last.month
-    for _ in range(count):
-        result.append(date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(result))
-
-
 def last_reporting_month(today: date | None = None) -> date:
     """The most recent month teams are expected to have reported: the month before this one."""
-    today = today or timezone.localdate()
-    if today.month == 1:
-        return date(today.year - 1, 12, 1)
-    return date(today.year, today.month - 1, 1)
-
-
-def published_indicators(network: Network):
-    return (
-        Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED)
-        .select_related("goal")
-        .order_by("goal__number", "order", "code")
-    )
+    return previous_month(current_month(today))
 
 
 def safe_filename(text: str) -> str:
@@ -199,8 +177,9 @@ def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int |
     their own team may be one of them). Viewers who see every team by name: no rule."""
     if access.sees_all_team_names or network.peer_visibility == Network.PeerVisibility.NAMED:
         return None
-    has_team = Team.objects.filter(network=network, memberships__user=user).exists()
-    return POOLED_MIN_OTHER_TEAMS + (1 if has_team else 0)
+    # The access already knows whether the viewer has a team here (also for the reports app's
+    # "member of some team" viewpoint, which has no user row).
+    return POOLED_MIN_OTHER_TEAMS + (1 if access.is_team_member else 0)
 
 
 # --- Team dashboard -----------------------------------------------------------------------------
@@ -213,22 +192,10 @@ class GoalGroup:
 
 
 @dataclass
-class CompletenessMonth:
-    period: date
-    reported: int
-    expected: int
-    completed: bool
-
-    @property
-    def share(self) -> float:
-        return self.reported / self.expected if self.expected else 0.0
-
-
-@dataclass
 class TeamDashboard:
     team: Team
     groups: list[GoalGroup]
-    completeness: list[CompletenessMonth]
+    completeness: list[MonthStatus]
     annotations: list[Annotation]
     pdsa_cycles: list[PDSACycle]
     local_targets: list[LocalTarget]
@@ -236,7 +203,7 @@ class TeamDashboard:
 
 def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None = None) -> TeamDashboard:
     """Every published indicator of the team's network with the team's stored chart, grouped by goal."""
-    indicators = list(published_indicators(team.network))
+    indicators = list(published_indicators(network=team.network, by_goal=True))
     results = {
         result.indicator_id: result
         for result in ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team)
@@ -263,7 +230,13 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
     return TeamDashboard(
         team=team,
         groups=groups,
-        completeness=team_completeness(team=team, indicators=indicators, today=today),
+        completeness=[
+            month
+            for month in team_completeness(team=team, today=today).recent_months(
+                TEAM_COMPLETENESS_MONTHS, last=last_reporting_month(today)
+            )
+            if month.expected
+        ],
         annotations=list(
             Annotation.objects.filter(team=team).select_related("indicator").order_by("-date", "-id")[:5]
         ),
@@ -280,35 +253,6 @@ def completeness_periods(network: Network, count: int, today: date | None = None
     """
     last = min(last_reporting_month(today), network.last_period)
     return [p for p in months_back(last, count) if p >= network.first_period]
-
-
-def team_completeness(
-    *, team: Team, indicators: list[Indicator], today: date | None = None
-) -> list[CompletenessMonth]:
-    """Reported indicators per recent month of the run, of those expected that month.
-
-    A value or "nothing to report" both count; an indicator counts from its first due month, so a
-    newly published indicator does not make earlier months look incomplete.
-    """
-    network = team.network
-    periods = completeness_periods(network, TEAM_COMPLETENESS_MONTHS, today)
-    expected = {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
-    reported: dict[date, int] = defaultdict(int)
-    for period, indicator_id in Measurement.objects.filter(
-        team=team, period__in=periods, indicator__in=indicators
-    ).values_list("period", "indicator_id"):
-        if indicator_id in expected[period]:
-            reported[period] += 1
-    completed = set(
-        MonthCompletion.objects.filter(team=team, period__in=periods).values_list("period", flat=True)
-    )
-    return [
-        CompletenessMonth(
-            period=p, reported=reported[p], expected=len(expected[p]), completed=p in completed
-        )
-        for p in periods
-        if expected[p]
-    ]
 
 
 # --- Indicator page for a team -------------------------------------------------------------------
@@ -438,7 +382,7 @@ def network_dashboard(
     teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
     labels = peer_labels(network, user, access=access, teams=teams)
     openable = set(Team.objects.visible_to(user).filter(network=network).values_list("id", flat=True))
-    indicators = list(published_indicators(network))
+    indicators = list(published_indicators(network=network, by_goal=True))
     by_code = {indicator.code: indicator for indicator in indicators}
     selected = by_code.get(indicator_code) or (indicators[0] if indicators else None)
 
@@ -626,7 +570,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
     network = access.network
     teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
     team_ids = set(peer_labels(network, user, access=access, teams=teams))
-    indicators = list(published_indicators(network).filter(goal=goal))
+    indicators = list(published_indicators(network=network, by_goal=True).filter(goal=goal))
     national = {
         result.indicator_id: result
         for result in ChartResult.objects.filter(

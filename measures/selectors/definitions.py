@@ -36,11 +36,13 @@ def indicators_for(*, network: Network, include_drafts: bool) -> QuerySet[Indica
     return indicators.filter(status=PublicationStatus.PUBLISHED)
 
 
-def published_indicators(*, network: Network) -> QuerySet[Indicator]:
-    """What teams enter data for and see charts of: the published indicators, in the network's order."""
-    return Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED).order_by(
-        "order", "code"
-    )
+def published_indicators(*, network: Network, by_goal: bool = False) -> QuerySet[Indicator]:
+    """What teams enter data for and see charts of: the published indicators, in the network's order
+    (`by_goal`: grouped by goal number first, with the goal loaded, as the dashboards show them)."""
+    indicators = Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED)
+    if by_goal:
+        return indicators.select_related("goal").order_by("goal__number", "order", "code")
+    return indicators.order_by("order", "code")
 
 
 @dataclass(frozen=True)

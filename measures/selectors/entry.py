@@ -18,17 +18,11 @@ from datetime import date
 from django.db.models import Max
 from django.utils import timezone
 
-from teams.models import Network, Team, add_months
+from teams.models import Network, Team
 
-from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def current_month(today: date | None = None) -> date:
-    return month_start(today or timezone.localdate())
+from ..models import Indicator, Measurement, MonthCompletion
+from ..months import add_months, current_month, month_start
+from .definitions import published_indicators
 
 
 def entry_periods(network: Network, today: date | None = None) -> list[date]:
@@ -113,20 +107,12 @@ def reporting_deadline(network: Network, period: date) -> date:
     return add_months(period, 1).replace(day=network.reporting_deadline_day)
 
 
-def entry_indicators(network: Network) -> list[Indicator]:
-    """The indicators teams enter data for: published ones only (teams never see drafts)."""
-    return list(
-        Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED).order_by(
-            "order", "code"
-        )
-    )
-
-
 @dataclass
 class MonthStatus:
     period: date
     deadline: date
     missing: list[Indicator]  # due in this month and not filled
+    expected: int  # the indicators due in this month
     is_marked_complete: bool
     is_due: bool  # the deadline has passed
     due: list[Indicator] = field(default_factory=list)  # the indicators due in this month
@@ -135,6 +121,15 @@ class MonthStatus:
     def is_due_month(self) -> bool:
         """Whether anything is due in this month (baseline and follow-up months are voluntary)."""
         return bool(self.due)
+
+    @property
+    def reported(self) -> int:
+        """Indicators with a value or "nothing to report" this month."""
+        return self.expected - len(self.missing)
+
+    @property
+    def share(self) -> float:
+        return self.reported / self.expected if self.expected else 0.0
 
     @property
     def is_late(self) -> bool:
@@ -162,6 +157,10 @@ class TeamCompleteness:
         """Months with empty cells whose deadline has not passed yet."""
         return [m for m in self.months if m.missing and not m.is_due]
 
+    def recent_months(self, count: int, *, last: date) -> list[MonthStatus]:
+        """The last `count` months up to `last` (none before the network's start), oldest first."""
+        return [m for m in reversed(self.months) if m.period <= last][-count:]
+
 
 GRID_FIELDS = (
     "indicator_id",
@@ -182,7 +181,7 @@ def team_completeness(*, team: Team, today: date | None = None, with_values: boo
     """
     today = today or timezone.localdate()
     network = team.network
-    indicators = entry_indicators(network)
+    indicators = list(published_indicators(network=network))
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
     rows = Measurement.objects.filter(team_id=team.id, indicator_id__in=[i.id for i in indicators])
@@ -206,6 +205,7 @@ def team_completeness(*, team: Team, today: date | None = None, with_values: boo
                 period=period,
                 deadline=deadline,
                 missing=[i for i in due if i.id not in filled[period]],
+                expected=len(due),
                 is_marked_complete=period in completed,
                 is_due=deadline < today,
                 due=due,
@@ -233,7 +233,7 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
     last reported month per team.
     """
     today = today or timezone.localdate()
-    indicators = entry_indicators(network)
+    indicators = list(published_indicators(network=network))
     due_by_period = {
         period: due
         for period in past_deadline_periods(network, today)

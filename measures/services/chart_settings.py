@@ -26,7 +26,7 @@ from ..models import (
     PhaseBreak,
     PublicationStatus,
 )
-from ..selectors.entry import current_month
+from ..months import current_month, month_label, next_month
 from .entry import period_errors
 
 # Fewer baseline points than this give a centre line that moves a lot with one new point; the
@@ -62,11 +62,6 @@ def _user_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def month_label(period: date) -> str:
-    """A month as Danes write it in charts: "jan. 2025"."""
-    return formats.date_format(period, "b. Y")
-
-
 # --------------------------------------------------------------------------- reads used by the rules and forms
 
 
@@ -89,15 +84,11 @@ def phase_break_periods(
         reported = reported_periods(team=team, indicator=indicator)
     if not reported:
         return []
-    months, period, last = [], _next_month(reported[0]), current_month(today)
+    months, period, last = [], next_month(reported[0]), current_month(today)
     while period <= last:
         months.append(period)
-        period = _next_month(period)
+        period = next_month(period)
     return months
-
-
-def _next_month(period: date) -> date:
-    return date(period.year + 1, 1, 1) if period.month == 12 else date(period.year, period.month + 1, 1)
 
 
 def _check_series(team: Team, indicator: Indicator) -> None:

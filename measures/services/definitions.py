@@ -7,7 +7,7 @@ note creates IndicatorVersion n+1, copies the definition onto the Indicator and 
 (`Measurement.indicator_version`) stay as they were.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -237,10 +237,13 @@ def _snapshot(indicator: Indicator, *, change_note: str, user) -> IndicatorVersi
 
 
 @transaction.atomic
-def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> IndicatorVersion:
+def indicator_publish(
+    *, indicator: Indicator, user, change_note: str = "", published_at: datetime | None = None
+) -> IndicatorVersion:
     """Publish an indicator: its first version, or its pending draft as the next version.
 
     A new version needs a change note: teams read it to understand why the chart changed.
+    `published_at` (default now) is for loading definitions published earlier, as the demo does.
     """
     indicator = (
         Indicator.objects.select_for_update(of=("self",))
@@ -268,13 +271,13 @@ def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> I
             setattr(indicator, name, getattr(draft, name))
         if indicator.first_due_month is None:
             indicator.first_due_month = previous_first_due
-    _check_due_months(indicator, previous=previous_first_due)
+    _check_due_months(indicator, previous=previous_first_due, published_at=published_at)
     goal = indicator.goal
     if goal is not None and goal.status != PublicationStatus.PUBLISHED:
         raise ValidationError({"goal": _("Offentliggør målet, før indikatoren offentliggøres.")})
     indicator.status = PublicationStatus.PUBLISHED
     indicator.version += 1
-    indicator.published_at = timezone.now()
+    indicator.published_at = published_at or timezone.now()
     indicator.published_by = user
     indicator.full_clean()
     _with_user(indicator, user).save()
@@ -286,14 +289,15 @@ def indicator_publish(*, indicator: Indicator, user, change_note: str = "") -> I
     return version
 
 
-def _check_due_months(indicator: Indicator, *, previous) -> None:
+def _check_due_months(indicator: Indicator, *, previous, published_at=None) -> None:
     """Publishing never gives the teams a backlog: no due month before the month of publication.
 
     A blank first due month becomes the month of publication. A new version may keep the first
     due month it had; moving it earlier than this month is refused. Earlier months can still be
     entered as baseline: the entry window is the network's, not the due months.
     """
-    this_month = timezone.localdate().replace(day=1)
+    # The month of publication: now, or when a definition published earlier is loaded (the demo).
+    this_month = timezone.localdate(published_at or timezone.now()).replace(day=1)
     first = indicator.first_due_month
     if first is not None:
         first = indicator.first_due_month = first.replace(day=1)

@@ -8,11 +8,11 @@ stale in the same transaction (measures.charts.chart_series_changed).
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -20,9 +20,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from teams.models import Team
 
 from ..charts import chart_series_changed
-from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus, RefusedMeasurement
+from ..models import Indicator, Measurement, MonthCompletion, MonthLock, PublicationStatus, RefusedMeasurement
+from ..months import current_month, month_start
 from ..numbers import format_display
-from ..selectors.entry import current_month, entry_indicators, entry_window, month_start
+from ..selectors.definitions import published_indicators
+from ..selectors.entry import entry_window
 
 # DecimalField(max_digits=14, decimal_places=4): ten digits before the comma, four after.
 MAX_DECIMAL_PLACES = 4
@@ -35,23 +37,111 @@ OUTLIER_FACTOR = Decimal(5)
 OUTLIER_MIN_HISTORY = 6
 
 
-class MeasurementConflict(ValidationError):
-    """A save or delete that started from an old version. `.current` is what is stored now (or None)."""
+CONFLICT_VERSION = "version"
+CONFLICT_LOCKED = "locked"
 
-    def __init__(self, current: Measurement | None):
+
+class MeasurementConflict(ValidationError):
+    """The one refusal of a write to a cell: every write path answers it with HTTP 409.
+
+    `code` says why: "version" (the save started from an old version, or the cell was created or
+    deleted meanwhile) or "locked" (the month is locked; raised by the entry rules with a message).
+    `.current` is what is stored now (or None). Raise it inside a save's transaction and the
+    service keeps the refused value in RefusedMeasurement; the views and the API turn it into 409
+    with `as_dict()`: the stored value, who stored it and when.
+    """
+
+    def __init__(self, current: Measurement | None, *, code: str = CONFLICT_VERSION, message: str | None = None):
         self.current = current
-        if current is None:
+        if message is None and current is None:
             message = _(
                 "Værdien er slettet af en anden, siden du hentede siden. Din indtastning er ikke gemt."
             )
-        else:
-            who = _user_name(current.entered_by)
-            when = formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
+        elif message is None:
             message = _(
                 "Værdien er ændret af %(who)s %(when)s, siden du hentede siden. Gemt nu: %(value)s. "
                 "Din indtastning er ikke gemt, men kan ses i cellens historik."
-            ) % {"who": who, "when": when, "value": describe_measurement(current)}
-        super().__init__(message, code="conflict")
+            ) % {"who": _user_name(current.entered_by), "when": _when(current), "value": describe_measurement(current)}
+        super().__init__(message, code=code)
+
+    def as_dict(self) -> dict:
+        """The 409 body's core: code, message and the stored value with who and when (None if empty)."""
+        return {"code": self.code, "message": self.messages[0], "stored": stored_dict(self.current)}
+
+
+def _when(measurement: Measurement) -> str:
+    return formats.date_format(timezone.localtime(measurement.updated_at), "DATETIME_FORMAT")
+
+
+def stored_dict(measurement: Measurement | None) -> dict | None:
+    """A stored value as a conflict answer shows it: locale-neutral numbers, who and when (UTC ISO)."""
+    if measurement is None:
+        return None
+    return {
+        "indicator": measurement.indicator.code,
+        "period": f"{measurement.period:%Y-%m}",
+        "numerator": None if measurement.numerator is None else float(measurement.numerator),
+        "denominator": None if measurement.denominator is None else float(measurement.denominator),
+        "nothing_to_report": measurement.nothing_to_report,
+        "comment": measurement.comment,
+        "version": measurement.version,
+        "entered_by": _user_name(measurement.entered_by) if measurement.entered_by_id else "",
+        "updated_at": measurement.updated_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "description": describe_measurement(measurement),
+    }
+
+
+class MeasurementBusy(ValidationError):
+    """A save that met a deadlock or serialization failure twice; nothing was stored. HTTP 503."""
+
+    def __init__(self):
+        super().__init__(
+            _("Værdien blev ikke gemt, fordi mange gemte på samme tid. Prøv igen om et øjeblik."), code="busy"
+        )
+
+
+class MeasurementLocked(MeasurementConflict):
+    """A change to a stored value in a month the national project leadership has locked (409 `locked`)."""
+
+    def __init__(self, current: Measurement, locked_through: date):
+        self.locked_through = locked_through
+        message = _(
+            "Måneden er låst (data godkendt til og med %(month)s), så den gemte værdi kan ikke ændres. "
+            "Gemt nu: %(value)s. Din indtastning er ikke gemt, men kan ses i cellens historik. "
+            "Kontakt den nationale projektledelse, hvis værdien er forkert."
+        ) % {"month": formats.date_format(locked_through, "b. Y"), "value": describe_measurement(current)}
+        super().__init__(current, code=CONFLICT_LOCKED, message=message)
+
+
+def refusal_reason(conflict: MeasurementConflict) -> str:
+    """RefusedMeasurement.reason for a refusal: "locked", or "conflict" for a version conflict."""
+    return "locked" if conflict.code == CONFLICT_LOCKED else "conflict"
+
+
+def network_locked_through(team: Team) -> date | None:
+    """The last month of the team's network that is locked (data approval), or None."""
+    return (
+        MonthLock.objects.filter(network_id=team.network_id).values_list("locked_through", flat=True).first()
+    )
+
+
+_LOOK_UP = object()
+
+
+def measurement_lock_check(
+    *, team: Team, period: date, existing: Measurement | None, locked_through=_LOOK_UP
+) -> bool:
+    """Refuse changing or deleting a stored value in a locked month; say whether the month is locked.
+
+    The one lock rule for every write path. A first value in a locked month (`existing` None) is
+    allowed: the caller marks it `entered_after_lock`. Bulk callers pass `locked_through`, read once.
+    """
+    through = network_locked_through(team) if locked_through is _LOOK_UP else locked_through
+    if through is None or period > through:
+        return False
+    if existing is not None:
+        raise MeasurementLocked(existing, through)
+    return True
 
 
 @dataclass(frozen=True)
@@ -95,12 +185,64 @@ class RowAction:
     action: str  # "create", "change" or "unchanged"
     before: Measurement | None = None
     needs_checking: bool = False
+    entered_after_lock: bool = False
+
+
+@dataclass(frozen=True)
+class RowConflict:
+    """A bulk row refused because the cell changed since the caller saw it (or was locked)."""
+
+    row: MeasurementRow
+    indicator: Indicator
+    conflict: MeasurementConflict
+
+
+class BulkConflict(MeasurementConflict):
+    """Rows of a bulk save met a conflict: nothing was written; `.conflicts` lists each with the stored value."""
+
+    def __init__(self, conflicts: list[RowConflict], *, row_errors: list[RowError] | None = None):
+        # Locked rows first: the answer's code is the first refusal's.
+        self.conflicts = sorted(conflicts, key=lambda c: c.conflict.code != CONFLICT_LOCKED)
+        self.row_errors = row_errors or [
+            RowError(c.row.row_number, _("Måned"), c.conflict.messages[0]) for c in self.conflicts
+        ]
+        first = self.conflicts[0].conflict
+        message = first.messages[0]
+        if first.code != CONFLICT_LOCKED:
+            message = _("%(count)s værdier er ændret af andre, siden de blev læst. Intet er gemt. %(first)s") % {
+                "count": len(self.conflicts), "first": message}
+        super().__init__(first.current, code=first.code, message=message)
+
+    def as_dict(self) -> dict:
+        return {
+            **super().as_dict(),
+            "conflicts": [
+                {"row": c.row.row_number, "indicator": c.row.indicator_code, "period": f"{c.row.period:%Y-%m}",
+                 **c.conflict.as_dict()}
+                for c in self.conflicts
+            ],
+            "errors": [{"row": e.row_number, "field": e.field, "message": e.message} for e in self.row_errors],
+        }
+
+
+class MeasurementsLocked(BulkConflict):
+    """Rows of a bulk save would change stored values in locked months (409 `locked`). Nothing was written.
+
+    `.row_errors` also lists the other errors of the rows, so a preview shows every problem at once.
+    """
+
+    @property
+    def locked(self) -> list[RowConflict]:
+        return [c for c in self.conflicts if c.conflict.code == CONFLICT_LOCKED]
 
 
 @dataclass
 class BulkPlan:
     actions: list[RowAction] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    conflicts: list[RowConflict] = field(default_factory=list)
+    # Rows that would change a stored value in a locked month (also in `errors` and `conflicts`).
+    locked: list[RowAction] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -296,6 +438,7 @@ def _refused_log(
     current,
     user,
     source,
+    reason: str = "conflict",
 ) -> None:
     # Written after the refused transaction has rolled back, so what the user typed survives.
     RefusedMeasurement.objects.create(
@@ -308,7 +451,8 @@ def _refused_log(
         comment=comment or "",
         expected_version=expected_version,
         stored_version=current.version if current else None,
-        source=source,
+        source=source[:40],
+        reason=reason,
         attempted_by=user if getattr(user, "pk", None) else None,
     )
 
@@ -319,6 +463,44 @@ def _current(*, team, indicator, period) -> Measurement | None:
         .select_related("entered_by", "indicator")
         .first()
     )
+
+
+# SQLSTATEs after which running the whole transaction again is safe: it rolled back entirely.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def _is_retryable(exc: Exception) -> bool:
+    cause = exc.__cause__
+    state = getattr(cause, "sqlstate", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    if state in RETRYABLE_SQLSTATES:
+        return True
+    # SQLite has no row locks: a writer that found the database locked past its timeout.
+    return connection.vendor == "sqlite" and "locked" in str(exc)
+
+
+def _retrying(operation):
+    """Run `operation` (which opens its own transaction) and once more after a deadlock, a
+    serialization failure or a concurrent insert of the same cell; then MeasurementBusy.
+
+    Safe because the failed attempt rolled back completely and the retry reads afresh: its
+    version checks decide again, so a retry never overwrites what another save stored.
+    """
+    for attempt in (1, 2):
+        try:
+            return operation()
+        except OperationalError as exc:
+            if not _is_retryable(exc):
+                raise
+            if attempt == 2:
+                raise MeasurementBusy() from exc
+        except _CellTaken:
+            if attempt == 2:
+                raise MeasurementBusy() from None
+    raise AssertionError("unreachable")
+
+
+class _CellTaken(Exception):
+    """A bulk insert met a cell another save created meanwhile; the bulk save is run again."""
 
 
 def measurement_save(
@@ -341,6 +523,7 @@ def measurement_save(
     A save from an older version raises MeasurementConflict and is logged as a RefusedMeasurement.
     `needs_checking` None keeps the stored flag; a value far outside the team's history is always
     flagged when the numbers change. Saving exactly what is stored changes nothing and adds no history.
+    Locks only the cell's own row (and the team's chart row of the indicator); see measures.charts.
     """
     period = month_start(period)
     comment = comment or ""
@@ -359,9 +542,10 @@ def measurement_save(
         "nothing_to_report": nothing_to_report,
         "comment": comment,
     }
-    try:
+
+    def attempt() -> Measurement:
         with transaction.atomic():
-            measurement = _save_checked(
+            return _save_checked(
                 team=team,
                 indicator=indicator,
                 period=period,
@@ -370,6 +554,9 @@ def measurement_save(
                 expected_version=expected_version,
                 user=user,
             )
+
+    try:
+        return _retrying(attempt)
     except MeasurementConflict as conflict:
         _refused_log(
             team=team,
@@ -379,18 +566,14 @@ def measurement_save(
             current=conflict.current,
             user=user,
             source=source,
+            reason=refusal_reason(conflict),
             **values,
         )
         raise
-    return measurement
 
 
 def _save_checked(*, team, indicator, period, values, needs_checking, expected_version, user) -> Measurement:
-    existing = (
-        Measurement.objects.filter(team=team, indicator=indicator, period=period)
-        .select_related("entered_by", "indicator")
-        .first()
-    )
+    existing = _current(team=team, indicator=indicator, period=period)
     if existing is None and expected_version is not None:
         raise MeasurementConflict(None)
     if existing is not None and existing.version != expected_version:
@@ -414,11 +597,13 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
             flag = True
 
     if existing is None:
+        late_entry = measurement_lock_check(team=team, period=period, existing=None)
         measurement = Measurement(
             team=team,
             indicator=indicator,
             period=period,
             needs_checking=flag,
+            entered_after_lock=late_entry,
             indicator_version=indicator.version,
             entered_by=user,
             version=1,
@@ -429,7 +614,8 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
             with transaction.atomic():
                 measurement.save()
         except IntegrityError:
-            # Someone created the same cell between our read and our insert.
+            # Someone created the same cell between our read and our insert (the unique constraint
+            # made us wait for their commit): one stored value, and this save is a clean conflict.
             current = _current(team=team, indicator=indicator, period=period)
             if current is None:
                 raise
@@ -437,6 +623,7 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
     else:
         if _is_unchanged(existing, **values) and existing.needs_checking == flag:
             return existing
+        measurement_lock_check(team=team, period=period, existing=existing)
         # Compare-and-set on the version: works the same on PostgreSQL and SQLite, and holds the
         # row (PostgreSQL) or the database (SQLite) until commit, so no other save can slip in.
         claimed = Measurement.objects.filter(pk=existing.pk, version=expected_version).update(
@@ -457,16 +644,66 @@ def _save_checked(*, team, indicator, period, values, needs_checking, expected_v
     return measurement
 
 
-def measurement_delete(
-    *, measurement: Measurement, expected_version: int, user, source: str = "grid"
+def measurement_refuse_if_locked(
+    *,
+    measurement: Measurement,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    nothing_to_report: bool,
+    comment: str | None,
+    user,
+    source: str,
+    deleting: bool = False,
 ) -> None:
-    """Delete a stored value if nobody changed it since `expected_version`; the deletion is kept in history."""
-    team, indicator = measurement.team, measurement.indicator
+    """For forms that validate before they save (the admin): refuse a change to a locked month now.
+
+    Raises MeasurementLocked and keeps what was typed in RefusedMeasurement, as the save would.
+    Saving exactly what is stored is not a change and passes.
+    """
+    if not deleting and _is_unchanged(
+        measurement,
+        numerator=numerator,
+        denominator=denominator,
+        nothing_to_report=nothing_to_report,
+        comment=comment,
+    ):
+        return
     try:
+        measurement_lock_check(team=measurement.team, period=measurement.period, existing=measurement)
+    except MeasurementLocked:
+        _refused_log(
+            team=measurement.team,
+            indicator=measurement.indicator,
+            period=measurement.period,
+            numerator=numerator,
+            denominator=denominator,
+            nothing_to_report=nothing_to_report,
+            comment=_("(sletning)") if deleting else comment,
+            expected_version=measurement.version,
+            current=measurement,
+            user=user,
+            source=f"{source}-delete" if deleting else source,
+            reason="locked",
+        )
+        raise
+
+
+def measurement_delete(
+    *, measurement: Measurement, expected_version: int | None, user, source: str = "grid"
+) -> None:
+    """Delete a stored value if nobody changed it since `expected_version`; the deletion is kept in history.
+
+    `expected_version` None means the caller saw no stored value (a grid cell cleared in a page
+    loaded before someone else stored one): that is a conflict, never a blind delete.
+    """
+    team, indicator = measurement.team, measurement.indicator
+
+    def attempt() -> None:
         with transaction.atomic():
-            claimed = Measurement.objects.filter(pk=measurement.pk, version=expected_version).update(
-                version=expected_version + 1
-            )
+            measurement_lock_check(team=team, period=measurement.period, existing=measurement)
+            claimed = expected_version is not None and Measurement.objects.filter(
+                pk=measurement.pk, version=expected_version
+            ).update(version=expected_version + 1)
             if not claimed:
                 raise MeasurementConflict(_current(team=team, indicator=indicator, period=measurement.period))
             measurement.version = expected_version + 1
@@ -474,6 +711,9 @@ def measurement_delete(
             measurement._history_user = user
             measurement.delete()
             chart_series_changed(team=team, indicator=indicator)
+
+    try:
+        _retrying(attempt)
     except MeasurementConflict as conflict:
         _refused_log(
             team=team,
@@ -487,116 +727,150 @@ def measurement_delete(
             current=conflict.current,
             user=user,
             source=f"{source}-delete",
+            reason=refusal_reason(conflict),
         )
         raise
 
 
-def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: date | None = None) -> BulkPlan:
-    """What a bulk save of `rows` would do, row by row, and every error; writes nothing.
+@dataclass
+class _StoredValues:
+    """What a bulk plan compares with: the stored cells and each indicator's outlier history."""
 
-    Three queries whatever the number of rows: the indicators, the stored values of those
-    indicators (for comparison and for the outlier medians) and nothing else.
-    """
-    plan = BulkPlan()
-    indicators = {i.code: i for i in entry_indicators(team.network)}
+    cells: dict[tuple[int, date], Measurement]
+    history: dict[int, list[Decimal]]
+    medians: dict[int, Decimal]
+
+
+def _bulk_stored(*, team: Team, indicators: dict[str, Indicator], rows: list[MeasurementRow]) -> _StoredValues:
+    """One query: the team's stored values of the indicators the rows use."""
     used = {indicators[r.indicator_code].id for r in rows if r.indicator_code in indicators}
-    stored: dict[tuple[int, date], Measurement] = {}
-    history: dict[int, list[Decimal]] = defaultdict(list)
     by_id = {i.id: i for i in indicators.values()}
+    cells: dict[tuple[int, date], Measurement] = {}
+    history: dict[int, list[Decimal]] = defaultdict(list)
     for measurement in Measurement.objects.filter(team=team, indicator_id__in=used).select_related(
         "entered_by"
     ):
         measurement.indicator = by_id[measurement.indicator_id]
-        stored[(measurement.indicator_id, measurement.period)] = measurement
+        cells[(measurement.indicator_id, measurement.period)] = measurement
         value = measurement.value
         if value is not None and not measurement.nothing_to_report:
             history[measurement.indicator_id].append(value)
     medians = {i: Decimal(statistics.median(values)) for i, values in history.items() if values}
+    return _StoredValues(cells=cells, history=history, medians=medians)
+
+
+def _bulk_row_errors(
+    *, team: Team, row: MeasurementRow, indicator: Indicator | None, period: date,
+    seen: dict[tuple[str, date], int | None], today: date | None,
+) -> list[RowError]:
+    """Every error of one row: unknown indicator, a repeated cell, and the rules of measurement_errors."""
+    if indicator is None:
+        return [RowError(row.row_number, _("Indikator"),
+                         _("Ukendt indikator “%(code)s”.") % {"code": row.indicator_code})]
+    key = (row.indicator_code, period)
+    if key in seen:
+        return [RowError(row.row_number, _("Måned"),
+                         _("Samme indikator og måned står også i række %(row)s.") % {"row": seen[key]})]
+    seen[key] = row.row_number
+    errors = measurement_errors(
+        team=team,
+        indicator=indicator,
+        period=period,
+        numerator=row.numerator,
+        denominator=row.denominator,
+        nothing_to_report=row.nothing_to_report,
+        comment=row.comment,
+        today=today,
+    )
+    labels = field_labels()
+    return [RowError(row.row_number, labels.get(name, name), message)
+            for name, messages in errors.items() for message in messages]
+
+
+def _bulk_row_conflict(*, row: MeasurementRow, before: Measurement | None) -> MeasurementConflict | None:
+    """The refusal check of one row: expected_version None is not checked, 0 means "saw no value".
+
+    Every other reason to refuse a row (a locked month) belongs here too, as a MeasurementConflict
+    with its own code, so the bulk paths answer it like the grid: 409 and RefusedMeasurement.
+    """
+    if row.expected_version is None:
+        return None
+    stored_version = before.version if before else 0
+    if stored_version == row.expected_version:
+        return None
+    return MeasurementConflict(before)
+
+
+def _bulk_row_action(
+    *, row: MeasurementRow, indicator: Indicator, before: Measurement | None, stored: _StoredValues
+) -> RowAction:
+    """What saving a valid, unconflicted row does: create, change or nothing, and its check flag."""
+    if before is not None and _is_unchanged(
+        before,
+        numerator=row.numerator,
+        denominator=row.denominator,
+        nothing_to_report=row.nothing_to_report,
+        comment=row.comment,
+    ):
+        return RowAction(row=row, action="unchanged", before=before, needs_checking=before.needs_checking)
+    numbers_changed = before is None or (
+        before.numerator != row.numerator
+        or before.denominator != row.denominator
+        or before.nothing_to_report != row.nothing_to_report
+    )
+    flag = before.needs_checking if before else False
+    if (
+        numbers_changed
+        and not row.nothing_to_report
+        and measurement_is_outlier(
+            indicator=indicator,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            history=stored.history[indicator.id],
+            median=stored.medians.get(indicator.id),
+        )
+    ):
+        flag = True
+    return RowAction(
+        row=row, action="create" if before is None else "change", before=before, needs_checking=flag
+    )
+
+
+def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: date | None = None) -> BulkPlan:
+    """What a bulk save of `rows` would do, row by row, every error and every conflict; writes nothing.
+
+    Two queries whatever the number of rows: the indicators and the stored values of those
+    indicators (for comparison and for the outlier medians).
+    """
+    plan = BulkPlan()
+    indicators = {i.code: i for i in list(published_indicators(network=team.network))}
+    stored = _bulk_stored(team=team, indicators=indicators, rows=rows)
     seen: dict[tuple[str, date], int | None] = {}
+    through = network_locked_through(team)
     for row in rows:
         indicator = indicators.get(row.indicator_code)
-        if indicator is None:
-            plan.errors.append(
-                RowError(
-                    row.row_number,
-                    _("Indikator"),
-                    _("Ukendt indikator “%(code)s”.") % {"code": row.indicator_code},
-                )
-            )
-            continue
         period = month_start(row.period)
-        key = (row.indicator_code, period)
-        if key in seen:
-            plan.errors.append(
-                RowError(
-                    row.row_number,
-                    _("Måned"),
-                    _("Samme indikator og måned står også i række %(row)s.") % {"row": seen[key]},
-                )
-            )
-            continue
-        seen[key] = row.row_number
-        errors = measurement_errors(
-            team=team,
-            indicator=indicator,
-            period=period,
-            numerator=row.numerator,
-            denominator=row.denominator,
-            nothing_to_report=row.nothing_to_report,
-            comment=row.comment,
-            today=today,
-        )
-        for name, messages in errors.items():
-            for message in messages:
-                plan.errors.append(RowError(row.row_number, field_labels().get(name, name), message))
+        errors = _bulk_row_errors(team=team, row=row, indicator=indicator, period=period, seen=seen, today=today)
         if errors:
+            plan.errors.extend(errors)
             continue
-        before = stored.get((indicator.id, period))
-        if row.expected_version is not None:
-            stored_version = before.version if before else 0
-            if stored_version != row.expected_version:
-                plan.errors.append(
-                    RowError(
-                        row.row_number,
-                        _("Måned"),
-                        _("Værdien er ændret af en anden, siden filen blev læst. Indlæs filen igen."),
-                    )
+        before = stored.cells.get((indicator.id, period))
+        conflict = _bulk_row_conflict(row=row, before=before)
+        if conflict is not None:
+            plan.conflicts.append(RowConflict(row=row, indicator=indicator, conflict=conflict))
+            continue
+        action = _bulk_row_action(row=row, indicator=indicator, before=before, stored=stored)
+        if action.action != "unchanged":
+            try:
+                action.entered_after_lock = measurement_lock_check(
+                    team=team, period=period, existing=before, locked_through=through
                 )
+            except MeasurementLocked as locked:
+                plan.locked.append(action)
+                plan.errors.append(RowError(row.row_number, _("Måned"), locked.messages[0]))
+                plan.conflicts.append(RowConflict(row=row, indicator=indicator, conflict=locked))
                 continue
-        if before is not None and _is_unchanged(
-            before,
-            numerator=row.numerator,
-            denominator=row.denominator,
-            nothing_to_report=row.nothing_to_report,
-            comment=row.comment,
-        ):
-            plan.actions.append(
-                RowAction(row=row, action="unchanged", before=before, needs_checking=before.needs_checking)
-            )
-            continue
-        numbers_changed = before is None or (
-            before.numerator != row.numerator
-            or before.denominator != row.denominator
-            or before.nothing_to_report != row.nothing_to_report
-        )
-        flag = before.needs_checking if before else False
-        if (
-            numbers_changed
-            and not row.nothing_to_report
-            and measurement_is_outlier(
-                indicator=indicator,
-                numerator=row.numerator,
-                denominator=row.denominator,
-                history=history[indicator.id],
-                median=medians.get(indicator.id),
-            )
-        ):
-            flag = True
-        plan.actions.append(
-            RowAction(
-                row=row, action="create" if before is None else "change", before=before, needs_checking=flag
-            )
-        )
+        plan.actions.append(action)
     return plan
 
 
@@ -616,16 +890,61 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
     """Save many rows at once, all or nothing.
 
     Every row is validated first; any error raises BulkValidationError listing every bad row, and
-    nothing is written. Rows equal to what is stored change nothing and add no history, so
-    re-uploading the same file is a no-op. Charts are marked stale once per changed indicator.
+    nothing is written. A row whose `expected_version` no longer matches raises BulkConflict (409)
+    listing every such row with its stored value; those rows are kept in RefusedMeasurement.
+    Rows equal to what is stored change nothing and add no history, so re-uploading the same file
+    is a no-op. Charts are marked stale once per changed indicator.
     """
+    try:
+        return _retrying(lambda: _bulk_save_once(team=team, rows=rows, user=user, source=source))
+    except BulkConflict as refused:
+        for item in refused.conflicts:
+            row = item.row
+            _refused_log(
+                team=team,
+                indicator=item.indicator,
+                period=month_start(row.period),
+                numerator=row.numerator,
+                denominator=row.denominator,
+                nothing_to_report=row.nothing_to_report,
+                comment=row.comment,
+                expected_version=row.expected_version,
+                current=item.conflict.current,
+                user=user,
+                source=source,
+                reason=refusal_reason(item.conflict),
+            )
+        raise
+
+
+def _bulk_lock(*, team: Team, rows: list[MeasurementRow]) -> None:
+    """Lock the team's stored values of the rows' indicators, and nothing else, in id order.
+
+    `of=("self",)` and no joins: the team, the network and the indicators stay unlocked, so saves
+    of other teams never wait here; the fixed order means two bulk saves of one team cannot
+    deadlock. Cells created meanwhile are caught by the unique constraint (see _bulk_save_once).
+    """
+    codes = {r.indicator_code for r in rows}
+    locked = (
+        Measurement.objects.select_for_update(of=("self",))
+        .filter(team=team, indicator__code__in=codes, indicator__network_id=team.network_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    list(locked)
+
+
+def _bulk_save_once(*, team: Team, rows: list[MeasurementRow], user, source: str) -> BulkSaveResult:
     with transaction.atomic():
-        # Lock the team's stored values (PostgreSQL) so the comparison below stays true until commit.
-        list(Measurement.objects.select_for_update().filter(team=team).values_list("id", flat=True))
+        _bulk_lock(team=team, rows=rows)
         plan = measurements_bulk_plan(team=team, rows=rows)
+        if plan.locked:
+            raise MeasurementsLocked(plan.conflicts, row_errors=plan.errors)
         if plan.errors:
             raise BulkValidationError(plan.errors)
-        indicators = {i.code: i for i in entry_indicators(team.network)}
+        if plan.conflicts:
+            raise BulkConflict(plan.conflicts)
+        indicators = {i.code: i for i in list(published_indicators(network=team.network))}
         now = timezone.now()
         to_create, to_change = [], []
         touched: set[int] = set()
@@ -645,11 +964,13 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
                         nothing_to_report=row.nothing_to_report,
                         comment=row.comment or "",
                         needs_checking=action.needs_checking,
+                        entered_after_lock=action.entered_after_lock,
                         indicator_version=indicator.version,
                         version=1,
                         entered_by=user,
                         created_at=now,
                         updated_at=now,
+                        synced_at=now,
                     )
                 )
             else:
@@ -664,17 +985,29 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
                 measurement.version += 1
                 measurement.entered_by = user
                 measurement.updated_at = now
+                measurement.synced_at = now
                 to_change.append(measurement)
         if to_create:
-            bulk_create_with_history(
-                to_create,
-                Measurement,
-                batch_size=1000,
-                default_user=user,
-                default_change_reason=source,
-                default_date=now,
-            )
+            # In cell order, so two saves inserting overlapping new cells wait, never deadlock.
+            to_create.sort(key=lambda m: (m.indicator_id, m.period))
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(
+                        to_create,
+                        Measurement,
+                        batch_size=1000,
+                        default_user=user,
+                        default_change_reason=source,
+                        default_date=now,
+                    )
+            except IntegrityError as exc:
+                if "measures_measurement_unique_team_indicator_period" not in str(exc):
+                    raise
+                # Another save created one of these cells after our plan: plan again from scratch
+                # (the version checks then decide whether this is a change or a conflict).
+                raise _CellTaken from exc
         if to_change:
+            to_change.sort(key=lambda m: m.pk)
             _update_rows(to_change)
             # fields=[]: the rows are written above; this only adds their history records.
             bulk_update_with_history(
@@ -686,7 +1019,8 @@ def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, sour
                 default_change_reason=source,
                 default_date=now,
             )
-        for indicator in indicators.values():
+        # In indicator id order: the team's chart rows are locked in the same order by every save.
+        for indicator in sorted(indicators.values(), key=lambda i: i.id):
             if indicator.id in touched:
                 chart_series_changed(team=team, indicator=indicator)
     return BulkSaveResult(created=len(to_create), changed=len(to_change), unchanged=plan.count("unchanged"))
@@ -702,6 +1036,7 @@ UPDATED_FIELDS = [
     "version",
     "entered_by",
     "updated_at",
+    "synced_at",
 ]
 
 
@@ -729,7 +1064,7 @@ def month_completion_mark(*, team: Team, period: date, user) -> MonthCompletion:
     errors = period_errors(team=team, period=period)
     if errors:
         raise ValidationError({"period": errors})
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     filled = set(
         Measurement.objects.filter(team=team, period=period, indicator__in=indicators).values_list(
             "indicator_id", flat=True

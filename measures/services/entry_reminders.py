@@ -22,18 +22,16 @@ from django.utils import timezone, translation
 from teams.models import Network, Team, TeamMembership
 
 from ..models import Measurement, MonthCompletion, ReminderSent
-from ..selectors.entry import due_indicators, entry_indicators, reporting_deadline
+from ..months import month_start, previous_month
+from ..selectors.definitions import published_indicators
+from ..selectors.entry import due_indicators, reporting_deadline
 
 logger = logging.getLogger(__name__)
 
 
-def _previous_month(day: date) -> date:
-    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
-
-
 def reminder_period_due(*, network: Network, today: date) -> date | None:
     """The month whose reminder is due on `today` (the previous month once its deadline has passed)."""
-    period = _previous_month(today)
+    period = previous_month(month_start(today))
     if today <= reporting_deadline(network, period):
         return None
     if not network.has_reporting_obligation or not network.first_period <= period <= network.last_period:
@@ -46,7 +44,7 @@ def teams_not_reported(*, network: Network, period: date) -> QuerySet[Team]:
 
     No team when no indicator is due in `period`.
     """
-    due = due_indicators(network, entry_indicators(network), period)
+    due = due_indicators(network, list(published_indicators(network=network)), period)
     if not due:
         return Team.objects.none()
     measured = Measurement.objects.filter(team=OuterRef("pk"), period=period, indicator__in=due)

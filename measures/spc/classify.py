@@ -46,7 +46,7 @@ from typing import Any, Final, Literal
 
 from .engine import ChartResult, PartSummary, Point, json_number
 from .errors import SPCError
-from .mdc import mdc_point_rules, xmr_lines
+from .mdc import mdc_last_label, mdc_point_type, xmr_lines
 
 __all__ = [
     "ASSURANCES",
@@ -131,16 +131,32 @@ def _current_phase(
     return summary, points, complete
 
 
+def _is_useful(p: Point) -> bool:
+    """Included, with a value, off the centre line (NaN != NaN rules out missing numbers)."""
+    if not p.include or p.y is None or p.cl is None:
+        return False
+    diff = p.y - p.cl
+    return diff == diff and diff != 0
+
+
 def _useful(points: tuple[Point, ...]) -> list[Point]:
-    out = []
-    for p in points:
-        if not p.include or p.y is None or p.cl is None or math.isnan(p.cl):
+    return [p for p in points if _is_useful(p)]
+
+
+def _last_run(points: tuple[Point, ...]) -> tuple[Point | None, _Run | None]:
+    """The last useful point and the run it ends, scanning back from the end only as far as that run."""
+    last: Point | None = None
+    sign = length = 0
+    for p in reversed(points):
+        if not _is_useful(p):
             continue
-        diff = p.y - p.cl
-        if math.isnan(diff) or diff == 0:
-            continue
-        out.append(p)
-    return out
+        s = 1 if p.y > p.cl else -1  # type: ignore[operator]
+        if last is None:
+            last, sign = p, s
+        elif s != sign:
+            break
+        length += 1
+    return last, (None if last is None else _Run(sign, length, last.xx))
 
 
 def _runs(useful: list[Point]) -> list[_Run]:
@@ -203,12 +219,15 @@ def _anhoej(
     params: dict[str, Any],
 ) -> tuple[str, str | None, tuple[str, ...], int | None]:
     """(variation, side, sources, signal_xx) under the Anhøj rule set."""
-    useful = _useful(complete)
-    params["n_useful_complete"] = len(useful)
-    past_sigma = [p for p in complete if p.include and p.sigma_signal]
-    last = useful[-1] if useful else None
+    # The engine's n_useful is the complete points' when no provisional point follows them.
+    n_useful = (
+        summary.n_useful if len(complete) == len(result.part_points(summary.part)) else len(_useful(complete))
+    )
+    params["n_useful_complete"] = n_useful
+    past_sigma = [p for p in complete if p.include and p.sigma_signal] if summary.sigma_signal else []
+    last, last_run = _last_run(complete)
     last_beyond = _beyond(last) if last is not None and last.sigma_signal else None
-    if len(useful) < min_points:
+    if n_useful < min_points:
         if last_beyond:
             return _directed_variation(last_beyond, direction, result.chart), last_beyond, ("sigma",), last.xx
         return "too_few_points", None, (), None
@@ -216,10 +235,9 @@ def _anhoej(
     sources: list[str] = []
     side: str | None = None
     signal_xx: int | None = None
-    runs = _runs(useful)
     lr_max = summary.longest_run_max or 0
-    if runs and runs[-1].length > lr_max and summary.runs_signal:
-        side, signal_xx = _side(runs[-1].sign), runs[-1].last_xx
+    if summary.runs_signal and last_run is not None and last_run.length > lr_max:
+        side, signal_xx = _side(last_run.sign), last_run.last_xx
         sources.append("long_run")
     if last_beyond:
         side, signal_xx = last_beyond, last.xx  # same side as a current run by construction
@@ -228,7 +246,7 @@ def _anhoej(
         variation = _directed_variation(side, direction, result.chart)
     elif summary.runs_signal:
         few = (summary.n_crossings or 0) < (summary.n_crossings_min or 0)
-        ended = any(r.length > lr_max for r in runs)
+        ended = (summary.longest_run or 0) > lr_max
         sources.extend(s for s, on in (("few_crossings", few), ("ended_run", ended)) if on)
         if not sources:
             sources.append("runs")
@@ -253,29 +271,30 @@ def _mdc(
         return "not_applicable", None, (), None
     pts = list(complete)
     ys = [p.y if p.include else None for p in pts]
-    valued = [p for p, y in zip(pts, ys, strict=True) if y is not None]
-    if not valued:
+    n_valued = sum(1 for y in ys if y is not None)
+    if not n_valued:
         return "too_few_points", None, (), None
-    labels, types = mdc_point_rules(
-        ys,
-        [p.cl for p in pts],
-        [p.lcl for p in pts],
-        [p.ucl for p in pts],
-        [p.lcl_95 for p in pts],
-        [p.ucl_95 for p in pts],
-        direction=_MDC_DIRECTION[direction],
-    )
-    if any(y is None for y in ys):
-        deviations.append("missing_breaks_trend")
     idx = max(i for i, y in enumerate(ys) if y is not None)  # the last complete point with a value
-    params["mdc_label"] = labels[idx]
-    if len(valued) < MDC_MIN_POINTS and not labels[idx].endswith(("UCL", "LCL")):
+    if any(y is None for y in ys[: idx + 1]):
+        deviations.append("missing_breaks_trend")
+    # Only the last point's label decides the icon; mdc_last_label equals mdc_point_rules there.
+    tail = pts[max(0, idx - 6) : idx + 1]  # only windows ending at idx can decide its label
+    label = mdc_last_label(
+        [p.y if p.include else None for p in tail],
+        [p.cl for p in tail],
+        [p.lcl for p in tail],
+        [p.ucl for p in tail],
+        [p.lcl_95 for p in tail],
+        [p.ucl_95 for p in tail],
+        len(tail) - 1,
+    )
+    params["mdc_label"] = label
+    if n_valued < MDC_MIN_POINTS and not label.endswith(("UCL", "LCL")):
         deviations.append("few_points")
         return "too_few_points", None, (), None
-    ptype = types[idx]
+    ptype = mdc_point_type(label, _MDC_DIRECTION[direction])
     if ptype == "common_cause":
         return "common_cause", None, (), None
-    label = labels[idx]
     side = "high" if ("Above" in label or "Increasing" in label) else "low"
     if "Trend" in label:
         source = "trend"

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from .errors import SPCError
 
@@ -247,8 +247,9 @@ def _limit_pair(
 def _poisson_pair(
     n: np.ndarray, target: float, p_lo: float, p_hi: float, m: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    lo = m * target * stats.chi2.ppf(p_lo, 2.0 * n) / 2.0 / n
-    hi = m * target * stats.chi2.ppf(p_hi, 2.0 * (n + 1.0)) / 2.0 / n
+    # chi2.ppf(p, 2k) / 2 = gammaincinv(k, p): the exact Poisson limits without scipy.stats' overhead.
+    lo = m * target * special.gammaincinv(n, p_lo) / n
+    hi = m * target * special.gammaincinv(n + 1.0, p_hi) / n
     return lo, hi
 
 
@@ -558,23 +559,24 @@ def funnel_chart(
         used_tau2 = tau2
     adjusted = used_tau2 > 0
 
-    at_units = _product_limits(model, d, target, used_tau2, m)
+    at_units = {k: v.tolist() for k, v in _product_limits(model, d, target, used_tau2, m).items()}
     with np.errstate(divide="ignore", invalid="ignore"):
-        z_adj = (y - tt) / np.sqrt(s_z**2 + used_tau2)
+        z_adj = ((y - tt) / np.sqrt(s_z**2 + used_tau2)).tolist()
+    values = (o / d * m).tolist()
+    o_l, d_l = o.tolist(), d.tolist()
     out_units = []
     for i, name in enumerate(names):
-        value = float(o[i] / d[i] * m)
-        lims = [float(at_units[k][i]) for k in ("lo95", "hi95", "lo998", "hi998")]
-        z = float(z_adj[i])
+        lims = (at_units["lo95"][i], at_units["hi95"][i], at_units["lo998"][i], at_units["hi998"][i])
+        z = z_adj[i]
         out_units.append(
             FunnelUnit(
                 name,
-                float(o[i]),
-                float(d[i]),
-                value,
+                o_l[i],
+                d_l[i],
+                values[i],
                 *lims,
                 z if math.isfinite(z) else None,
-                _flag(value, *lims),
+                _flag(values[i], *lims),
             )
         )
     lo_x = (
@@ -583,11 +585,12 @@ def funnel_chart(
         else max(0.5 / target, float(d.min()) * 0.3)
     )
     hi_x = float(d.max()) * 1.1
-    xs = np.unique(np.concatenate((np.geomspace(lo_x, hi_x, curve_points), d)))
+    # The curve is drawn, not used for flags (those use the limits at each unit's own denominator).
+    xs = np.geomspace(lo_x, hi_x, curve_points)
     cl = _product_limits(model, xs, target, used_tau2, m)
     curve = FunnelCurve(
-        x=tuple(float(v) for v in xs),
-        **{k: tuple(float(v) for v in cl[k]) for k in ("lo95", "hi95", "lo998", "hi998")},
+        x=tuple(xs.tolist()),
+        **{k: tuple(cl[k].tolist()) for k in ("lo95", "hi95", "lo998", "hi998")},
     )
     return FunnelChart(
         model=model,

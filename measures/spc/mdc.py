@@ -325,6 +325,11 @@ def _point_type(label: str, direction: int) -> str:
     return {1: "special_cause_improvement", -1: "special_cause_concern"}.get(v, "common_cause")
 
 
+def mdc_point_type(label: str, direction: Direction) -> str:
+    """The package's point type of a label for an improvement direction."""
+    return _point_type(label, _DIRS[direction])
+
+
 def _assurance(direction: int, target: float, lpl: float, upl: float) -> str | None:
     if direction == 0:
         return None
@@ -384,6 +389,68 @@ def mdc_point_rules(
     ]
     labels, _t, _w, _s = _labels(yv, rtm, close, outside, 1, 0, na_breaks_trend=True)
     return labels, [_point_type(lab, _DIRS[direction]) for lab in labels]
+
+
+def mdc_last_label(
+    ys: Sequence[float | None],
+    cl: Sequence[float | None],
+    lcl: Sequence[float | None],
+    ucl: Sequence[float | None],
+    lcl2: Sequence[float | None],
+    ucl2: Sequence[float | None],
+    idx: int,
+) -> str:
+    """The label :func:`mdc_point_rules` gives point ``idx`` when no later point has a value (the last
+    complete point), in O(7) instead of O(n): with nothing after ``idx`` only the windows that end at
+    ``idx`` can qualify (a missing value breaks every rule; tests/spc/test_mdc.py checks the
+    equality on random series)."""
+
+    def val(i: int) -> float | None:
+        v = ys[i]
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+    def side(i: int) -> int | None:
+        y, c = val(i), cl[i]
+        if y is None or c is None or (isinstance(c, float) and math.isnan(c)):
+            return None
+        return (y > c) - (y < c)
+
+    def close(i: int) -> bool | None:
+        y = val(i)
+        if y is None:
+            return None
+        lo, hi, lo2, hi2 = lcl[i], ucl[i], lcl2[i], ucl2[i]
+        if lo is None or hi is None or lo2 is None or hi2 is None:
+            return None
+        return not (y > hi or y < lo) and (y < lo2 or y > hi2)
+
+    y = val(idx)
+    if y is None:
+        return COMMON
+    s_idx = side(idx)
+    hi, lo = ucl[idx], lcl[idx]
+    if (hi is not None and y > hi) or (lo is not None and y < lo):
+        return "Above UCL" if s_idx == 1 else "Below LCL"
+    if idx >= 6:
+        window = [val(i) for i in range(idx - 6, idx + 1)]
+        if all(v is not None for v in window):
+            steps = [b - a for a, b in zip(window, window[1:], strict=False)]  # type: ignore[operator]
+            if all(d > 0 for d in steps) or all(d < 0 for d in steps):
+                return "7 Point Trend (Increasing)" if steps[-1] > 0 else "7 Point Trend (Decreasing)"
+    word = "Above" if (s_idx or 0) > 0 else "Below"
+    if idx >= 2 and close(idx):
+        sides = [side(i) for i in range(idx - 2, idx + 1)]
+        closes = [close(i) for i in range(idx - 2, idx + 1)]
+        if (
+            all(c is not None for c in closes)
+            and None not in sides
+            and sum(bool(c) for c in closes) >= 2
+            and abs(sum(sides)) == 3  # type: ignore[arg-type]
+        ):
+            return f"2 in 3 {word} CL"
+    if idx >= 6 and s_idx and all(side(i) == s_idx for i in range(idx - 6, idx)):
+        return f"7 Points {word} CL"
+    return COMMON
 
 
 def mdc_spc(

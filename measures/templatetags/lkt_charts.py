@@ -5,6 +5,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from measures import months
 from measures.charts import figures
 
 register = template.Library()
@@ -45,7 +46,7 @@ def month_label(value) -> str:
     """'jan. 2024'."""
     if not value:
         return ""
-    return figures.month_label(figures.parse_period(value), long=True)
+    return months.month_label(months.parse_period(value))
 
 
 @register.filter

@@ -25,10 +25,9 @@ from ..forms.chart_settings import (
     BaselineForm,
     ExcludedPointForm,
     PhaseBreakForm,
-    parse_period_key,
-    period_key,
 )
 from ..models import Annotation, ChartSettings, ExcludedPoint, Indicator, PhaseBreak, PublicationStatus
+from ..months import month_key, parse_month_key
 from ..selectors.definitions import published_indicators
 from ..services import chart_settings as services
 
@@ -94,8 +93,8 @@ def chart_settings_panel(
         annotations=annotations,
         can_lead=access.can_lead,
         can_annotate=access.can_enter_data,
-        phase_break_keys={p.pk: period_key(p.period) for p in phase_breaks},
-        excluded_point_keys={p.pk: period_key(p.period) for p in excluded_points},
+        phase_break_keys={p.pk: month_key(p.period) for p in phase_breaks},
+        excluded_point_keys={p.pk: month_key(p.period) for p in excluded_points},
     )
     bound = bound or {}
     if access.can_lead:
@@ -104,7 +103,7 @@ def chart_settings_panel(
         taken_excluded = {p.period for p in excluded_points}
         panel.baseline_form = bound.get("baseline_form") or BaselineForm(
             initial={
-                "baseline_end": period_key(settings.baseline_end)
+                "baseline_end": month_key(settings.baseline_end)
                 if settings and settings.baseline_end
                 else BaselineForm.NO_BASELINE,
                 "version": settings.version if settings else None,
@@ -146,7 +145,7 @@ def _series(
 
 
 def _period(key: str):
-    period = parse_period_key(key)
+    period = parse_month_key(key)
     if period is None:
         raise Http404
     return period

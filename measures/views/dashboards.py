@@ -173,9 +173,17 @@ def goal_dashboard(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
 def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
     """A printable A4 report of a team's charts for a learning seminar or a leadership meeting."""
     access = get_team_for_user(request.user, team_uuid)
-    dashboard = selectors.team_dashboard(team=access.team, with_tables=False)
+    return render_team_report(request, access=access)
+
+
+def render_team_report(request: HttpRequest, *, access, extra_context: dict | None = None) -> HttpResponse:
+    """The team report page; also printed to PDF by the reports app (with its cover and open tables)."""
+    extra_context = extra_context or {}
+    dashboard = selectors.team_dashboard(team=access.team, with_tables=bool(extra_context.get("print_tables")))
     return render(
-        request, "measures/dashboards_report_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+        request,
+        "measures/dashboards_report_team.html",
+        {"access": access, "team": access.team, "dashboard": dashboard, **extra_context},
     )
 
 
@@ -183,7 +191,14 @@ def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
 def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable A4 report of the network: national charts, the team matrix, goal progress."""
     access = get_network_for_user(request.user, slug)
-    dashboard = selectors.network_dashboard(access=access, user=request.user)
+    return render_network_report(request, access=access, user=request.user)
+
+
+def render_network_report(
+    request: HttpRequest, *, access, user, extra_context: dict | None = None
+) -> HttpResponse:
+    """The network report page as `user` sees it (the reports app prints it for a viewpoint)."""
+    dashboard = selectors.network_dashboard(access=access, user=user)
     months = _funnel_months(request)
     report_funnels = [
         funnel
@@ -192,7 +207,7 @@ def network_report(request: HttpRequest, slug: str) -> HttpResponse:
             funnel := funnels.network_funnel(
                 network=access.network,
                 indicator=indicator,
-                user=request.user,
+                user=user,
                 access=access,
                 months=months,
                 dom_id=f"funnel-{index}",
@@ -203,5 +218,11 @@ def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "measures/dashboards_report_network.html",
-        {"access": access, "network": access.network, "dashboard": dashboard, "funnels": report_funnels},
+        {
+            "access": access,
+            "network": access.network,
+            "dashboard": dashboard,
+            "funnels": report_funnels,
+            **(extra_context or {}),
+        },
     )

@@ -30,11 +30,6 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def require_content_editor(access: NetworkAccess) -> None:
-    if not access.can_edit_content:
-        raise PermissionDenied
-
-
 def get_goal(access: NetworkAccess, goal_uuid) -> Goal:
     goal = Goal.objects.filter(network=access.network, uuid=goal_uuid).first()
     if goal is None or (goal.status != PublicationStatus.PUBLISHED and not access.can_see_drafts):
@@ -81,8 +76,7 @@ def goal_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     next_number = (
         Goal.objects.filter(network=access.network)
         .order_by("-number")
@@ -106,8 +100,7 @@ def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def goal_edit(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     goal = get_goal(access, goal_uuid)
     form = GoalForm(request.POST or None, instance=Goal.objects.get(pk=goal.pk))
     if request.method == "POST" and form.is_valid():
@@ -128,8 +121,7 @@ def goal_edit(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
 @login_required
 @require_POST
 def goal_publish(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     goal = get_goal(access, goal_uuid)
     try:
         services.goal_publish(goal=goal, user=request.user)
@@ -158,8 +150,7 @@ def indicator_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     form = IndicatorForm(
         request.POST or None, network=access.network, instance=Indicator(network=access.network)
     )
@@ -209,8 +200,7 @@ def indicator_detail(request: HttpRequest, slug: str, indicator_uuid) -> HttpRes
 @login_required
 def indicator_edit(request: HttpRequest, slug: str, indicator_uuid) -> HttpResponse:
     """Edit the definition; for a published indicator this edits the draft of its next version."""
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     indicator = get_indicator(access, indicator_uuid)
     if indicator.status == PublicationStatus.RETIRED:
         raise PermissionDenied
@@ -253,8 +243,7 @@ def indicator_edit(request: HttpRequest, slug: str, indicator_uuid) -> HttpRespo
 
 @login_required
 def indicator_publish(request: HttpRequest, slug: str, indicator_uuid) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     indicator = get_indicator(access, indicator_uuid)
     needs_note = indicator.version > 0
     form = PublishForm(request.POST or None, needs_note=needs_note)
@@ -288,8 +277,7 @@ def _indicator_action(
     request: HttpRequest, slug: str, indicator_uuid, action, success: str
 ) -> tuple[Indicator, bool]:
     """Run one of the expert group's state changes on an indicator and tell the user how it went."""
-    access = get_network_for_user(request.user, slug)
-    require_content_editor(access)
+    access = get_network_for_user(request.user, slug, edit=True)
     indicator = get_indicator(access, indicator_uuid)
     try:
         action(indicator=indicator, user=request.user)

@@ -20,16 +20,19 @@ from teams.models import Team
 from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
 from ..numbers import format_display, format_input
+from ..selectors.definitions import published_indicators
 from ..selectors.entry import (
-    entry_indicators,
     network_overdue_teams,
     past_deadline_periods,
     reporting_deadline,
 )
 from ..services.entry import (
+    BulkConflict,
     BulkValidationError,
+    MeasurementBusy,
     MeasurementConflict,
     MeasurementRow,
+    RowError,
     measurement_delete,
     measurement_save,
     measurements_bulk_plan,
@@ -105,6 +108,7 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
                 return _save_response(request, team, state="unchanged", measurement=None)
             if current is None:
                 raise MeasurementConflict(None)
+            # expected_version None here (the page showed an empty cell) is a conflict in the service.
             measurement_delete(measurement=current, expected_version=expected_version, user=request.user)
             return _save_response(request, team, state="deleted", measurement=None)
         measurement = measurement_save(
@@ -129,7 +133,10 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
             state="conflict",
             message=conflict.messages[0],
             measurement=conflict.current,
+            conflict=conflict,
         )
+    except MeasurementBusy as busy:
+        return _save_response(request, team, status=503, state="offline", message=busy.messages[0])
     except ValidationError as exc:
         errors = {
             name: [{"message": m} for m in messages_]
@@ -142,7 +149,9 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
     return _save_response(request, team, state="saved", measurement=measurement)
 
 
-def _save_response(request, team, *, status=200, state="invalid", errors=None, message="", measurement=None):
+def _save_response(
+    request, team, *, status=200, state="invalid", errors=None, message="", measurement=None, conflict=None
+):
     if not _wants_json(request):
         # Without JavaScript the cell form posts normally; show the outcome on the grid.
         if status == 200:
@@ -152,6 +161,11 @@ def _save_response(request, team, *, status=200, state="invalid", errors=None, m
             messages.error(request, text)
         return redirect("measures:entry-grid", team_uuid=team.uuid)
     payload = {"state": state, "message": message, "cell": _cell_json(measurement)}
+    if conflict is not None:
+        # code: "version" (someone saved first) or "locked" (the month's data are approved and
+        # locked); conflict: the stored value, who stored it and when.
+        payload["code"] = conflict.code
+        payload["conflict"] = conflict.as_dict()
     if errors is not None:
         payload["errors"] = {name: [e["message"] for e in errs] for name, errs in errors.items()}
     if state == "saved":
@@ -384,7 +398,7 @@ def entry_upload(request: HttpRequest, team_uuid) -> HttpResponse:
     """Step 1: choose a file; the preview shows what would be created, changed and left alone."""
     access = get_team_for_user(request.user, team_uuid, write=True)
     team = access.team
-    indicators = entry_indicators(team.network)
+    indicators = list(published_indicators(network=team.network))
     context = {"team": team, "network": team.network, "indicators": indicators}
     if request.method != "POST":
         context["form"] = UploadForm(indicators=indicators)
@@ -452,17 +466,20 @@ def entry_upload_confirm(request: HttpRequest, team_uuid) -> HttpResponse:
     rows = _rows_from_session(pending["rows"])
     try:
         result = measurements_bulk_save(team=team, rows=rows, user=request.user, source="upload")
-    except BulkValidationError as exc:
+    except (BulkValidationError, BulkConflict, MeasurementBusy) as exc:
+        # A value changed since the preview (409, with what is stored, by whom and when: the
+        # refused rows are kept in the cells' history), or a rule changed meanwhile. Nothing is saved.
+        errors = [RowError(None, "", exc.messages[0])] if isinstance(exc, MeasurementBusy) else exc.row_errors
         return render(
             request,
             "measures/entry_upload_preview.html",
             {
                 "team": team,
                 "network": team.network,
-                "errors": exc.row_errors,
+                "errors": errors,
                 "filename": pending["filename"],
             },
-            status=409,
+            status=503 if isinstance(exc, MeasurementBusy) else 409,
         )
     del request.session[UPLOAD_SESSION_KEY]
     messages.success(

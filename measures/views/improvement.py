@@ -7,7 +7,7 @@ Who may change a diagram: the template, the expert group and national project le
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,9 +36,7 @@ def get_diagram_for_user(user, diagram_uuid, *, write: bool) -> tuple[DriverDiag
     if diagram is None:
         raise Http404
     if diagram.team_id is None:
-        access = get_network_for_user(user, diagram.network.slug)
-        if write and not access.can_edit_content:
-            raise PermissionDenied
+        access = get_network_for_user(user, diagram.network.slug, edit=write)
         return diagram, access.can_see_drafts
     get_team_for_user(user, diagram.team.uuid, write=write)
     return diagram, False
@@ -116,9 +114,7 @@ def driver_diagram_team_history(request: HttpRequest, team_uuid) -> HttpResponse
 
 @login_required
 def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    if not access.can_edit_content:
-        raise PermissionDenied
+    access = get_network_for_user(request.user, slug, edit=True)
     if selectors.template_diagram(network=access.network) is not None:
         return redirect("measures:driver-diagram-template-edit", slug=slug)
     form = DiagramTemplateForm(request.POST or None, initial={"aim": access.network.topic})
@@ -142,9 +138,7 @@ def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpRespo
 
 @login_required
 def driver_diagram_template_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_network_for_user(request.user, slug)
-    if not access.can_edit_content:
-        raise PermissionDenied
+    access = get_network_for_user(request.user, slug, edit=True)
     diagram = selectors.template_diagram(network=access.network)
     if diagram is None:
         return redirect("measures:driver-diagram-template-create", slug=slug)

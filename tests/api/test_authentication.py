@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from lkt.api import TokenRateThrottle
+from teams.api_scope import TokenRateThrottle
 from teams.models import ApiToken
 from teams.services import api_token_authenticate, api_token_hash, api_token_revoke
 

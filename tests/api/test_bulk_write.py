@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from measures.models import Measurement
+from measures.models import Measurement, RefusedMeasurement
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +56,23 @@ def test_it_rejects_a_malformed_row_before_saving_anything(world, make_token, to
     assert not Measurement.objects.filter(period__gte=date(2026, 1, 1)).exists()
 
 
-def test_it_refuses_a_stale_expected_version(world, make_token, token_client):
+def test_it_refuses_a_stale_expected_version_with_409_and_the_stored_value(world, make_token, token_client):
     client = token_client(make_token(write_team=world.team_a))
     row = {"indicator": "ddd", "period": "2024-01", "numerator": 1, "denominator": 10, "expected_version": 7}
     response = post(client, world.team_a, [row])
-    assert response.status_code == 400
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "version"
+    [conflict] = body["conflicts"]
+    assert conflict["row"] == 1 and conflict["period"] == "2024-01"
+    stored = conflict["stored"]
+    assert stored["numerator"] == 610 and stored["version"] == 1
+    assert stored["updated_at"].endswith("Z") and "entered_by" in stored
     assert Measurement.objects.get(team=world.team_a, period=date(2024, 1, 1)).numerator == 610
+    # The refused value is kept, as the grid keeps it.
+    refused = RefusedMeasurement.objects.get(team=world.team_a, period=date(2024, 1, 1))
+    assert refused.numerator == 1 and refused.expected_version == 7 and refused.stored_version == 1
+    assert refused.source.startswith("api-token:")
 
 
 def test_a_read_only_token_cannot_write(world, make_token, token_client):

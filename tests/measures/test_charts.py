@@ -203,8 +203,7 @@ def test_it_translates_the_interpretation():
     data = chart_data(LEVELS[:7], variation="too_few_points")
     with translation.override("en"):
         text = charts.interpretation(data)
-    # The English catalogue is added later by the lead; until then the Danish source stays.
-    assert "7" in text and "10" in text
+    assert text == "Too few data points for runs analysis (7, at least 10)."
 
 
 # --- MDC icons ----------------------------------------------------------------------------------

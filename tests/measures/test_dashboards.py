@@ -2,13 +2,17 @@
 
 import json
 import re
+from datetime import date
+from html import escape as html_escape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.models import Annotation, ChartResult
+from measures.charts.figures import interpretation
+from measures.models import Annotation, ChartResult, MonthCompletion
+from measures.selectors.dashboards import TEAM_COMPLETENESS_MONTHS, team_dashboard
 from teams.models import Network, Team
 
 from .chart_factory import chart_data, store_result
@@ -283,10 +287,30 @@ def test_dashboards_draw_what_the_pipeline_stores(world, client_for):
     assert figures, "the team's DDD chart should be drawn"
     for payload in figures:
         go.Figure(payload["figure"])
-    # 24 months, a level shift after 12: the pipeline's interpretation reaches the page
-    assert "variation" in team_html
+    # 24 months, a level shift down after 12 on a lower-is-better indicator: the pipeline finds the
+    # improvement, and its interpretation line (not just any word) reaches the page.
+    stored = ChartResult.objects.get(scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator)
+    assert stored.variation == "improvement"
+    line = interpretation(stored.data, variation=stored.variation)
+    assert "forbedring" in line
+    assert html_escape(line) in team_html
     network_html = client_for(world.national_lead).get(network_url(world)).content.decode()
     national = [f for f in figures_in(network_html) if not f["config"].get("staticPlot")]
     assert national
     for payload in national:
         go.Figure(payload["figure"])
+
+
+def test_team_dashboard_completeness_counts_the_recent_months_since_the_start(world):
+    """The strip comes from the entry completeness: reported of expected per month, never before the start."""
+    # Team A has DDD for 2024-01..2025-12 and nothing for the count indicator.
+    MonthCompletion.objects.create(team=world.team_a, period=date(2025, 12, 1), completed_by=world.data_entry)
+    strip = team_dashboard(team=world.team_a, today=date(2026, 1, 20)).completeness
+    assert [m.period for m in strip] == [date(2025, 12 - n, 1) for n in range(TEAM_COMPLETENESS_MONTHS - 1, -1, -1)]
+    assert [(m.reported, m.expected) for m in strip] == [(1, 2)] * TEAM_COMPLETENESS_MONTHS
+    assert [m.is_marked_complete for m in strip][-1] is True
+
+    world.network.start_date = date(2025, 10, 1)
+    world.network.save()
+    strip = team_dashboard(team=world.team_a, today=date(2026, 1, 20)).completeness
+    assert [m.period for m in strip] == [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]

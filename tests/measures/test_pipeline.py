@@ -1,9 +1,12 @@
 """The chart pipeline in-process (eager Celery): inputs, stored format, staleness, claims, sweeps."""
 
+import io
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -12,6 +15,7 @@ from measures.models import (
     Annotation,
     ChartResult,
     ChartSettings,
+    ChartStaleMark,
     ExcludedPoint,
     LocalTarget,
     Measurement,
@@ -163,18 +167,44 @@ def test_it_pools_values_without_denominator_by_the_mean_and_counts_by_the_sum(w
 
 
 @pytest.mark.django_db
-def test_it_marks_the_series_and_aggregates_stale_in_the_write_transaction(world):
+def test_it_marks_the_series_stale_in_the_write_transaction_and_queues_the_aggregates(world):
     charts.chart_results_recompute_stale(network=world.network)
     assert not ChartResult.objects.filter(network=world.network, is_stale=True).exists()
     with transaction.atomic():
         Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
         charts.chart_series_changed(team=world.team_a, indicator=world.indicator)
         stale = set(ChartResult.objects.filter(is_stale=True).values_list("scope", "team_id", "region_id"))
+        marks = list(ChartStaleMark.objects.values_list("indicator_id", "region_id"))
         transaction.set_rollback(True)
-    assert stale == {("team", world.team_a.id, None), ("region", None, world.hovedstaden.id),
-                     ("national", None, None)}
+    # The shared region and national rows are not touched by the save: a queued mark stands for them.
+    assert stale == {("team", world.team_a.id, None)}
+    assert marks == [(world.indicator.id, world.hovedstaden.id)]
     # Rolled back together with the data.
     assert not ChartResult.objects.filter(is_stale=True).exists()
+    assert not ChartStaleMark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_queued_marks_make_the_aggregates_stale_after_commit(world, django_capture_on_commit_callbacks):
+    charts.chart_results_recompute_stale(network=world.network)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+        charts.chart_series_changed(team=world.team_a, indicator=world.indicator)
+    marked = charts.chart_stale_marks_apply()
+    stale = set(ChartResult.objects.filter(id__in=marked).values_list("scope", "region_id"))
+    assert stale == {("region", world.hovedstaden.id), ("national", None)}
+    assert not ChartStaleMark.objects.exists()
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_applies_marks_left_behind(world):
+    charts.chart_results_recompute_stale(network=world.network)
+    ChartStaleMark.objects.create(indicator_id=world.indicator.id, region_id=world.hovedstaden.id)
+    charts.chart_results_sweep(verify=0)
+    assert not ChartStaleMark.objects.exists()
+    national = ChartResult.objects.get(scope="national", indicator=world.indicator)
+    assert national.is_stale is False and national.compute_count >= 1
 
 
 @pytest.mark.django_db
@@ -282,3 +312,33 @@ def test_the_recompute_stale_command_fills_the_network(world):
     # 2 indicators x (2 teams + 2 regions + national)
     assert ChartResult.objects.filter(network=world.network, is_stale=False).count() == 10
     assert not ChartResult.objects.filter(network=world.other_network).exists()
+
+
+@pytest.mark.django_db
+def test_a_killed_workers_claims_lapse_and_the_next_sweep_recomputes_them(world, settings):
+    settings.CHART_CLAIM_SECONDS = 1
+    charts.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+    charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    # A worker claims the batch and is killed before it writes anything.
+    claimed = charts.chart_results_claim_batch(limit=10)
+    assert len(claimed) == 3
+    assert charts.chart_results_sweep(verify=0) == 0  # still claimed: not taken twice
+    assert ChartResult.objects.filter(id__in=claimed, is_stale=True).count() == 3
+    time.sleep(1.2)
+    assert charts.chart_results_sweep(verify=0) == 3
+    assert not ChartResult.objects.filter(id__in=claimed, is_stale=True).exists()
+
+
+@pytest.mark.django_db
+def test_recompute_charts_force_takes_over_claims(world):
+    charts.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+    ids = charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    charts.chart_results_claim_batch(limit=10)  # held by a worker that is gone
+    call_command("recompute_charts", stdout=io.StringIO())
+    assert ChartResult.objects.filter(id__in=ids, is_stale=True).count() == 3
+    out = io.StringIO()
+    call_command("recompute_charts", "--force", stdout=out)
+    assert "3 charts computed" in out.getvalue()
+    assert not ChartResult.objects.filter(id__in=ids, is_stale=True).exists()

@@ -8,8 +8,8 @@ import pytest
 from measures import charts as pipeline
 from measures import spc
 from measures.charts import figures as charts
-from measures.models import ChartResult, Measurement
 from measures.charts.inputs import SeriesInputs
+from measures.models import ChartResult, Measurement
 from measures.selectors.dashboards import min_pooled_teams_for, pooled_mask
 from teams.access import network_access
 from tests.base import month
@@ -69,13 +69,13 @@ def test_the_rule_set_is_named_in_the_stored_result_legend_and_api(world, client
     result = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator, force=True)
     assert result.data["rule_set"] == "anhoej" and result.data["classification"]["rule_set"] == "anhoej"
     figure = charts.build_figure(result.data)
-    assert figure["layout"]["legend"]["title"]["text"] == "Regler: Anhøj:"
+    assert figure["layout"]["legend"]["title"]["text"] == "Regler: Anhøj"
     world.network.spc_rule_set = "mdc"
     world.network.save()
     result = pipeline.chart_result_recompute(team=world.team_a, indicator=world.indicator)
     data = result.data
     assert data["rule_set"] == "mdc" and data["chart_drawn"] == "xmr_mdc"
-    assert charts.build_figure(data)["layout"]["legend"]["title"]["text"] == "Regler: Making Data Count:"
+    assert charts.build_figure(data)["layout"]["legend"]["title"]["text"] == "Regler: Making Data Count"
     # run indicators are drawn as MDC's XmR: the centre line is the mean and the limits MDC's
     from measures.spc.mdc import xmr_lines
 
@@ -169,3 +169,18 @@ def test_target_sentence_never_contradicts_the_plotted_values():
 
 def test_engine_version_marks_old_charts_for_recompute():
     assert spc.ENGINE_VERSION == "1.1.0"
+
+
+def test_frozen_limits_after_a_shift_are_not_called_the_current_process():
+    data = {
+        "direction": "up",
+        "baseline_end": "2025-03-01",
+        "baseline_in_force": True,
+        "targets": {"national": 90.0, "local": None},
+        "classification": {"assurance": "consistently_missed", "variation": "improvement",
+                           "limits": {"lcl": 44.0, "ucl": 63.4}},
+        "points": [{"period": "2025-01-01", "y": v, "part": 1} for v in (50.0, 70.0, 72.0)],
+        "parts": [{"part": 1}],
+    }
+    text = charts.assurance_text(data)
+    assert "fastfrosne baseline" in text and "44,0" not in text

@@ -9,6 +9,7 @@ forward them.
 """
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -258,6 +259,25 @@ class Browser:
     def get(self, path: str, headers: dict | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
+    def get_json(self, path: str):
+        response = self.get(path, headers={"Accept": "application/json"})
+        assert response.status == 200, (path, response.status, response.text[:1000])
+        return json.loads(response.body)
+
+    def post_form(self, path: str, data: dict, headers: dict | None = None) -> Response:
+        return self.request(
+            "POST",
+            path,
+            body=urlencode(data),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": self.origin,
+                "Referer": f"{self.origin}{path}",
+                "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                **(headers or {}),
+            },
+        )
+
     def login(self, username: str, password: str = "demo") -> None:
         page = self.get("/login/")
         assert page.status == 200, page.status
@@ -375,6 +395,49 @@ def test_a_demo_user_sees_home_team_and_network_dashboards_with_every_asset(shap
                     queue.append(urljoin(url, ref.split("#")[0].split("?")[0]))
     assert all(HASHED.search(urlsplit(u).path) for u in assets if u.startswith("/static/")), sorted(assets)
     print(f"{len(checked)} assets fetched")
+
+
+def test_a_value_saved_in_the_grid_is_charted_by_the_worker(shape):
+    """The whole loop of the deployed shape: web saves, Redis carries the task, the worker computes."""
+    browser = Browser(shape.port)
+    browser.login("demo-team")
+    team_uuid = next(
+        link.split("/")[2] for link in parse(browser.get("/")).links if re.fullmatch(r"/teams/[0-9a-f-]{36}/", link)
+    )
+    rows = browser.get_json(f"/api/v1/measurements/?team={team_uuid}&page_size=500")["results"]
+    measurement = max((row for row in rows if row["numerator"] is not None), key=lambda row: row["period"])
+    code = measurement["indicator"]
+    indicators = browser.get_json(f"/api/v1/indicators/?network={measurement['network']}&code={code}")["results"]
+
+    def chart() -> dict:
+        results = browser.get_json(f"/api/v1/chart-results/?team={team_uuid}&indicator={code}&scope=team")["results"]
+        assert len(results) == 1, results
+        return results[0]
+
+    before = chart()
+    assert before["is_stale"] is False
+    new_numerator = str(measurement["numerator"] + 1).replace(".", ",")
+    data = {
+        "indicator": indicators[0]["uuid"],
+        "period": measurement["period"],
+        "numerator": new_numerator,
+        "expected_version": measurement["version"],
+    }
+    if measurement["denominator"] is not None:
+        data["denominator"] = str(measurement["denominator"]).replace(".", ",")
+    saved = browser.post_form(f"/teams/{team_uuid}/data/gem/", data, headers={"Accept": "application/json"})
+    assert saved.status == 200, (saved.status, saved.text[:2000])
+
+    deadline = time.monotonic() + 90
+    while True:
+        after = chart()
+        if after["computed_at"] != before["computed_at"] and not after["is_stale"]:
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"the worker did not recompute the chart:\n{shape.log('worker')}")
+        time.sleep(1)
+    point = next(p for p in after["points"] if p["period"].startswith(measurement["period"]))
+    assert point["numerator"] == pytest.approx(measurement["numerator"] + 1)
 
 
 def test_static_files_come_compressed_to_a_browser_that_accepts_it(shape):

@@ -64,3 +64,35 @@ def test_stale_signal_gives_common_cause_icon() -> None:
     assert any(p.special_cause_flag for p in res.points)
     assert not res.points[-1].special_cause_flag
     assert res.icons["variation"] == "common_cause.svg"
+
+
+def test_last_point_label_equals_the_full_rules_on_random_series() -> None:
+    """mdc_last_label (the product's fast path) gives the last valued point the label mdc_point_rules gives it."""
+    import random
+
+    from measures.spc.mdc import mdc_last_label, mdc_point_rules, xmr_lines
+
+    rng = random.Random(15)
+    checked = 0
+    for _ in range(3000):
+        n = rng.randint(1, 30)
+        level = rng.choice([0, 0, 3, -3])
+        ys = [round(rng.gauss(50, 2) + (level if i > n // 2 else 0) + (i * rng.choice([0, 0, 0.8]))) for i in range(n)]
+        for i in range(n):
+            if rng.random() < 0.08:
+                ys[i] = None
+        mean, lpl, upl, nlpl, nupl = xmr_lines(ys)
+        if mean != mean or lpl != lpl:
+            continue
+        tail = rng.choice([0, 0, 1, 2])
+        ys_t = ys + [None] * tail
+        m = len(ys_t)
+        cols = ([mean] * m, [lpl] * m, [upl] * m, [nlpl] * m, [nupl] * m)
+        valued = [i for i, y in enumerate(ys_t) if y is not None]
+        if not valued:
+            continue
+        labels, _ = mdc_point_rules(ys_t, *cols, direction="increase")
+        idx = valued[-1]
+        assert mdc_last_label(ys_t, *cols, idx) == labels[idx], (ys_t, idx)
+        checked += 1
+    assert checked > 2000

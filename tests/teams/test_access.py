@@ -1,6 +1,8 @@
 """Who sees which team: the one queryset that decides it."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Network, Team
@@ -42,8 +44,6 @@ def test_write_and_lead_rights(world):
 
 
 def test_outsiders_get_404(world):
-    from django.http import Http404
-
     with pytest.raises(Http404):
         get_team_for_user(world.other_team_member, world.team_a.uuid)
     with pytest.raises(Http404):
@@ -54,3 +54,33 @@ def test_network_visibility(world):
     assert set(Network.objects.visible_to(world.viewer)) == {world.network}
     assert set(Network.objects.visible_to(world.coordinator)) == {world.network}
     assert not Network.objects.visible_to(world.stranger).exists()
+
+
+@pytest.mark.parametrize(
+    ("user_name", "may_edit", "may_lead"),
+    [
+        ("national_lead", True, True),
+        ("staff", True, True),
+        ("expert", True, False),
+        ("coordinator", False, False),
+        ("observer", False, False),
+        ("team_lead", False, False),
+        ("viewer", False, False),
+    ],
+)
+def test_network_edit_and_lead_checks(world, user_name, may_edit, may_lead):
+    """`edit=` is the content editors' right (expert group, project leads), `lead=` the project leads'."""
+    user = getattr(world, user_name)
+    slug = world.network.slug
+    assert get_network_for_user(user, slug).network == world.network
+    for flag, allowed in (("edit", may_edit), ("lead", may_lead)):
+        if allowed:
+            assert get_network_for_user(user, slug, **{flag: True}).network == world.network
+        else:
+            with pytest.raises(PermissionDenied):
+                get_network_for_user(user, slug, **{flag: True})
+
+
+def test_network_checks_give_outsiders_404_before_403(world):
+    with pytest.raises(Http404):
+        get_network_for_user(world.outsider, world.network.slug, edit=True, lead=True)

@@ -1,0 +1,368 @@
+"""Concurrent saves over HTTP: gunicorn as production runs it, PostgreSQL, Redis and a real Celery worker.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/concurrency_bench.py
+
+Needs PostgreSQL (a throwaway test_<name> database is created and dropped) and Redis
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/5). Starts gunicorn with gunicorn.conf.py (the
+image's bin/start-web) on 127.0.0.1:BENCH_PORT (default 8130) with DEBUG off, and one Celery
+worker (--concurrency=2, as docker-compose.yml runs it) on its own queue. Every save is a POST to
+the bulk API with one row (a changed value: a history row, a stale chart, a task), each writer
+with its own team and write token.
+
+Phases, BENCH_SECONDS each (default 15):
+1. one writer, closed loop: the single-writer capacity and latency (the floor of the ratios);
+2. 20 writers on 20 teams, closed loop: throughput must not collapse (ratio >= 1 is the target);
+3. open loop at 70 % of the 20-writer capacity (Poisson arrivals, latency measured from the
+   scheduled send time): p95 against 2x the single-writer median (the target).
+For each: saves/s, p50/p95 latency, 5xx count, and the time saves spent waiting for locks, sampled
+every 5 ms from pg_stat_activity (the web's backends whose wait_event_type is 'Lock'; the
+worker's own waits are not the saves' and are left out).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lkt.settings")
+os.environ.setdefault("AXES_ENABLED", "0")
+# The app under test and this process hash API tokens with the same key.
+os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+PORT = int(os.environ.get("BENCH_PORT", "8130"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+WRITERS = 20
+PERIODS = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(24)]
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+    elapsed: float = 0.0
+    lock_wait: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, status: int, latency: float) -> None:
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status == 200:
+                self.latencies.append(latency)
+
+    @property
+    def saves_per_second(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500) + self.errors
+
+    def line(self) -> str:
+        others = {s: n for s, n in self.statuses.items() if s != 200}
+        return (f"{self.name:<34} {self.saves_per_second:>8.1f} {self.percentile(0.5):>8.1f} "
+                f"{self.percentile(0.95):>8.1f} {self.server_errors:>4} {self.lock_wait:>10.3f}   {others or ''}")
+
+
+def seed() -> list[tuple[str, str]]:
+    """A network with 20 teams x 1 indicator x 24 months; returns (team uuid, write token) per team."""
+    from django.contrib.auth import get_user_model
+
+    from measures.charts import chart_results_recompute_stale
+    from measures.models import Indicator, Measurement, PublicationStatus
+    from teams.models import Network, Organisation, Team
+    from teams.services import api_token_create
+
+    lead = get_user_model().objects.create_user("bench-lead", password=None)
+    regions = []
+    for name in ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland"):
+        region = Organisation.objects.create(name=f"Region {name}", kind="region", sector="region")
+        region.region = region
+        region.save()
+        regions.append(region)
+    network = Network.objects.create(slug="bench", name="Bench", topic="Benchmark", status=Network.Status.ACTIVE,
+                                     lead_region=regions[0], start_date=date(2024, 1, 1))
+    indicator = Indicator.objects.create(
+        network=network, code="ddd", name="DDD pr. 100 sengedage", numerator_definition="DDD",
+        denominator_definition="Sengedage", unit="DDD pr. 100 sengedage", multiplier=Decimal(100),
+        chart_type="run", direction="down", status=PublicationStatus.PUBLISHED, version=1, order=1,
+    )
+    rng = random.Random(1)
+    writers = []
+    for i in range(WRITERS):
+        team = Team.objects.create(network=network, code=f"t{i}", name=f"Team {i}", region=regions[i % 5])
+        Measurement.objects.bulk_create(
+            Measurement(team=team, indicator=indicator, period=p, numerator=Decimal(rng.randint(400, 700)),
+                        denominator=Decimal(1000), indicator_version=1)
+            for p in PERIODS
+        )
+        _token, raw = api_token_create(network=network, name=f"bench {i}", region=None, write_team=team,
+                                       expires_at=None, user=lead)
+        writers.append((str(team.uuid), raw))
+    chart_results_recompute_stale(network=network)
+    return writers
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
+    env = {
+        **os.environ,
+        # application_name tells the web's backends (whose lock waits are measured) from the worker's.
+        "DATABASE_URL": database_url() + "?application_name=lkt-web",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue_name,
+        "API_THROTTLE_RATE": "1000000/minute",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_LOG_LEVEL": "warning",
+        "AXES_ENABLED": "0",
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    python = sys.executable
+    web = subprocess.Popen(
+        [python, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null",
+         "lkt.wsgi:application"],
+        cwd=BASE_DIR, env=env, stdout=(log_dir / "web.log").open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker = subprocess.Popen(
+        [python, "-m", "celery", "-A", "lkt", "worker", "--concurrency=2", "-Q", queue_name,
+         "-n", f"{queue_name}@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        cwd=BASE_DIR, env={**env, "DATABASE_URL": database_url() + "?application_name=lkt-worker"}, stdout=(log_dir / "worker.log").open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return [web, worker]
+        except OSError:
+            time.sleep(0.3)
+    stop([web, worker])
+    raise SystemExit(f"gunicorn did not start; see {log_dir / 'web.log'}")
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+class Writer:
+    """One team's client: a keep-alive connection posting one changed value per save."""
+
+    def __init__(self, team_uuid: str, token: str, seed_value: int) -> None:
+        self.path = f"/api/v1/teams/{team_uuid}/measurements/bulk/"
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                        "Host": "127.0.0.1"}
+        self.rng = random.Random(seed_value)
+        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+
+    def save(self) -> int:
+        period = self.rng.choice(PERIODS)
+        body = json.dumps([{"indicator": "ddd", "period": f"{period:%Y-%m}",
+                            "numerator": self.rng.randint(300, 800), "denominator": 1000}])
+        try:
+            self.conn.request("POST", self.path, body=body, headers=self.headers)
+            response = self.conn.getresponse()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            return 599
+
+
+class LockSampler(threading.Thread):
+    """Seconds the app's backends spent waiting for a lock (heavyweight locks, incl. row locks)."""
+
+    INTERVAL = 0.005
+
+    def __init__(self, dsn: dict) -> None:
+        super().__init__(daemon=True)
+        import psycopg
+
+        self.conn = psycopg.connect(host=dsn.get("HOST") or "127.0.0.1", port=dsn.get("PORT") or 5432,
+                                    user=dsn["USER"], password=dsn.get("PASSWORD") or None, dbname=dsn["NAME"],
+                                    autocommit=True)
+        self.waiting = 0.0
+        self.running = threading.Event()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        with self.conn.cursor() as cursor:
+            while not self.done.is_set():
+                if self.running.is_set():
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND application_name = 'lkt-web'"
+                    )
+                    self.waiting += cursor.fetchone()[0] * self.INTERVAL
+                time.sleep(self.INTERVAL)
+
+    def measure(self, phase: Phase, run) -> None:
+        self.waiting = 0.0
+        self.running.set()
+        started = time.monotonic()
+        run()
+        phase.elapsed = time.monotonic() - started
+        self.running.clear()
+        phase.lock_wait = self.waiting
+
+
+def closed_loop(phase: Phase, writers: list[Writer]) -> None:
+    deadline = time.monotonic() + SECONDS
+
+    def loop(writer: Writer) -> None:
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            status = writer.save()
+            phase.record(status, time.monotonic() - started)
+
+    threads = [threading.Thread(target=loop, args=(w,)) for w in writers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def open_loop(phase: Phase, writers: list[Writer], rate: float) -> None:
+    """Poisson arrivals at `rate` per second, spread over the teams; latency from the scheduled time."""
+    rng = random.Random(7)
+    jobs: queue.Queue = queue.Queue()
+    pool: queue.Queue = queue.Queue()
+    for w in writers:
+        pool.put(w)
+
+    def serve() -> None:
+        while True:
+            scheduled = jobs.get()
+            if scheduled is None:
+                return
+            writer = pool.get()
+            status = writer.save()
+            pool.put(writer)
+            phase.record(status, time.monotonic() - scheduled)
+
+    threads = [threading.Thread(target=serve) for _ in writers]
+    for t in threads:
+        t.start()
+    started = time.monotonic()
+    at = started
+    while at < started + SECONDS:
+        at += rng.expovariate(rate)
+        delay = at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        jobs.put(at)
+    for _ in threads:
+        jobs.put(None)
+    for t in threads:
+        t.join()
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        print("concurrency_bench: skipped, it needs PostgreSQL (DATABASE_URL=postgres://...) and Redis")
+        return
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    processes: list[subprocess.Popen] = []
+    sampler = None
+    log_dir = Path(os.environ.get("BENCH_LOG_DIR", "/tmp")) / f"lkt-concurrency-bench-{os.getpid()}"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        credentials = seed()
+        connection.close()
+        queue_name = f"lkt-bench-{uuid.uuid4().hex[:8]}"
+        processes = start_servers(queue_name, log_dir)
+        sampler = LockSampler(settings.DATABASES["default"])
+        sampler.start()
+        print(f"concurrency benchmark: gunicorn (gunicorn.conf.py, {os.environ.get('GUNICORN_WORKERS', '3')} "
+              f"workers), PostgreSQL, Celery worker (concurrency 2), {SECONDS:.0f} s per phase, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        print(f"{'phase':<34} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'5xx':>4} {'lock wait s':>10}")
+        writers = [Writer(team, token, i) for i, (team, token) in enumerate(credentials)]
+        for w in writers[:3]:  # warm up the gunicorn workers
+            w.save()
+
+        single = Phase("1 writer, closed loop")
+        sampler.measure(single, lambda: closed_loop(single, writers[:1]))
+        print(single.line())
+        many = Phase(f"{WRITERS} writers on {WRITERS} teams, closed")
+        sampler.measure(many, lambda: closed_loop(many, writers))
+        print(many.line())
+        rate = 0.7 * many.saves_per_second
+        open_phase = Phase(f"open loop at 70 % ({rate:.0f}/s)")
+        sampler.measure(open_phase, lambda: open_loop(open_phase, writers, rate))
+        print(open_phase.line())
+        sampler.done.set()
+
+        floor = single.percentile(0.5)
+        print(f"throughput 20 writers / 1 writer: {many.saves_per_second / single.saves_per_second:.2f} "
+              f"(target >= 1)")
+        print(f"open-loop p95 / single-writer p50: {open_phase.percentile(0.95) / floor:.2f} (target <= 2)")
+        print(f"lock wait per save, 20 teams: {1000 * many.lock_wait / max(1, len(many.latencies)):.3f} ms; "
+              f"5xx in all phases: {single.server_errors + many.server_errors + open_phase.server_errors}")
+        worker_log = (log_dir / "worker.log").read_text(errors="replace")
+        print(f"chart worker: {worker_log.count('Traceback')} tracebacks, "
+              f"{worker_log.lower().count('deadlock')} deadlock lines")
+    finally:
+        stop(processes)
+        if sampler is not None:
+            sampler.done.set()
+            sampler.join(timeout=2)
+            sampler.conn.close()
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

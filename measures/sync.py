@@ -1,0 +1,112 @@
+"""The change contract for BI replicas: which writes move synced API rows into the next incremental pull.
+
+A flat measurement row and a chart result carry fields of other rows: the team's code, name,
+region and organisations, the network's slug, the indicator's code and unit, and the value
+computed with the indicator's multiplier. When one of those changes, every row that serves it
+gets a new `synced_at` in the same transaction (one bulk UPDATE, no history rows), so a client
+that pulls `updated_since` its last run sees it.
+
+Why model signals and not the services: teams (the base app) must not import measures, team and
+organisation names are edited in the admin, and a replica that silently drifts is the failure
+this module exists to prevent, so the rule hangs on the models whatever path writes them.
+Only served fields count: a change elsewhere (a team's responsible leader) moves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.utils import timezone
+
+from teams.models import Network, Organisation, Team
+
+from .models import ChartResult, Indicator, Measurement
+
+
+def _team_served(team: Team) -> tuple:
+    return (team.code, team.name, team.region_id, team.network_id)
+
+
+def _organisation_served(organisation: Organisation) -> tuple:
+    return (organisation.name,)
+
+
+def _indicator_served(indicator: Indicator) -> tuple:
+    # code and unit are columns; multiplier and the denominator decide the plotted `value`.
+    return (indicator.code, indicator.unit, indicator.multiplier, indicator.has_denominator)
+
+
+def _network_served(network: Network) -> tuple:
+    return (network.slug,)
+
+
+SERVED = {Team: _team_served, Organisation: _organisation_served, Indicator: _indicator_served,
+          Network: _network_served}
+
+
+def synced_rows_touch(*, measurements: Q | None = None, charts: Q | None = None) -> None:
+    """Move the matching measurement and chart rows into the next incremental pull (no history)."""
+    now = timezone.now()
+    if measurements is not None:
+        Measurement.objects.filter(measurements).update(synced_at=now)
+    if charts is not None:
+        ChartResult.objects.filter(charts).update(synced_at=now)
+
+
+def teams_touch(team_ids: Iterable[int]) -> None:
+    ids = list(team_ids)
+    if ids:
+        synced_rows_touch(measurements=Q(team_id__in=ids), charts=Q(team_id__in=ids))
+
+
+def _remember(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        instance._served_before = None
+        return
+    before = sender._default_manager.filter(pk=instance.pk).first()
+    instance._served_before = SERVED[sender](before) if before is not None else None
+
+
+def _compare(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    before = getattr(instance, "_served_before", None)
+    instance._served_before = None
+    if raw or created or before is None or before == SERVED[sender](instance):
+        return
+    if sender is Team:
+        teams_touch([instance.pk])
+        if before[2] != instance.region_id:
+            # The team left one region's aggregate and joined another's: both are recomputed.
+            ChartResult.objects.filter(
+                scope=ChartResult.Scope.REGION, region_id__in=[before[2], instance.region_id],
+                indicator__network_id=instance.network_id,
+            ).update(is_stale=True, stale_since=timezone.now(), synced_at=timezone.now())
+    elif sender is Organisation:
+        team_ids = Team.objects.filter(Q(organisations=instance) | Q(region=instance)).values_list("id", flat=True)
+        teams_touch(set(team_ids))
+        synced_rows_touch(charts=Q(region_id=instance.pk))
+    elif sender is Indicator:
+        synced_rows_touch(measurements=Q(indicator_id=instance.pk), charts=Q(indicator_id=instance.pk))
+    elif sender is Network:
+        synced_rows_touch(measurements=Q(team__network_id=instance.pk), charts=Q(network_id=instance.pk))
+
+
+def _organisations_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        teams_touch([instance.pk])
+    elif action == "pre_clear":
+        teams_touch(instance.teams.values_list("id", flat=True))
+    else:
+        teams_touch(pk_set or [])
+
+
+def connect() -> None:
+    """Called once from MeasuresConfig.ready()."""
+    for model in SERVED:
+        pre_save.connect(_remember, sender=model, dispatch_uid=f"sync-remember-{model.__name__}")
+        post_save.connect(_compare, sender=model, dispatch_uid=f"sync-compare-{model.__name__}")
+    m2m_changed.connect(_organisations_changed, sender=Team.organisations.through,
+                        dispatch_uid="sync-team-organisations")
