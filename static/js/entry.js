@@ -123,9 +123,19 @@
     return indicatorOf(td).name + ", " + td.parentElement.querySelector(".entry-month").textContent;
   }
 
+  // Saves go one at a time, in the order the cells were left: typing 60 values by keyboard sends
+  // 60 saves within seconds, and one at a time they never compete for the same rows.
+  var queue = Promise.resolve();
+
   function save(td) {
     setState(td, "saving", text.saving);
     td.dataset.saved = values(td);
+    var done = queue.then(function () { return send(td, 1); });
+    queue = done.catch(function () { return false; });
+    return done;
+  }
+
+  function send(td, attempt) {
     return fetch(config.saveUrl, {
       method: "POST", body: body(td), credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
@@ -142,6 +152,11 @@
         live.textContent = (data.state === "deleted" ? text.deleted : text.saved) + ": " + cellLabel(td);
         offerCompletion(td.parentElement);
         return true;
+      }
+      if (result.status === 503 && attempt < 4) {
+        // Busy (many saves at once): nothing was stored; try again shortly, as the message says.
+        return new Promise(function (resolve) { setTimeout(resolve, 400 * attempt); })
+          .then(function () { return send(td, attempt + 1); });
       }
       if (result.status === 409) {
         // Keep what the user typed; show what is stored and by whom. A new change saves over it.

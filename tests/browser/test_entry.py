@@ -92,7 +92,8 @@ def _five_indicator_world():
                     denominator_definition=denominator,
                     multiplier=multiplier,
                     order=order,
-                )
+                ),
+                world.national_lead,
             )
         )
     return world, indicators
