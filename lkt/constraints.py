@@ -84,11 +84,19 @@ CONSTRAINT_MESSAGES = {
     ),
     "measures_monthcompletion_unique_team_period": ("period", _("Måneden er allerede markeret som komplet.")),
     "measures_monthcompletion_period_day_1": ("period", _("Angiv en måned (den 1. i måneden).")),
+    "measures_monthlock_locked_through_day_1": ("locked_through", _("Angiv en måned (den 1. i måneden).")),
     "measures_remindersent_unique_team_period": ("period", _("Påmindelsen for denne måned er allerede sendt.")),
     # measures: improvement
     "measures_driverdiagram_one_template": ("network", _("LKT'et har allerede en skabelon til driverdiagrammet.")),
     "measures_driverdiagram_one_per_team": ("team", _("Teamet har allerede et driverdiagram.")),
     "measures_pdsacycle_end_after_start": ("end_date", _("Slutdatoen kan ikke ligge før startdatoen.")),
+    # reports
+    "reports_reportsnapshot_team_iff_team_report": (
+        "team",
+        _("En teamrapport skal have et team, en LKT-rapport ingen."),
+    ),
+    "reports_reportsnapshot_progress_max_100": ("progress", _("Fremskridtet kan højst være 100 %.")),
+    "reports_reportsnapshot_done_has_file": ("file_named", _("En færdig rapport skal have en fil.")),
     # seminars
     "seminars_seminar_ends_after_start": ("ends_at", _("Seminaret skal slutte efter, at det begynder.")),
     "seminars_material_file_or_url": ("file", _("Vælg en fil, eller angiv et link.")),

@@ -59,7 +59,7 @@ def make_user(username: str, **extra) -> AbstractUser:
     return User.objects.create_user(username=username, password="test-password-123", **extra)
 
 
-def publish(indicator: Indicator, user=None) -> Indicator:
+def publish(indicator: Indicator, user) -> Indicator:
     """Publish an indicator's current definition as version 1, through the service as the app does.
 
     The world's indicators were published at the network's kick-off, so they are due from its first

@@ -194,7 +194,7 @@ class RefusedMeasurement(models.Model):
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m} ({refused})"
 
 
-class MonthLock(models.Model):
+class MonthLock(HumanConstraintMessages, models.Model):
     """A network's approved data: stored values in months up to `locked_through` cannot be changed.
 
     One row per network, changed in place, so the history of this row is the history of every lock

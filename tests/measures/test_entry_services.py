@@ -114,7 +114,8 @@ def test_it_rejects_an_indicator_of_another_network(world):
     from tests.base import publish
 
     foreign = publish(
-        Indicator.objects.create(network=world.other_network, code="x", name="X", numerator_definition="n")
+        Indicator.objects.create(network=world.other_network, code="x", name="X", numerator_definition="n"),
+        world.staff,
     )
     with pytest.raises(ValidationError) as excinfo:
         save(world, indicator=foreign, denominator=None)

@@ -215,7 +215,8 @@ def test_an_upload_of_10000_rows_succeeds(world, client_for):
                 name=f"Indikator {n}",
                 numerator_definition="Antal",
                 order=10 + n,
-            )
+            ),
+            world.staff,
         )
         codes.append(indicator.code)
     months = [date(1990 + i // 12, i % 12 + 1, 1) for i in range(440)]
