@@ -50,12 +50,12 @@ format: install
 	$(BIN)/ruff format .
 
 # What the tests need from the system: Debian's Chromium for the browser tests (Playwright cannot
-# download browsers here) and redis-server unless REDIS_TEST_URL names a running Redis. Installed
-# with apt when run as root; otherwise the missing packages are named.
+# download browsers here) and redis-server (the tests start a throwaway one unless REDIS_TEST_URL
+# names a running Redis). Installed with apt when run as root; otherwise the missing ones are named.
 test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	[ -n "$$REDIS_TEST_URL" ] || command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/upload_bench.py
+	$(BIN)/python bench/upload_limits_bench.py
 	$(BIN)/python bench/api_csv_bench.py
 	$(BIN)/python bench/seminars_bench.py
 	$(BIN)/python bench/statistics_bench.py

@@ -29,6 +29,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from .spreadsheet import neutralise_formula
+
 CSV_CHUNK_BYTES = 64 * 1024
 CSV_ITERATOR_CHUNK = 2000
 
@@ -166,15 +168,29 @@ class CSVRenderer(renderers.BaseRenderer):
         if not rows:
             return b""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(list(rows[0]))
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        write_csv_row(writer, buffer, list(rows[0]))
         for row in rows:
-            writer.writerow([csv_cell(value) for value in row.values()])
+            write_csv_row(writer, buffer, [csv_cell(value) for value in row.values()])
         return buffer.getvalue().encode("utf-8")
 
 
+def write_csv_row(writer, buffer: io.StringIO, cells: list[str]) -> None:
+    """One row ending in "\n" whose fields with a CR or LF are quoted.
+
+    Python's csv quotes only the characters of its line terminator: with "\n" alone a comment
+    holding a bare carriage return would be written unquoted and break the row in a spreadsheet.
+    So the writer ends rows in "\r\n" (quoting both) and the row's own terminator becomes "\n".
+    """
+    writer.writerow(cells)
+    buffer.seek(buffer.tell() - 2)
+    buffer.write("\n")
+    buffer.truncate()
+
+
 def csv_cell(value) -> str:
-    """Locale-neutral text for a CSV cell: decimal point, ISO dates, empty for None."""
+    """Locale-neutral text for a CSV cell: decimal point, ISO dates, empty for None; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (lkt.spreadsheet)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -186,8 +202,10 @@ def csv_cell(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    return str(value)
+        return neutralise_formula("; ".join(str(item) for item in value))
+    if isinstance(value, int | float):
+        return str(value)
+    return neutralise_formula(str(value))
 
 
 def decimal_text(value: Decimal) -> str:
@@ -207,10 +225,10 @@ def iso_datetime(value: datetime) -> str:
 def stream_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
     """Encode rows as UTF-8 CSV in chunks of about 64 KiB; memory stays flat whatever the row count."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    write_csv_row(writer, buffer, header)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        write_csv_row(writer, buffer, [csv_cell(value) for value in row])
         if buffer.tell() >= CSV_CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "teams",
     "measures",
     "seminars",
@@ -93,10 +95,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "teams.middleware.ExportAuditMiddleware",
 ]
 
 ROOT_URLCONF = "lkt.urls"
@@ -132,7 +136,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the rate-limit counters (API throttling, failed logins and tokens per address), so
+# it must be shared by every worker: Redis in production (CACHE_URL, default REDIS_URL), a file cache
+# in the embedded set-up (one machine, several processes).
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lkt"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 AUTHENTICATION_BACKENDS = [
+    "teams.login_protection.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -142,6 +171,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on over OpenID Connect (teams.oidc), on when OIDC_RP_CLIENT_ID is set. The endpoints
+# are the provider's (its /.well-known/openid-configuration lists them); roles stay in the app.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "din regions login")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # accounts are created by national leads, never by a login
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=fejl"
+if OIDC_ENABLED:
+    missing = [
+        name
+        for name in ("OIDC_OP_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT")
+        if not globals()[name]
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so these must be too: {', '.join(missing)}")
+    AUTHENTICATION_BACKENDS.append("teams.oidc.LktOIDCBackend")
+
+# Optional TOTP two-factor for local logins (teams.views_login); the issuer names us in the app.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "LKT-tracker")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -150,12 +211,19 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lock an account + address out after repeated failures (django-axes).
+# Lock an account + address out after repeated failures (django-axes). The address is the client's
+# as lkt.net.client_ip reads it behind TRUSTED_PROXIES, never the proxy's: keyed on the proxy's
+# address, anyone could lock any user out.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_CLIENT_IP_CALLABLE = "lkt.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "teams.login_protection.lockout_response"
+# Password spraying: failed logins from one address, whatever the usernames (teams.login_protection).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
@@ -259,7 +327,14 @@ CHART_SWEEP_VERIFY = env_int("CHART_SWEEP_VERIFY", 200)
 CHART_CLAIM_SECONDS = env_int("CHART_CLAIM_SECONDS", 60)
 # Saves to one series within this window are folded into one computation.
 CHART_COALESCE_SECONDS = env_int("CHART_COALESCE_SECONDS", 2)
+# The export audit trail (teams.models.ExportEvent) is kept this many days; pruned daily.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 CELERY_BEAT_SCHEDULE = {
+    "export-events-prune": {
+        "task": "teams.tasks.export_events_prune_task",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "chart-results-sweep": {
         "task": "measures.tasks.chart_results_sweep_task",
         "schedule": timedelta(minutes=CHART_SWEEP_MINUTES),
@@ -276,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
 # The REST API for regional BI tools (lkt/api.py). Tokens in the Authorization header first, so
 # that a missing or bad token answers 401; browser users are served through their session.
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/minute")
+# Requests with an unknown, revoked or expired token, per client address: over the limit the address
+# gets 429 before any token is looked up.
+API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", 20)
+API_BAD_TOKEN_WINDOW_MINUTES = env_int("API_BAD_TOKEN_WINDOW_MINUTES", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "teams.authentication.TokenAuthentication",
@@ -314,6 +393,13 @@ SPECTACULAR_SETTINGS = {
         "`/measurements/`, `/measurement-deletions/` and `/chart-results/` also stream the whole "
         "filtered table with `?format=csv` (UTF-8, comma-separated, fixed column order). Numbers use a "
         "decimal point, months are `YYYY-MM`, times are ISO 8601 in UTC.\n\n"
+        "**Formulas in CSV.** A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or "
+        "a carriage return as a formula. In CSV, every text column (`comment`, `team_name`, `team_code`, "
+        "`region`, `organisations`, `network`, `indicator`, `unit`, `chart_type`, `variation`, "
+        "`assurance`, `scope`) that starts with one of them gets one leading apostrophe (`'`), as OWASP "
+        "recommends, e.g. `=SUM(A1)` is sent as `'=SUM(A1)`; numbers, dates, uuids and booleans are "
+        "never changed, and a plain number such as `-1.5` stays as it is. Strip one leading `'` "
+        "followed by such a character to get the stored text. JSON is always exact.\n\n"
         "**Change contract (incremental refresh).** `/measurements/` and `/chart-results/` carry a "
         "`synced_at` that moves forward, in the same transaction, with every change of what the row "
         "serves, including fields it carries from the team, its region and organisations, the LKT "

@@ -4,11 +4,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from measures.views import dashboards
+from teams import views_login as login_views
+from teams.oidc import sso_callback, sso_login
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_views.login_view, name="login"),
+    path("login/kode/", login_views.login_totp, name="login-totp"),
+    path("konto/totrinslogin/", login_views.totp_setup, name="totp-setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/sso/", sso_login, name="sso-login"),
+    path("login/sso/callback/", sso_callback, name="sso-callback"),
     path("sprog/", set_language, name="set_language"),
     path("", include("teams.urls")),
     path("", include("measures.urls")),

@@ -13,6 +13,8 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +22,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lkt.spreadsheet import template_cell_text, template_cell_value, xlsx_text_cell
 from teams.models import Team
 
 from .models import Measurement
@@ -28,7 +31,13 @@ from .selectors.definitions import published_indicators
 from .selectors.entry import entry_periods
 from .services.entry import MeasurementRow, RowError
 
+# Bounds on what one upload may cost (checked while reading, so a bad file is refused in seconds).
 MAX_ROWS = 50_000
+MAX_COLUMNS = 50
+MAX_CELLS = 400_000  # about 7 s of openpyxl parsing on a small server
+MAX_CELL_CHARS = 10_000
+XLSX_MAX_UNCOMPRESSED = 40 * 1024 * 1024  # a full 50,000-row template is about 15 MB of XML
+XLSX_MAX_MEMBERS = 500
 
 # Header words, lower-cased and with æ/ø/å spelled out, mapped to our fields.
 HEADERS = {
@@ -111,7 +120,8 @@ def decode(data: bytes) -> str:
 
 
 def read_table(data: bytes, filename: str) -> list[list]:
-    """The file's cells, row by row (header first). Raises ValidationError on an unreadable file."""
+    """The file's cells, row by row (header first). Raises ValidationError on an unreadable file or
+    one past the limits (rows, columns, cells, cell length, XLSX package size)."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data)
     text = decode(data)
@@ -119,8 +129,12 @@ def read_table(data: bytes, filename: str) -> list[list]:
     delimiter = max([";", ",", "\t"], key=first_line.count) if first_line else ";"
     if first_line.count(delimiter) == 0:
         delimiter = ";"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table: list[list] = []
     try:
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in reader:
+            # Text cells of our own CSV template carry an apostrophe against formula injection.
+            table.append(_bounded_row([template_cell_value(cell) for cell in row], len(table)))
     except csv.Error as exc:
         # The csv module refuses a field over its limit (128 KiB) and some broken quoting.
         if "field larger than field limit" in str(exc):
@@ -132,6 +146,23 @@ def read_table(data: bytes, filename: str) -> list[list]:
     if delimiter == ",":
         _check_comma_rows(table)
     return table
+
+
+def _bounded_row(cells: list, rows_so_far: int) -> list:
+    """Refuse a row past the limits while reading, before the rest of the file is read."""
+    if rows_so_far > MAX_ROWS:  # the header is row 0
+        raise ValidationError(_("Filen har mere end %(max)s rækker; del den op.") % {"max": MAX_ROWS})
+    if len(cells) > MAX_COLUMNS:
+        raise ValidationError(
+            _("Række %(row)s har mere end %(max)s kolonner.") % {"row": rows_so_far + 1, "max": MAX_COLUMNS}
+        )
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise ValidationError(
+                _("Række %(row)s har en celle med mere end %(max)s tegn.")
+                % {"row": rows_so_far + 1, "max": MAX_CELL_CHARS}
+            )
+    return cells
 
 
 def _check_comma_rows(table: list[list]) -> None:
@@ -159,15 +190,95 @@ def _check_comma_rows(table: list[list]) -> None:
 def _read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    members = _checked_xlsx_members(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ValidationError(_("Filen kunne ikke læses som et Excel-regneark (.xlsx).")) from exc
     try:
+        if not workbook.worksheets:
+            raise ValidationError(_("Regnearket har ingen ark."))
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        _check_sheet_dimensions(sheet, members.get(getattr(sheet, "_worksheet_path", ""), b""))
+        table: list[list] = []
+        cells = 0
+        for row in sheet.iter_rows(values_only=True):
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise ValidationError(_too_many_cells())
+            table.append(_bounded_row(list(row), len(table)))
+        return table
     finally:
         workbook.close()
+
+
+def _too_many_cells() -> str:
+    return _("Regnearket har mere end %(max)s celler; del det op.") % {"max": f"{MAX_CELLS:,}".replace(",", ".")}
+
+
+def _checked_xlsx_members(data: bytes) -> dict[str, bytes]:
+    """The package's XML parts, uncompressed, after checking sizes and refusing DTDs.
+
+    An .xlsx is a zip: a 0.4 MB file can declare (or, lying, contain) gigabytes of XML. The declared
+    sizes are checked first, then the real ones while decompressing in chunks, so a bomb costs at
+    most XLSX_MAX_UNCOMPRESSED bytes of work. Office files never contain a DTD; refusing one stops
+    entity expansion ("billion laughs") before any XML parser sees it.
+    """
+    too_big = _("Regnearket er for stort udpakket (højst %(mb)s MB); del det op.") % {
+        "mb": XLSX_MAX_UNCOMPRESSED // (1024 * 1024)
+    }
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        infos = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationError(_("Filen kunne ikke læses som et Excel-regneark (.xlsx).")) from exc
+    if len(infos) > XLSX_MAX_MEMBERS:
+        raise ValidationError(_("Filen kunne ikke læses som et Excel-regneark (.xlsx)."))
+    if sum(info.file_size for info in infos) > XLSX_MAX_UNCOMPRESSED:
+        raise ValidationError(too_big)
+    members: dict[str, bytes] = {}
+    total = 0
+    try:
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue  # images, printer settings, VBA: openpyxl does not parse them
+            parts = []
+            with package.open(info) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > XLSX_MAX_UNCOMPRESSED:
+                        raise ValidationError(too_big)
+                    parts.append(chunk)
+            content = b"".join(parts)
+            if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+                raise ValidationError(_("Filen indeholder en XML-erklæring (DTD), som regneark ikke bruger."))
+            members[info.filename] = content
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError) as exc:
+        raise ValidationError(_("Filen kunne ikke læses som et Excel-regneark (.xlsx).")) from exc
+    return members
+
+
+_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_XML_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+def _check_sheet_dimensions(sheet, xml: bytes) -> None:
+    """The sheet's declared dimension and its actual count of rows and cells, before parsing it."""
+    try:
+        declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+    except (ValueError, TypeError):
+        declared_rows, declared_columns = 0, 0  # a broken <dimension>: the counts below still apply
+    if declared_rows > MAX_ROWS + 1 or _count_over(_XML_ROW, xml, MAX_ROWS + 1):
+        raise ValidationError(_("Filen har mere end %(max)s rækker; del den op.") % {"max": MAX_ROWS})
+    if declared_columns > MAX_COLUMNS:
+        raise ValidationError(_("Regnearket har mere end %(max)s kolonner.") % {"max": MAX_COLUMNS})
+    if _count_over(_XML_CELL, xml, MAX_CELLS):
+        raise ValidationError(_too_many_cells())
+
+
+def _count_over(pattern: re.Pattern, xml: bytes, limit: int) -> bool:
+    """Whether the pattern occurs more than `limit` times (stops counting there)."""
+    return any(count > limit for count, _match in enumerate(pattern.finditer(xml), start=1))
 
 
 def parse_month_cell(value) -> date:
@@ -357,11 +468,11 @@ def template_csv(team: Team) -> bytes:
     for code, period, numerator, denominator, comment, nothing in template_rows(team):
         writer.writerow(
             [
-                code,
+                template_cell_text(code),
                 period.strftime("%Y-%m"),
                 _danish_number(numerator),
                 _danish_number(denominator),
-                comment,
+                template_cell_text(comment),
                 nothing,
             ]
         )
@@ -385,10 +496,14 @@ def template_xlsx(team: Team) -> bytes:
                 period.strftime("%Y-%m"),
                 float(numerator) if numerator is not None else None,
                 float(denominator) if denominator is not None else None,
-                comment,
+                None,
                 nothing,
             ]
         )
+        # Text goes in as a string cell, never a formula (lkt.spreadsheet).
+        xlsx_text_cell(sheet.cell(row=sheet.max_row, column=1), code)
+        if comment:
+            xlsx_text_cell(sheet.cell(row=sheet.max_row, column=5), comment)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEF", (18, 10, 12, 12, 40, 20), strict=True):
         sheet.column_dimensions[column].width = width

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from measures.services.entry_locks import locked_through, month_lock_clear, month_lock_history, month_lock_set
+from measures.views.dashboards import record_report
 from teams.access import NetworkAccess, get_network_for_user
 from teams.models import Team
 
@@ -160,7 +161,9 @@ def snapshot_download_named(request: HttpRequest, snapshot_uuid) -> FileResponse
     snapshot, access = get_snapshot_for_user(request.user, snapshot_uuid)
     if not may_download_named(snapshot, access):
         raise PermissionDenied
-    return _download(snapshot, snapshot.file_named)
+    response = _download(snapshot, snapshot.file_named)
+    record_report(request, snapshot.network, snapshot.file_named.name.rsplit("/", 1)[-1])
+    return response
 
 
 @login_required
@@ -170,7 +173,9 @@ def snapshot_download_anonymised(request: HttpRequest, snapshot_uuid) -> FileRes
     snapshot, access = get_snapshot_for_user(request.user, snapshot_uuid)
     if not may_download_anonymised(snapshot, access):
         raise Http404
-    return _download(snapshot, snapshot.file_anonymised)
+    response = _download(snapshot, snapshot.file_anonymised)
+    record_report(request, snapshot.network, snapshot.file_anonymised.name.rsplit("/", 1)[-1])
+    return response
 
 
 @login_required

@@ -1,8 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from lkt.admin import ReadOnlyAdminMixin
 
-from .models import ApiToken, Network, NetworkMembership, Organisation, Team, TeamMembership
+from .models import (
+    ApiToken,
+    ExportEvent,
+    Network,
+    NetworkMembership,
+    OidcIdentity,
+    Organisation,
+    Team,
+    TeamMembership,
+)
+from .services import user_deactivate
 
 
 @admin.register(Organisation)
@@ -75,3 +88,41 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["network", "region"]
     search_fields = ["name", "prefix"]
+
+
+@admin.register(ExportEvent)
+class ExportEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the audit trail is written by the application, never edited."""
+
+    list_display = ["occurred_at", "kind", "what", "user", "token", "network", "client_ip"]
+    list_filter = ["kind", "network"]
+    search_fields = ["what", "path", "user__username", "token__name"]
+
+
+class OidcIdentityInline(admin.TabularInline):
+    model = OidcIdentity
+    extra = 0
+    readonly_fields = ["created_at", "last_login_at"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class LktUserAdmin(UserAdmin):
+    """Django's user admin, plus: deactivating ends the user's sessions and tokens at once."""
+
+    inlines = [*UserAdmin.inlines, OidcIdentityInline]
+    actions = ["deactivate"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if deactivated:
+            user_deactivate(user=obj, by=request.user)
+
+    @admin.action(description=_("Deaktivér valgte brugere (afslutter sessioner og tokens)"))
+    def deactivate(self, request, queryset) -> None:
+        for user in queryset:
+            user_deactivate(user=user, by=request.user)

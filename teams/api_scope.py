@@ -9,7 +9,11 @@ from django.db.models import Q, QuerySet
 from rest_framework import permissions
 from rest_framework.throttling import SimpleRateThrottle
 
+from lkt.net import client_ip
+from lkt.ratelimit import Limit
+
 from .models import ApiToken, Network, Team
+from .peers import region_aggregates_visible_to
 
 
 def request_token(request) -> ApiToken | None:
@@ -39,7 +43,7 @@ def region_chart_condition(request) -> Q:
         if token.region_id is not None:
             condition &= Q(region_id=token.region_id)
         return condition
-    return Q(network__in=visible_networks(request), region_id__in=visible_teams(request).values("region_id"))
+    return region_aggregates_visible_to(request.user)
 
 
 class IsTokenOrUser(permissions.BasePermission):
@@ -53,9 +57,14 @@ class IsTokenOrUser(permissions.BasePermission):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user."""
+    """One bucket per token (by its hash, so a re-used row id never inherits a bucket), else per user.
+
+    The count is an atomic increment in the shared cache (lkt.ratelimit), not DRF's list of
+    timestamps read and rewritten by each worker: with four gunicorn workers that lost most hits.
+    """
 
     scope = "api"
+    _wait: float | None = None
 
     def get_cache_key(self, request, view) -> str | None:
         token = request_token(request)
@@ -64,5 +73,20 @@ class TokenRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
-            ident = f"anon:{self.get_ident(request)}"
+            ident = f"anon:{client_ip(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        limit = Limit(name=self.scope, limit=self.num_requests, window=self.duration)
+        if limit.hit(key) > self.num_requests:
+            self._wait = limit.retry_after(key)
+            return False
+        return True
+
+    def wait(self) -> float | None:
+        return self._wait

@@ -5,11 +5,15 @@ A request with `Authorization: Token <token>` (or `Bearer <token>`) is authentic
 token for a person. Visibility then follows `Team.objects.visible_to_token` (see teams.api_scope).
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from lkt.net import client_ip
+from lkt.ratelimit import Limit
 
 from .models import ApiToken
 from .services import TOKEN_PREFIX, api_token_authenticate
@@ -27,19 +31,40 @@ class TokenAuthentication(BaseAuthentication):
             return None  # no token: session authentication may still apply
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Ugyldig Authorization-header."))
+        address = client_ip(request)
+        limit = bad_token_limit()
+        if limit.exceeded(address):
+            # Before the lookup: an address that keeps guessing learns nothing, not even "wrong".
+            raise exceptions.Throttled(
+                wait=limit.retry_after(address),
+                detail=str(_("For mange forsøg med ugyldige tokens fra din adresse; vent og prøv igen.")),
+            )
         try:
             raw = parts[1].decode()
         except UnicodeDecodeError as exc:
+            limit.hit(address)
             raise exceptions.AuthenticationFailed(_("Ugyldigt token.")) from exc
         token = api_token_authenticate(raw)
         if token is None:
+            limit.hit(address)
             # One message for unknown, revoked and expired: the caller learns nothing more.
             raise exceptions.AuthenticationFailed(_("Ugyldigt, udløbet eller tilbagekaldt token."))
+        # For the audit trail (teams.middleware.ExportAuditMiddleware), which sees Django's request.
+        request._request.lkt_api_token = token
         return AnonymousUser(), token
 
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) when credentials are missing or wrong.
         return 'Token realm="api"'
+
+
+def bad_token_limit() -> Limit:
+    """Failed token attempts per client address (API_BAD_TOKEN_LIMIT in API_BAD_TOKEN_WINDOW_MINUTES)."""
+    return Limit(
+        name="api-bad-token",
+        limit=settings.API_BAD_TOKEN_LIMIT,
+        window=settings.API_BAD_TOKEN_WINDOW_MINUTES * 60,
+    )
 
 
 def refuse_token_in_query_string(request) -> None:

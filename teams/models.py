@@ -524,3 +524,82 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ExportEvent(models.Model):
+    """One export or download of data (CSV, template, report, an API pull by token): who, what, when.
+
+    Kept for AUDIT_RETENTION_DAYS (teams.tasks.export_events_prune_task); shown to national leads.
+    """
+
+    class Kind(models.TextChoices):
+        API = "api", _("API-kald med token")
+        API_CSV = "api_csv", _("CSV fra API'et")
+        TEMPLATE = "template", _("Dataskabelon")
+        REPORT = "report", _("Rapport")
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    what = models.CharField(_("hvad"), max_length=200)
+    path = models.CharField(_("adresse"), max_length=500)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_events",
+        verbose_name=_("bruger"),
+    )
+    token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_events",
+        verbose_name=_("API-token"),
+    )
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_events",
+        verbose_name=_("LKT"),
+        help_text=_("Tom, når eksporten kan omfatte flere LKT'er."),
+    )
+    client_ip = models.GenericIPAddressField(_("klientadresse"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("eksport")
+        verbose_name_plural = _("eksporter")
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.what}"
+
+
+class OidcIdentity(models.Model):
+    """A user's identity at an OpenID Connect provider: matched on (issuer, subject), never e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="oidc_identities",
+        verbose_name=_("bruger"),
+    )
+    issuer = models.CharField(_("udsteder"), max_length=300)
+    subject = models.CharField(_("subjekt"), max_length=255)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("sidste login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SSO-identitet")
+        verbose_name_plural = _("SSO-identiteter")
+        ordering = ["issuer", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="teams_oidcidentity_unique_issuer_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject} -> {self.user}"

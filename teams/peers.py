@@ -13,13 +13,20 @@ of not leaking the order of creation.
 """
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from .access import NetworkAccess, network_access
-from .models import Network, Team
+from .models import Network, Organisation, Team
+
+# k-anonymity: a viewer who sees peers anonymised may learn something about a group of other teams
+# only when it holds at least this many teams besides the viewer's own (a region aggregate of a
+# region with one other team is that team's data; a count of 1 in a region names it).
+MIN_PEERS = 3
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,63 @@ def peer_labels(
                 sector=None,
             )
     return labels
+
+
+def sees_peer_names(network: Network, access: NetworkAccess) -> bool:
+    return access.sees_all_team_names or network.peer_visibility == Network.PeerVisibility.NAMED
+
+
+def own_team_ids(network: Network, viewer) -> set[int]:
+    if not viewer.is_authenticated:
+        return set()
+    return set(Team.objects.filter(network=network, memberships__user=viewer).values_list("id", flat=True))
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    region: Organisation | None  # None: the regions with fewer than MIN_PEERS other teams, together
+    n_teams: int
+
+
+def peer_region_counts(*, teams: list[Team], own_ids: set[int]) -> list[RegionCount]:
+    """How many teams besides the viewer's own take part per region, for a viewer who sees peers
+    anonymised: a region is named only with MIN_PEERS or more; the others are counted together
+    (never a region with its one or two teams)."""
+    counts = Counter(team.region_id for team in teams if team.id not in own_ids)
+    regions = {team.region_id: team.region for team in teams}
+    named = sorted(
+        (RegionCount(regions[region_id], n) for region_id, n in counts.items() if region_id and n >= MIN_PEERS),
+        key=lambda count: count.region.name,
+    )
+    rest = sum(n for region_id, n in counts.items() if not region_id or n < MIN_PEERS)
+    return named + ([RegionCount(None, rest)] if rest else [])
+
+
+def region_aggregates_visible_to(user) -> Q:
+    """Region-level chart results (ChartResult) a user may see: the regions of the teams they see.
+
+    For a user who sees peers anonymised, only regions with at least MIN_PEERS teams besides their
+    own: in a smaller region the aggregate minus their own data is the other team's data.
+    """
+    visible = Team.objects.visible_to(user).values_list("network_id", "region_id").distinct()
+    pairs: dict[int, set[int]] = {}
+    for network_id, region_id in visible:
+        if region_id is not None:
+            pairs.setdefault(network_id, set()).add(region_id)
+    condition = Q(pk__in=[])
+    for network in Network.objects.filter(id__in=pairs):
+        regions = pairs[network.id]
+        access = network_access(user, network)
+        if not sees_peer_names(network, access):
+            own = own_team_ids(network, user)
+            per_region = Counter(
+                region_id
+                for team_id, region_id in Team.objects.filter(network=network, region_id__in=regions).values_list(
+                    "id", "region_id"
+                )
+                if team_id not in own
+            )
+            regions = {region_id for region_id in regions if per_region[region_id] >= MIN_PEERS}
+        if regions:
+            condition |= Q(network_id=network.id, region_id__in=regions)
+    return condition

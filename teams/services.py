@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .models import ApiToken, Network, Organisation, Team
+from .models import ApiToken, ExportEvent, Network, Organisation, Team
 
 TOKEN_PREFIX = "lkt"
 # Last use is written at most this often per token, so that a BI tool paging through a table
@@ -98,3 +98,65 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
         ).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# Audit trail of exports ------------------------------------------------------------------------
+
+
+def export_event_record(
+    *,
+    kind: str,
+    what: str,
+    path: str,
+    client_ip: str,
+    user=None,
+    token: ApiToken | None = None,
+    network: Network | None = None,
+) -> ExportEvent:
+    """Record one export or download (teams.models.ExportEvent)."""
+    if network is None and token is not None:
+        network = token.network
+    return ExportEvent.objects.create(
+        kind=kind,
+        what=what[:200],
+        path=path[:500],
+        user=user if user is not None and user.is_authenticated else None,
+        token=token,
+        network=network,
+        client_ip=client_ip or None,
+    )
+
+
+def export_events_prune(*, older_than_days: int, batch_size: int = 5000, max_batches: int = 100) -> int:
+    """Delete export events past the retention period, in bounded batches; returns how many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted = 0
+    for _batch in range(max_batches):
+        ids = list(ExportEvent.objects.filter(occurred_at__lt=cutoff).values_list("id", flat=True)[:batch_size])
+        if not ids:
+            break
+        deleted += ExportEvent.objects.filter(id__in=ids).delete()[0]
+    return deleted
+
+
+# Users -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_deactivate(*, user, by=None) -> int:
+    """Deactivate a user and end what they hold at once: their sessions and the API tokens they
+    created (a token outliving the person who answers for it is a key nobody holds). Returns the
+    number of tokens revoked."""
+    from django.contrib.sessions.models import Session
+
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    revoked = ApiToken.objects.filter(created_by=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Database sessions store the user id inside the encoded data: decode the live ones.
+    doomed = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=doomed).delete()
+    return revoked

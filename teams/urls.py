@@ -4,4 +4,5 @@ app_name = "teams"
 
 urlpatterns = [
     path("", include("teams.urls_tokens")),
+    path("", include("teams.urls_audit")),
 ]

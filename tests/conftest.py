@@ -35,6 +35,16 @@ def client_for(client):
     return make
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Rate-limit counters (failed logins, API throttling) live in the shared cache, which outlives a
+    # test (a file cache in the embedded settings): every test starts from empty counters.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """A Redis URL (with a database number) for tests that need a real Redis.

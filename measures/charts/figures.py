@@ -58,6 +58,14 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
     return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
+def plain_text(text: str) -> str:
+    """User text as Plotly draws it literally: Plotly reads `<a href>`, `<b>`, `<br>` in any text it
+    draws as markup, so a comment could plant a clickable link in other people's charts. Escaped
+    here, where the text enters the figure; plotly.js turns the entities back into the characters.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def number_or_none(value) -> float | None:
     """A plotted number; the engine stores infinite limits as "Inf", which a chart cannot draw."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -505,7 +513,7 @@ def build_figure(
         points=points,
         parts=[{**part, "cl": number_or_none(part.get("cl"))} for part in data.get("parts") or []],
         periods=[parse_period(point["period"]) for point in points],
-        unit=data.get("unit") or "",
+        unit=plain_text(data.get("unit") or ""),
         chart_type=data.get("chart_type") or "run",
         compact=compact,
         pooled=is_pooled(data),
@@ -805,7 +813,7 @@ def _add_phase_breaks(fig: _Figure) -> None:
                     "y": 1,
                     "xref": "x",
                     "yref": "paper",
-                    "text": part.get("label") or gettext("Fase %(n)s") % {"n": part["part"]},
+                    "text": plain_text(part.get("label") or gettext("Fase %(n)s") % {"n": part["part"]}),
                     "showarrow": False,
                     "xanchor": "left",
                     "yanchor": "bottom",
@@ -830,7 +838,7 @@ def _add_notes(fig: _Figure) -> None:
         note_y.append(y_by_period.get(day.isoformat()[:7]))
         kind = note.get("kind") or ""
         prefix = gettext("PDSA-cyklus") if kind == "pdsa" else gettext("Kommentar")
-        note_text.append(f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {note.get('text', '')}")
+        note_text.append(f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {plain_text(note.get('text', ''))}")
         note_symbol.append("star" if kind == "pdsa" else "triangle-up")
     # Notes on months without a value sit on the axis floor rather than vanish.
     floor = min((y for y in (point.get("y") for point in points) if y is not None), default=0)
@@ -904,7 +912,7 @@ def _layout(
     if height:
         layout["height"] = height
     if title:
-        layout["title"] = {"text": title, "font": {"size": 13}, "x": 0, "xanchor": "left"}
+        layout["title"] = {"text": plain_text(title), "font": {"size": 13}, "x": 0, "xanchor": "left"}
         layout["margin"]["t"] = 30
     return layout
 

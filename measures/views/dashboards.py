@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lkt.net import client_ip
 from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
 from measures.selectors import funnels
 from measures.selectors.entry import team_completeness
 from measures.views.chart_settings import chart_settings_panel
 from teams.access import get_network_for_user, get_team_for_user, network_access
-from teams.models import Network, NetworkMembership, TeamMembership
+from teams.models import ExportEvent, Network, NetworkMembership, TeamMembership
+from teams.services import export_event_record
 
 
 def _published_indicator(network, indicator_uuid) -> Indicator:
@@ -173,6 +175,7 @@ def goal_dashboard(request: HttpRequest, slug: str, goal_uuid) -> HttpResponse:
 def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
     """A printable A4 report of a team's charts for a learning seminar or a leadership meeting."""
     access = get_team_for_user(request.user, team_uuid)
+    record_report(request, access.team.network, f"{access.team.network.slug}/{access.team.code}")
     return render_team_report(request, access=access)
 
 
@@ -191,6 +194,7 @@ def render_team_report(request: HttpRequest, *, access, extra_context: dict | No
 def network_report(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable A4 report of the network: national charts, the team matrix, goal progress."""
     access = get_network_for_user(request.user, slug)
+    record_report(request, access.network, access.network.slug)
     return render_network_report(request, access=access, user=request.user)
 
 
@@ -225,4 +229,16 @@ def render_network_report(
             "funnels": report_funnels,
             **(extra_context or {}),
         },
+    )
+
+
+def record_report(request: HttpRequest, network, what: str) -> None:
+    """Reports are taken to meetings and printed: who took which one goes in the audit trail."""
+    export_event_record(
+        kind=ExportEvent.Kind.REPORT,
+        what=what,
+        path=request.get_full_path(),
+        client_ip=client_ip(request),
+        user=request.user,
+        network=network,
     )

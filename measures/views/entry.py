@@ -14,8 +14,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from lkt.net import client_ip
 from teams.access import get_network_for_user, get_team_for_user
-from teams.models import Team
+from teams.models import ExportEvent, Team
+from teams.services import export_event_record
 
 from ..forms.entry import CellForm, MonthCompletionForm, UploadForm
 from ..models import Indicator, Measurement, PublicationStatus, RefusedMeasurement
@@ -343,6 +345,14 @@ def entry_template(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     team = access.team
     name = f"lkt-{team.network.slug}-{team.code}-skabelon"
+    export_event_record(
+        kind=ExportEvent.Kind.TEMPLATE,
+        what=f"{name}.{'xlsx' if request.GET.get('format') == 'xlsx' else 'csv'}",
+        path=request.get_full_path(),
+        client_ip=client_ip(request),
+        user=request.user,
+        network=team.network,
+    )
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             template_xlsx(team),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from seminars.models import Seminar
 from teams.access import get_network_for_user, get_team_for_user
 from teams.models import Team
+from teams.peers import MIN_PEERS, peer_region_counts, sees_peer_names
 
 from ..forms.improvement import DiagramTemplateForm, DriverNodeForm, PDSAForm
 from ..models import DriverDiagram, DriverNode, PDSACycle
@@ -475,6 +476,11 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("region")
         .order_by("region__name", "name")
     )
+    show_team_names = sees_peer_names(network, access)
+    # Anonymised or hidden peers are not listed one by one (a numbered list in region order names
+    # them in a small network): only counts per region, and only regions with MIN_PEERS or more.
+    named_teams = [team for team in teams if show_team_names or team.id in visible_team_ids]
+    peer_counts = [] if show_team_names else peer_region_counts(teams=teams, own_ids=visible_team_ids)
     return render(
         request,
         "measures/improvement_project_description.html",
@@ -487,10 +493,10 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
             "focus_areas": focus_areas,
             "experts": definition_selectors.expert_group(network=network),
             "leads": definition_selectors.national_leads(network=network),
-            "teams": teams,
-            "visible_team_ids": visible_team_ids,
-            "show_team_names": access.sees_all_team_names
-            or network.peer_visibility == network.PeerVisibility.NAMED,
+            "n_teams": len(teams),
+            "named_teams": named_teams,
+            "peer_counts": peer_counts,
+            "min_peers": MIN_PEERS,
             "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
         },
     )

@@ -172,7 +172,8 @@ def test_it_rejects_an_indicator_of_another_network(world):
     foreign = publish(
         Indicator.objects.create(
             network=world.other_network, code="x", name="X", numerator_definition="x", chart_type="run"
-        )
+        ),
+        world.staff,
     )
     with pytest.raises(ValidationError):
         services.chart_settings_update(

@@ -11,9 +11,11 @@ import pytest
 from django.urls import reverse
 
 from measures.charts import chart_results_recompute_stale
-from measures.models import Annotation, PDSACycle
+from measures.models import Annotation, ChartResult, PDSACycle
 from measures.services.improvement import pdsa_cycle_share
 from seminars.models import Attendance, Registration
+from teams.models import Organisation, Team
+from teams.peers import anonymous_order_key
 from tests.seminars.helpers import make_seminar
 
 from .matrix import OK
@@ -24,6 +26,10 @@ pytestmark = pytest.mark.django_db
 ANNOTATION_TEXT = "Stuegangsprojekt hos Nordteamet"
 PDSA_TITLE = "Nordteamets time-out-test"
 SHARED_TITLE = "Stopordre på dag 5"
+# Team A is the only team of its region, and one more peer is alone in another: naming either
+# region next to an anonymised team, or counting it, points at the team (k >= 3).
+LONE_REGION_A = "Region Sjælland"
+LONE_REGION_C = "Region Nordjylland"
 
 
 def identity_markers(world) -> list[str]:
@@ -38,11 +44,30 @@ def identity_markers(world) -> list[str]:
         PDSA_TITLE,
         *[p.username for p in people],
         *[p.get_full_name() for p in people if p.get_full_name()],
+        LONE_REGION_A,
+        LONE_REGION_C,
     ]
+
+
+def make_region(name: str) -> Organisation:
+    region = Organisation.objects.create(name=name, kind=Organisation.Kind.REGION, sector="region")
+    region.region = region
+    region.save()
+    return region
+
+
+def spread_over_regions(world) -> None:
+    """Team A alone in its region, three peers beside team B in Midtjylland, one peer alone elsewhere."""
+    world.team_a.region = make_region(LONE_REGION_A)
+    world.team_a.save()
+    for n in range(3):
+        Team.objects.create(network=world.network, code=f"mid-{n}", name=f"Midtteam {n}", region=world.midtjylland)
+    Team.objects.create(network=world.network, code="nord", name="Nordteam", region=make_region(LONE_REGION_C))
 
 
 def populate(world) -> None:
     """Give team A everything that could carry its identity onto shared pages."""
+    spread_over_regions(world)
     for user in (world.team_lead, world.data_entry, world.viewer):
         user.first_name, user.last_name = "Nora", f"Nordby-{user.username}"
         user.save()
@@ -119,6 +144,69 @@ def test_with_named_peers_the_same_check_finds_the_name(world, client_for):
         reverse("measures:network-dashboard", kwargs={"slug": world.network.slug})
     )
     assert world.team_a.name in page.content.decode()
+
+
+def test_region_aggregates_need_three_teams_besides_the_viewers_own(world, client_for):
+    populate(world)
+    client = client_for(world.other_team_member)
+    regions = {
+        row["region"]
+        for row in client.get(reverse("api-v1:chart-result-list"), {"scope": "region"}).json()["results"]
+    }
+    # Midtjylland: team B and three others -> visible; a region with one other team would not be.
+    assert regions == {world.midtjylland.name}
+    Team.objects.filter(code="mid-0").delete()
+    chart_results_recompute_stale(network=world.network)
+    results = client.get(reverse("api-v1:chart-result-list"), {"scope": "region"}).json()["results"]
+    assert results == []
+    # People who see names (the coordinator, the national lead) still see every region they follow.
+    lead = client_for(world.national_lead).get(reverse("api-v1:chart-result-list"), {"scope": "region"}).json()
+    assert {row["region"] for row in lead["results"]} >= {world.midtjylland.name, LONE_REGION_A}
+    assert ChartResult.objects.filter(scope="region", region__name=LONE_REGION_A).exists()
+
+
+def test_the_project_description_counts_peers_per_region_only_from_three(world, client_for):
+    populate(world)
+    url = reverse("measures:project-description", kwargs={"slug": world.network.slug})
+    body = client_for(world.other_team_member).get(url).content.decode()
+    assert world.team_b.name in body  # the viewer's own team, by name
+    assert "Team 1" not in body and "Midtteam" not in body
+    assert f"<th scope=\"row\">{world.midtjylland.name}</th><td>3</td>" in body
+    assert "Øvrige regioner</th><td>2</td>" in body  # team A and the lone northern team, together
+    lead_body = client_for(world.national_lead).get(url).content.decode()
+    assert world.team_a.name in lead_body and LONE_REGION_A in lead_body
+
+
+def test_anonymous_letters_do_not_follow_name_or_region_order(world, client_for):
+    """Names and regions are given in the reverse of the letters' (hash) order: a page that lists
+    anonymised peers by name or region would show the letters backwards."""
+    spread_over_regions(world)
+    peers = sorted(
+        Team.objects.filter(network=world.network).exclude(id=world.team_b.id),
+        key=lambda team: anonymous_order_key(world.network, team),
+    )
+    regions = [make_region(f"Region {chr(ord('Z') - i)}") for i in range(len(peers))]
+    for i, team in enumerate(peers):
+        team.name = f"{chr(ord('Z') - i)} afdeling"
+        team.region = regions[i]
+        team.save()
+    chart_results_recompute_stale(network=world.network)
+    client = client_for(world.other_team_member)
+    for url in [
+        reverse("measures:network-dashboard", kwargs={"slug": world.network.slug}),
+        reverse("measures:project-description", kwargs={"slug": world.network.slug}),
+        reverse("api-v1:chart-result-list"),
+    ]:
+        text = client.get(url).content.decode()
+        seen = []
+        for team in peers:
+            label = f"Team {'ABCDEFGHIJ'[sorted(Team.objects.filter(network=world.network), key=lambda t: anonymous_order_key(world.network, t)).index(team)]}"
+            position = text.find(label)
+            if position >= 0:
+                seen.append((position, team.name))
+        if len(seen) >= 3:
+            by_position = [name for _position, name in sorted(seen)]
+            assert by_position != sorted(by_position), f"{url} lists anonymised teams in name order"
 
 
 def test_the_idea_bank_shows_a_shared_cycle_to_anonymised_peers_without_its_team(world, client_for):

@@ -22,6 +22,7 @@ from .matrix import (
     network,
     team_a,
 )
+from .rules_accounts import ACCOUNT_RULES
 from .rules_api import API_RULES
 from .rules_chart_settings import CHART_SETTINGS_RULES
 from .rules_dashboards import DASHBOARD_RULES
@@ -42,7 +43,7 @@ CORE_RULES: dict[str, Rule] = {
     "admin:index": Rule(expected=STAFF_ONLY_ADMIN),
 }
 
-RULES: dict[str, Rule] = {**CORE_RULES, **API_RULES, **CHART_SETTINGS_RULES, **DASHBOARD_RULES, **ENTRY_RULES, **EXPERT_RULES, **SEMINAR_RULES, **REPORT_RULES}
+RULES: dict[str, Rule] = {**CORE_RULES, **ACCOUNT_RULES, **API_RULES, **CHART_SETTINGS_RULES, **DASHBOARD_RULES, **ENTRY_RULES, **EXPERT_RULES, **SEMINAR_RULES, **REPORT_RULES}
 
 # Django admin enforces is_staff on every admin view itself; its index is in the matrix and the
 # foundation tests render every admin page for staff. Static and media files are not views of ours.
