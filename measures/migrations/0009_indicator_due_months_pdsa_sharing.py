@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('measures', '0008_sync_timestamps_stale_marks'),
-        ('teams', '0003_network_entry_window'),
+        ('teams', '0004_network_entry_window'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
