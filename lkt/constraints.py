@@ -26,6 +26,10 @@ CONSTRAINT_MESSAGES = {
     "teams_networkmembership_unique_role": ("role", _("Personen har allerede denne rolle i LKT'et.")),
     "teams_networkmembership_coordinator_has_region": ("region", _("En regional tovholder skal have en region.")),
     "teams_team_unique_network_code": ("code", _("Et andet team i LKT'et har allerede denne kode.")),
+    "teams_oidcidentity_unique_issuer_subject": (
+        "subject",
+        _("Denne identitet hos login-udbyderen er allerede knyttet til en bruger."),
+    ),
     "teams_teammembership_unique_team_user": ("user", _("Personen er allerede med i teamet.")),
     # measures: definitions
     "measures_goal_unique_network_number": ("number", _("LKT'et har allerede et mål med dette nummer.")),

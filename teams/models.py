@@ -579,7 +579,7 @@ class ExportEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.what}"
 
 
-class OidcIdentity(models.Model):
+class OidcIdentity(HumanConstraintMessages, models.Model):
     """A user's identity at an OpenID Connect provider: matched on (issuer, subject), never e-mail."""
 
     user = models.ForeignKey(
