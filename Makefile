@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format lock bench conformance messages test-deps browser-deps clean libreoffice-check
+.PHONY: install run test lint format lock bench bench-scale conformance messages test-deps browser-deps clean libreoffice-check
 
 # The development environment: runtime and test tools, pinned with hashes (the image installs
 # requirements/runtime.lock only).
@@ -83,6 +83,12 @@ bench: install
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/concurrency_bench.py
+
+# National scale (200 teams x 10 indicators x 36 months), ratios to floors measured in the same run, then
+# how cost grows with 10, 50, 200 teams. Long (minutes): not CI. Set DATABASE_URL for PostgreSQL.
+bench-scale: install
+	$(BIN)/python bench/scale_bench.py --teams 200
+	$(BIN)/python bench/scale_bench.py --growth
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en -l da --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --ignore=test-artifacts

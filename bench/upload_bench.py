@@ -54,7 +54,8 @@ def run() -> None:
                     name=f"Indikator {n}",
                     numerator_definition="Antal",
                     order=10 + n,
-                )
+                ),
+                world.expert,
             ).code
         )
     months = [date(1990 + i // 12, i % 12 + 1, 1) for i in range(440)]

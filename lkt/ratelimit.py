@@ -10,10 +10,13 @@ by how much of it still overlaps the last `window` seconds (the approximation Cl
 nginx use). A burst at a window boundary cannot double the rate, and only two keys are kept.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,13 @@ class Limit:
     def count(self, ident: str, now: float | None = None) -> float:
         """The number of hits in the last `window` seconds (estimated across two fixed windows)."""
         current_key, previous_key, elapsed = self._keys(ident, time.time() if now is None else now)
-        values = cache.get_many([current_key, previous_key])
+        try:
+            values = cache.get_many([current_key, previous_key])
+        except Exception:  # noqa: BLE001 - any cache outage
+            # Fail open: with the cache (Redis) down, logins and the API keep working unthrottled
+            # rather than answering 500; the outage is logged.
+            log.warning("rate limit %s: the cache is unavailable", self.name, exc_info=True)
+            return 0
         return values.get(current_key, 0) + values.get(previous_key, 0) * (1 - elapsed)
 
     def exceeded(self, ident: str) -> bool:
@@ -40,14 +49,18 @@ class Limit:
         """Count one hit; returns the count including it."""
         now = time.time() if now is None else now
         current_key, previous_key, elapsed = self._keys(ident, now)
-        # Kept for two windows: the next window still weighs this one.
-        cache.add(current_key, 0, timeout=2 * self.window + 1)
         try:
-            current = cache.incr(current_key)
-        except ValueError:  # expired between add and incr
-            cache.set(current_key, 1, timeout=2 * self.window + 1)
-            current = 1
-        previous = cache.get(previous_key, 0)
+            # Kept for two windows: the next window still weighs this one.
+            cache.add(current_key, 0, timeout=2 * self.window + 1)
+            try:
+                current = cache.incr(current_key)
+            except ValueError:  # expired between add and incr
+                cache.set(current_key, 1, timeout=2 * self.window + 1)
+                current = 1
+            previous = cache.get(previous_key, 0)
+        except Exception:  # noqa: BLE001 - any cache outage: fail open, see count()
+            log.warning("rate limit %s: the cache is unavailable", self.name, exc_info=True)
+            return 0
         return current + previous * (1 - elapsed)
 
     def reset(self, ident: str) -> None:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "teams",
     "measures",
     "seminars",
+    "clusters",
     "reports",
     "demo",
 ]
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.navigation",
+                "clusters.context_processors.navigation",
             ],
         },
     },
@@ -137,9 +139,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the rate-limit counters (API throttling, failed logins and tokens per address), so
-# it must be shared by every worker: Redis in production (CACHE_URL, default REDIS_URL), a file cache
+# it must be shared by every worker: Redis in production (CACHE_URL, default REDIS_URL, else a Redis
+# CELERY_BROKER_URL), a file cache
 # in the embedded set-up (one machine, several processes).
 CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if not CACHE_URL and env_str("CELERY_BROKER_URL", "").startswith(("redis://", "rediss://")):
+    CACHE_URL = env_str("CELERY_BROKER_URL", "")  # the broker's Redis; our keys carry a prefix and a TTL
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
@@ -346,7 +351,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Daily: coordinators whose cluster meeting's extract deadline (60 days before) is near or passed.
+    "cluster-extract-reminders": {
+        "task": "clusters.tasks.meeting_reminders_task",
+        "schedule": crontab(hour=7, minute=40),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Nightly: prescriber rows of extracts past the retention period are deleted.
+    "cluster-prescriber-retention": {
+        "task": "clusters.tasks.extract_retention_task",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
+# Prescriber figures of a cluster's data extract are personal data about doctors: they are deleted this
+# many days after the upload (practice, region and country rows stay).
+CLUSTER_PRESCRIBER_RETENTION_DAYS = env_int("CLUSTER_PRESCRIBER_RETENTION_DAYS", 730)
 
 # The REST API for regional BI tools (lkt/api.py). Tokens in the Authorization header first, so
 # that a missing or bad token answers 401; browser users are served through their session.

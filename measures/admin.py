@@ -14,6 +14,7 @@ from .models import (
     Annotation,
     ChartResult,
     ChartSettings,
+    ChartStaleMark,
     DriverDiagram,
     DriverNode,
     ExcludedPoint,
@@ -330,6 +331,13 @@ class ChartResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "scope", "chart_type", "variation", "assurance", "is_stale", "computed_at"]
     list_filter = ["scope", "network", "variation", "assurance", "is_stale"]
     search_fields = ["team__name", "indicator__code"]
+
+
+@admin.register(ChartStaleMark)
+class ChartStaleMarkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Queued stale marks of pooled charts; a long queue means the sweep is not running."""
+
+    list_display = ["id", "indicator_id", "region_id", "created_at"]
 
 
 @admin.register(ReminderSent)

@@ -99,6 +99,16 @@ class ExportEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["what", "path", "user__username", "token__name"]
 
 
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(admin.ModelAdmin):
+    """Staff may link an identity by hand (a provider that sends no verified e-mail, SECURITY.md)."""
+
+    list_display = ["user", "issuer", "subject", "created_at", "last_login_at"]
+    search_fields = ["user__username", "issuer", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at", "last_login_at"]
+
+
 class OidcIdentityInline(admin.TabularInline):
     model = OidcIdentity
     extra = 0

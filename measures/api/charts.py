@@ -19,6 +19,7 @@ from teams.api_scope import region_chart_condition, request_token, visible_netwo
 from ..filters import ChartResultFilter
 from ..models import ChartResult, Indicator, PublicationStatus
 from ..selectors import funnels
+from ..selectors.dashboards import min_pooled_teams_for, pooled_mask
 from .common import MonthField
 
 
@@ -189,8 +190,22 @@ class ChartResultSerializer(ApiModelSerializer):
 
     @extend_schema_field(ChartPointSerializer(many=True))
     def get_points(self, result: ChartResult) -> list[dict]:
-        points = [p for p in self._chart_data(result).get("points", []) if isinstance(p, dict)]
+        data = pooled_for_viewer(self.context.get("request"), result, self._chart_data(result), self.context)
+        points = [p for p in data.get("points", []) if isinstance(p, dict)]
         return ChartPointSerializer(points, many=True).data
+
+
+def pooled_for_viewer(request, result: ChartResult, data: dict, cache: dict) -> dict:
+    """A pooled chart as the requester may see it: for a session user who sees peers anonymised,
+    months with too few teams are hidden (the k rule for pooled charts, selectors.dashboards);
+    tokens (project leadership, regional BI) and team charts are unchanged."""
+    if request is None or result.scope == ChartResult.Scope.TEAM or request_token(request) is not None:
+        return data
+    key = ("min_pooled_teams", result.network_id)
+    if key not in cache:
+        network = result.network
+        cache[key] = min_pooled_teams_for(network, request.user, network_access(request.user, network))
+    return pooled_mask(data, cache[key])[0]
 
 
 CHART_POINT_COLUMNS = [
@@ -258,6 +273,7 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
         )
 
     def csv_rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        cache: dict = {}
         for result in queryset.order_by(*self.ordering).iterator(chunk_size=200):
             region = result.region or (result.team.region if result.team else None)
             head = (
@@ -274,6 +290,7 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
                 result.assurance,
             )
             data = result.data if isinstance(result.data, dict) else {}
+            data = pooled_for_viewer(self.request, result, data, cache)
             for point in data.get("points", []):
                 if not isinstance(point, dict):
                     continue

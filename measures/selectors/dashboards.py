@@ -26,6 +26,7 @@ from measures.models import (
     Measurement,
     PDSACycle,
     PhaseBreak,
+    PublicationStatus,
 )
 from measures.months import current_month, months_back, previous_month
 from measures.selectors.definitions import published_indicators
@@ -386,42 +387,111 @@ def network_dashboard(
     by_code = {indicator.code: indicator for indicator in indicators}
     selected = by_code.get(indicator_code) or (indicators[0] if indicators else None)
 
-    shown = [team for team in teams if team.id in labels]
-    regions = sorted(
-        {team.region.uuid: team.region for team in shown if labels[team.id].region_id is not None}.values(),
-        key=lambda org: org.name,
+    visible = [team for team in teams if team.id in labels]
+    shown = _filtered_teams(visible, labels, region=region, sector=sector)
+    shown_ids = {team.id for team in shown}
+    summaries = _team_chart_summaries(network)
+    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
+    expected = _expected_per_month(network, indicators, periods)
+    rows = _sorted_rows(
+        _team_rows(
+            shown,
+            labels=labels,
+            openable=openable,
+            indicators=indicators,
+            summaries=summaries,
+            periods=periods,
+            reported=_reported_per_team_month(network, periods, expected),
+            expected=expected,
+        ),
+        sort,
+        indicators,
     )
-    sectors = [
-        (value, label) for value, label in Sector.choices if any(labels[t.id].sector == value for t in shown)
-    ]
+    return NetworkDashboard(
+        network=network,
+        access=access,
+        indicators=indicators,
+        rows=rows,
+        selected=selected,
+        small_multiples=_small_multiples(selected, rows, shown_ids) if selected is not None else [],
+        national_cards=_national_cards(network, indicators, min_teams=min_pooled_teams_for(network, user, access)),
+        completeness_months=periods,
+        goal_progress=goal_progress(
+            network=network, indicators=indicators, summaries=summaries, team_ids=shown_ids
+        ),
+        regions=sorted(
+            {team.region.uuid: team.region for team in visible if labels[team.id].region_id is not None}.values(),
+            key=lambda org: org.name,
+        ),
+        sectors=[
+            (value, label) for value, label in Sector.choices if any(labels[t.id].sector == value for t in visible)
+        ],
+        region_filter=region,
+        sector_filter=sector,
+        sort=sort,
+        peer_visibility=network.peer_visibility,
+        n_hidden=len(teams) - len(labels),
+    )
+
+
+def _filtered_teams(visible: list[Team], labels: dict, *, region: str, sector: str) -> list[Team]:
+    """The filters by region and sector, only on what the viewer may know of a team."""
+    shown = visible
     if region:
         shown = [team for team in shown if labels[team.id].region_id and str(team.region.uuid) == region]
     if sector:
         shown = [team for team in shown if labels[team.id].sector == sector]
-    shown_ids = {team.id for team in shown}
+    return shown
 
-    # The matrix reads only the summary columns and the side of the signal, not the whole data.
-    summaries: dict[tuple[int, int], dict] = {}
-    for row in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.TEAM).values(
-        "team_id",
-        "indicator_id",
-        "variation",
-        "assurance",
-        "is_stale",
-        "n_points",
-        side=KT("data__classification__side"),
-    ):
-        summaries[(row["team_id"], row["indicator_id"])] = row
 
-    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
-    expected = {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
+def _team_chart_summaries(network: Network) -> dict[tuple[int, int], dict]:
+    """(team id, indicator id) -> the summary columns of its chart and the side of the signal.
+
+    The matrix reads only these, not the whole data."""
+    return {
+        (row["team_id"], row["indicator_id"]): row
+        for row in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.TEAM).values(
+            "team_id",
+            "indicator_id",
+            "variation",
+            "assurance",
+            "is_stale",
+            "n_points",
+            side=KT("data__classification__side"),
+        )
+    }
+
+
+def _expected_per_month(network: Network, indicators: list[Indicator], periods: list[date]) -> dict[date, set[int]]:
+    """Month -> the indicators expected that month (from each one's first due month, in the run)."""
+    return {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
+
+
+def _reported_per_team_month(
+    network: Network, periods: list[date], expected: dict[date, set[int]]
+) -> dict[tuple[int, date], int]:
+    """(team id, month) -> expected indicators reported (a value or "nothing to report")."""
     reported: dict[tuple[int, date], int] = defaultdict(int)
     for team_id, period, indicator_id in Measurement.objects.filter(
-        team_id__in=shown_ids, period__in=periods, indicator__in=indicators
+        team__network=network, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
     ).values_list("team_id", "period", "indicator_id"):
         if indicator_id in expected[period]:
             reported[(team_id, period)] += 1
+    return reported
 
+
+def _team_rows(
+    shown: list[Team],
+    *,
+    labels: dict,
+    openable: set[int],
+    indicators: list[Indicator],
+    summaries: dict[tuple[int, int], dict],
+    periods: list[date],
+    reported: dict[tuple[int, date], int],
+    expected: dict[date, set[int]],
+) -> list[TeamRow]:
+    """One matrix row per shown team: its cells and completeness, named or anonymised as it may be seen."""
     rows = []
     for team in shown:
         peer = labels[team.id]
@@ -433,44 +503,47 @@ def network_dashboard(
                 link_uuid=team.uuid if peer.is_named and team.id in openable else None,
                 cells=[_cell(indicator, summaries.get((team.id, indicator.id))) for indicator in indicators],
                 completeness=[
-                    reported[(team.id, p)] / len(expected[p]) if expected[p] else None for p in periods
+                    reported.get((team.id, p), 0) / len(expected[p]) if expected[p] else None for p in periods
                 ],
             )
         )
-    rows = _sorted_rows(rows, sort, indicators)
+    return rows
 
-    small_multiples: list[ChartCard] = []
-    if selected is not None:
-        results = {
-            result.team_id: result
-            for result in ChartResult.objects.filter(
-                scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=shown_ids
-            )
-        }
-        y_range = figures.y_extent([result.data for result in results.values() if result.data])
-        for index, row in enumerate(rows):
-            small_multiples.append(
-                chart_card(
-                    result=results.get(row.peer.team_id),
-                    indicator=selected,
-                    title=row.peer.label,
-                    dom_id=f"small-{index}",
-                    filename=f"{selected.code}-{row.peer.label}",
-                    compact=True,
-                    y_range=y_range,
-                    show_annotations=False,
-                    with_table=False,
-                    height=170,
-                )
-            )
 
+def _small_multiples(selected: Indicator, rows: list[TeamRow], shown_ids: set[int]) -> list[ChartCard]:
+    """The selected indicator for every row's team, in the rows' order, on one shared y axis."""
+    results = {
+        result.team_id: result
+        for result in ChartResult.objects.filter(
+            scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=shown_ids
+        )
+    }
+    y_range = figures.y_extent([result.data for result in results.values() if result.data])
+    return [
+        chart_card(
+            result=results.get(row.peer.team_id),
+            indicator=selected,
+            title=row.peer.label,
+            dom_id=f"small-{index}",
+            filename=f"{selected.code}-{row.peer.label}",
+            compact=True,
+            y_range=y_range,
+            show_annotations=False,
+            with_table=False,
+            height=170,
+        )
+        for index, row in enumerate(rows)
+    ]
+
+
+def _national_cards(network: Network, indicators: list[Indicator], *, min_teams: int | None) -> list[ChartCard]:
+    """Every indicator's national chart (months with too few teams are hidden: `min_teams`)."""
     national = {
         result.indicator_id: result
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
     notes = recent_change_notes(indicators)
-    min_teams = min_pooled_teams_for(network, user, access)
-    national_cards = [
+    return [
         chart_card(
             result=national.get(indicator.id),
             indicator=indicator,
@@ -482,27 +555,6 @@ def network_dashboard(
         )
         for indicator in indicators
     ]
-
-    return NetworkDashboard(
-        network=network,
-        access=access,
-        indicators=indicators,
-        rows=rows,
-        selected=selected,
-        small_multiples=small_multiples,
-        national_cards=national_cards,
-        completeness_months=periods,
-        goal_progress=goal_progress(
-            network=network, indicators=indicators, summaries=summaries, team_ids=shown_ids
-        ),
-        regions=regions,
-        sectors=sectors,
-        region_filter=region,
-        sector_filter=sector,
-        sort=sort,
-        peer_visibility=network.peer_visibility,
-        n_hidden=len(teams) - len(labels),
-    )
 
 
 def _sorted_rows(rows: list[TeamRow], sort: str, indicators: list[Indicator]) -> list[TeamRow]:

@@ -24,6 +24,7 @@ from teams.peers import PeerLabel, peer_labels
 
 from ..charts import figures
 from ..models import Indicator, Measurement
+from ..months import month_label
 from ..spc.funnel import FunnelChart, FunnelUnit, funnel_chart
 from .entry import reporting_deadline
 
@@ -66,7 +67,7 @@ class FunnelView:
     def period_label(self) -> str:
         if not self.periods:
             return ""
-        return f"{figures.month_label(self.periods[0], long=True)} – {figures.month_label(self.periods[-1], long=True)}"
+        return f"{month_label(self.periods[0])} – {month_label(self.periods[-1])}"
 
 
 def _side_words(unit: FunnelUnit, direction: str) -> str:

@@ -33,12 +33,15 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh page; JavaScript errors and console errors are collected in page.lkt_errors."""
+    """A fresh page; JavaScript errors, console errors and failed requests (with their URL) are
+    collected in page.lkt_errors. Nothing is filtered: a missing static file fails the test."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="da-DK")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"response {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
     page.lkt_errors = errors
     page.lkt_base = live_server.url
     yield page
@@ -51,6 +54,19 @@ def login(page, username: str, password: str = "test-password-123") -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit].button-primary")
     page.wait_for_load_state("networkidle")
+
+
+def draw_charts(page, timeout: int = 15000) -> int:
+    """Bring every chart into view (charts.js draws them when they are seen) and wait until each
+    one is drawn; returns how many there are. A condition, not a fixed sleep."""
+    charts = page.locator("[data-chart]")
+    count = charts.count()
+    for index in range(count):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        chart.locator(".main-svg").first.wait_for(state="attached", timeout=timeout)
+    page.evaluate("window.scrollTo(0, 0)")
+    return count
 
 
 def screenshot(page, name: str) -> Path:

@@ -6,16 +6,18 @@ live_server forces a transactional database), so each test builds the world agai
 same for all pages, so a failure on one page reads the same as on any other.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from measures.models import PDSACycle
 from seminars.models import Attendance, LearningObjective, ProgrammeItem, Registration, SeminarPurpose
 from tests.base import World
 from tests.seminars.helpers import make_seminar
 
-from .conftest import axe_violations, login, screenshot
+from .conftest import axe_violations, draw_charts, login, screenshot
 from .test_dashboards import demo_like_world
 from .test_definitions import demo_content
 
@@ -134,13 +136,7 @@ PAGES = {
 
 def draw_lazy_charts(page) -> None:
     """Scroll through the page: the dashboards draw charts below the fold when they come into view."""
-    if page.locator(".lkt-chart").count() == 0:
-        return
-    height = page.evaluate("document.body.scrollHeight")
-    for y in range(0, height + 900, 900):
-        page.evaluate(f"window.scrollTo(0, {y})")
-        page.wait_for_timeout(150)
-    page.evaluate("window.scrollTo(0, 0)")
+    draw_charts(page)
     page.wait_for_load_state("networkidle")
 
 
@@ -178,8 +174,11 @@ def test_team_report_prints_on_a4_without_navigation(page):
             assert not element.is_visible(), selector
     # Nothing may be wider than an A4 page's printable width (about 180 mm = 680 CSS px).
     page.set_viewport_size({"width": 680, "height": 900})
-    page.wait_for_timeout(300)
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow_js = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    # The charts relayout to the new width: wait for that, not for a fixed time (measured below).
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(f"({overflow_js}) <= 2", timeout=5000)
+    overflow = page.evaluate(overflow_js)
     screenshot(page, "a11y-team-report-print")
     assert overflow <= 2, f"the printed report is {overflow}px wider than the page"
     pdf = page.pdf(format="A4", print_background=True)

@@ -184,3 +184,22 @@ def test_frozen_limits_after_a_shift_are_not_called_the_current_process():
     }
     text = charts.assurance_text(data)
     assert "fastfrosne baseline" in text and "44,0" not in text
+
+
+@pytest.mark.django_db
+def test_the_api_applies_the_k_rule_to_pooled_charts_for_anonymised_viewers(world, client):
+    from django.urls import reverse
+
+    _report(world, world.team_b, world.indicator, month(2025, 11), Decimal("700"), Decimal("1000"))
+    national = pipeline.chart_result_recompute(indicator=world.indicator, force=True)
+    url = reverse("api-v1:chart-result-detail", args=[national.uuid])
+    client.force_login(world.team_lead)  # sees peers anonymised; at most 2 teams per month here
+    points = client.get(url).json()["points"]
+    assert points and all(p["y"] is None and p["numerator"] is None for p in points)
+    response = client.get(reverse("api-v1:chart-result-list"), {"format": "csv", "scope": "national"})
+    csv = b"".join(response.streaming_content).decode()
+    assert "2025-11" in csv  # the months are listed, their numbers are not
+    assert "700" not in csv and "1700" not in csv
+    client.force_login(world.national_lead)
+    points = client.get(url).json()["points"]
+    assert any(p["y"] is not None for p in points)

@@ -75,7 +75,8 @@ def test_a_thousand_saves_to_one_series_cause_far_fewer_computations(live_worker
     after = team_row(world)
     computations = after.compute_count - before
     print(f"1,001 saves in {elapsed:.1f} s -> {computations} computations of the series")
-    assert 1 <= computations <= 50
+    # At most one computation per coalescing window (a slow, shared machine makes the burst longer).
+    assert 1 <= computations <= max(50, elapsed / charts.COALESCE_SECONDS + 2)
     assert after.data["points"][-1]["numerator"] == 555.0
 
 

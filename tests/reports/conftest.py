@@ -45,7 +45,8 @@ def funnel_world(report_world):
 
     from django.utils import timezone
 
-    from measures.selectors.dashboards import last_reporting_month, months_back
+    from measures.months import months_back
+    from measures.selectors.dashboards import last_reporting_month
 
     world = report_world
     last = last_reporting_month(timezone.localdate())

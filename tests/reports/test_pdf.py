@@ -39,7 +39,9 @@ def network_pdf(report_world):
     return snapshot
 
 
-def test_every_page_reads_and_the_pdf_is_tagged_in_danish(network_pdf):
+def test_every_page_reads_tagged_in_danish_with_a_cover_and_tables(network_pdf, report_world):
+    """One PDF (Chromium takes seconds to start), several properties: pages, tags, language,
+    page numbers, the cover, and each chart's numbers as a table."""
     reader, _body = _reader(network_pdf.file_named)
     assert len(reader.pages) >= 3
     for page in reader.pages:
@@ -51,6 +53,8 @@ def test_every_page_reads_and_the_pdf_is_tagged_in_danish(network_pdf):
     # Page numbers in the footer.
     assert f"Side 1 af {len(reader.pages)}" in reader.pages[0].extract_text()
     assert f"Side {len(reader.pages)} af {len(reader.pages)}" in reader.pages[-1].extract_text()
+    _check_cover(network_pdf)
+    _check_tables(network_pdf, report_world)
 
 
 def test_pages_render_as_images(network_pdf):
@@ -70,7 +74,7 @@ def test_pages_render_as_images(network_pdf):
     assert all(image.stat().st_size > 3000 for image in images)
 
 
-def test_cover_says_network_seminar_and_data_date(network_pdf):
+def _check_cover(network_pdf):
     reader, _ = _reader(network_pdf.file_named)
     cover = reader.pages[0].extract_text()
     assert "LKT Test" in cover
@@ -78,7 +82,7 @@ def test_cover_says_network_seminar_and_data_date(network_pdf):
     assert "Data pr." in cover
 
 
-def test_charts_have_their_numbers_as_tables(network_pdf, report_world):
+def _check_tables(network_pdf, report_world):
     reader, _ = _reader(network_pdf.file_named)
     text = _text(reader)
     national = ChartResult.objects.get(scope=ChartResult.Scope.NATIONAL, indicator=report_world.indicator)
@@ -89,7 +93,7 @@ def test_charts_have_their_numbers_as_tables(network_pdf, report_world):
         assert charts.format_number(row["y"]) in text or f"{row['y']:.2f}".replace(".", ",") in text
 
 
-def test_anonymised_pdf_hides_peer_names_and_the_named_one_shows_them(network_pdf, report_world):
+def _check_anonymised(network_pdf, report_world):
     named = _text(_reader(network_pdf.file_named)[0])
     anonymised = _text(_reader(network_pdf.file_anonymised)[0])
     for team in (report_world.team_a, report_world.team_b):
@@ -99,7 +103,8 @@ def test_anonymised_pdf_hides_peer_names_and_the_named_one_shows_them(network_pd
     assert "anonymiseret" in anonymised
 
 
-def test_a_later_download_is_the_same_bytes(network_pdf, client_for, report_world):
+def test_anonymised_file_and_identical_downloads(network_pdf, client_for, report_world):
+    _check_anonymised(network_pdf, report_world)
     from django.urls import reverse
 
     client = client_for(report_world.national_lead)

@@ -25,3 +25,9 @@ def redis_cache(settings, redis_url):
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Seminar materials are real files (the matrix downloads one): keep them out of the repository."""
+    settings.MEDIA_ROOT = tmp_path

@@ -23,7 +23,13 @@ ROLES = [
     "expert",
     "national_lead",
     "staff",
+    # GP clusters (tests/clusters/factory.py): the coordinator and a member (doctors) of the world's
+    # cluster, and the pharmacist of the package provider. Outside clusters they are strangers.
+    "cluster_coordinator",
+    "cluster_member",
+    "cluster_provider",
 ]
+CLUSTER_ROLES = ("cluster_coordinator", "cluster_member", "cluster_provider")
 
 # Shorthands for the expected statuses.
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, UNAUTHORIZED = 200, 302, 403, 404, 405, 401
@@ -33,6 +39,10 @@ def expect(default: int, anonymous: int = REDIRECT, **overrides: int) -> dict[st
     table = dict.fromkeys(ROLES, default)
     table["anonymous"] = anonymous
     table.update(overrides)
+    for role in CLUSTER_ROLES:
+        if role not in overrides:
+            # Cluster people hold no network or team role: everywhere else they get what a stranger gets.
+            table[role] = table["stranger"]
     return table
 
 
@@ -68,6 +78,28 @@ class Rule:
     method: str = "get"
     data: Callable[[World], dict] | None = None
     query: str = ""
+    # For deletes and other one-way actions: `kwargs` makes a fresh object for each role, so a
+    # permitted POST really happens (and is expected) without taking the object from the next role.
+    per_role: bool = False
+
+
+def read_only(kwargs: Callable[[World], dict], expected: dict[str, int]) -> list[Rule]:
+    """A page that only reads: a POST is answered as the GET (nothing is written)."""
+    return [Rule(kwargs=kwargs, expected=expected), Rule(kwargs=kwargs, method="post", expected=expected)]
+
+
+def get_and_post(
+    kwargs: Callable[[World], dict],
+    expected: dict[str, int],
+    post: dict[str, int] | None = None,
+    data: Callable[[World], dict] | None = None,
+) -> list[Rule]:
+    """A GET+POST form view: both halves. An invalid POST (no data) re-shows the form for those
+    who may write (200, as the GET), so `post` is only needed where the view answers otherwise."""
+    return [
+        Rule(kwargs=kwargs, expected=expected),
+        Rule(kwargs=kwargs, method="post", data=data, expected=post or expected),
+    ]
 
 
 def team_a(w: World) -> dict:
@@ -80,6 +112,11 @@ def network(w: World) -> dict:
 
 def client_for_role(world: World, role: str) -> Client:
     client = Client()
-    if role != "anonymous":
+    if role in CLUSTER_ROLES:
+        from tests.clusters.factory import build_cluster_world
+
+        people = build_cluster_world(world)
+        client.force_login({"cluster_coordinator": people.coordinator, "cluster_member": people.member, "cluster_provider": people.pharmacist}[role])
+    elif role != "anonymous":
         client.force_login(getattr(world, role))
     return client

@@ -24,6 +24,7 @@ from .matrix import (
     Rule,
     expect,
     network,
+    read_only,
 )
 
 API_READ = expect(OK, anonymous=UNAUTHORIZED)
@@ -125,9 +126,9 @@ API_RULES: dict[str, Rule] = {
     "api-v1:team-measurements-bulk": Rule(
         kwargs=lambda w: {"team_uuid": w.team_a.uuid}, method="post", expected=API_TEAM_WRITE
     ),
-    "teams:api-tokens": Rule(kwargs=network, expected=NETWORK_LEAD_WRITE),
+    "teams:api-tokens": read_only(network, NETWORK_LEAD_WRITE),
     # The export audit trail: national leads and staff only (teams/views_audit.py).
-    "teams:export-log": Rule(kwargs=network, expected=NETWORK_LEAD_WRITE),
+    "teams:export-log": read_only(network, NETWORK_LEAD_WRITE),
     "teams:api-token-create": Rule(
         kwargs=network, method="post", data=lambda w: {"name": "Matrix"}, expected=NETWORK_LEAD_WRITE
     ),

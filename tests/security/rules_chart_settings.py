@@ -69,8 +69,11 @@ def annotation_data(w: World) -> dict:
     return {"indicator": str(w.indicator.uuid), "date": "2024-09-03", "kind": "note", "text": "Matrix"}
 
 
-CHART_SETTINGS_RULES: dict[str, Rule] = {
-    "measures:chart-settings": Rule(kwargs=series, method="post", data=baseline_data, expected=LEAD_POST),
+CHART_SETTINGS_RULES: dict[str, Rule | list[Rule]] = {
+    "measures:chart-settings": [
+        Rule(kwargs=series, expected=TEAM_LEAD_WRITE),
+        Rule(kwargs=series, method="post", data=baseline_data, expected=LEAD_POST),
+    ],
     "measures:phase-break-add": Rule(kwargs=series, method="post", data=free_phase_month, expected=LEAD_POST),
     "measures:phase-break-remove": Rule(
         kwargs=lambda w: {**series(w), "period": REMOVED_PHASE.strftime("%Y-%m")},
@@ -87,9 +90,10 @@ CHART_SETTINGS_RULES: dict[str, Rule] = {
         data=with_excluded_point,
         expected=LEAD_POST,
     ),
-    "measures:annotation-create": Rule(
-        kwargs=lambda w: {"team_uuid": w.team_a.uuid}, method="post", data=annotation_data, expected=TEAM_POST
-    ),
+    "measures:annotation-create": [
+        Rule(kwargs=lambda w: {"team_uuid": w.team_a.uuid}, expected=TEAM_WRITE),
+        Rule(kwargs=lambda w: {"team_uuid": w.team_a.uuid}, method="post", data=annotation_data, expected=TEAM_POST),
+    ],
     "measures:annotation-delete": Rule(
         kwargs=lambda w: {"team_uuid": w.team_a.uuid, "annotation_uuid": MATRIX_ANNOTATION},
         method="post",

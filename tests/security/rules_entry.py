@@ -9,6 +9,7 @@ from .matrix import (
     TEAM_READ,
     TEAM_WRITE,
     Rule,
+    get_and_post,
     network,
     team_a,
 )
@@ -36,7 +37,10 @@ ENTRY_RULES: dict[str, Rule] = {
         data=lambda w: {"period": "2024-03", "complete": "on"},
         expected=TEAM_WRITE_POST,
     ),
-    "measures:entry-upload": Rule(kwargs=team_a, expected=TEAM_WRITE),
+    # POST without a file: the form says what is missing (400) to those who may upload.
+    "measures:entry-upload": get_and_post(
+        team_a, TEAM_WRITE, post={**TEAM_WRITE, "data_entry": 400, "team_lead": 400, "staff": 400}
+    ),
     "measures:entry-upload-confirm": Rule(
         kwargs=team_a, method="post", data=lambda w: {"token": "none"}, expected=TEAM_WRITE_POST
     ),
