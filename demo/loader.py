@@ -14,9 +14,13 @@ from measures.models import ChartResult, Indicator
 from teams.models import Network, Team
 
 from . import antibiotika, hoftebrud, infections
+from . import clusters as gp_clusters
 from .common import Summary
 from .organisations import organisations_build
 from .users import DEMO_LOGINS, DEMO_PASSWORD, Users
+
+# The GP cluster logins are listed after the network logins (demo/clusters.py).
+DEMO_LOGINS = [*DEMO_LOGINS, *gp_clusters.CLUSTER_LOGINS]
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "demo_load"]
 
@@ -34,6 +38,7 @@ def demo_load(*, today: date | None = None) -> Summary:
             orgs=orgs, users=users, summary=summary
         )
         hoftebrud.network_build(orgs=orgs, users=users, today=today, summary=summary)
+        gp_clusters.build(orgs=orgs, users=users, network=antibiotics, today=today, summary=summary)
         networks = [antibiotics, infection_network]
         stale = _series_to_mark_stale(networks, changed | changed_infections)
         teams = Team.objects.in_bulk({team_id for team_id, _ in stale})

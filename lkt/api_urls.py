@@ -15,6 +15,7 @@ from measures.api import (
     MeasurementViewSet,
     PDSACycleViewSet,
 )
+from clusters.api import ClusterViewSet, MeetingViewSet, PackageViewSet
 from seminars.api import SeminarViewSet
 from teams.api import NetworkViewSet, OrganisationViewSet, TeamViewSet
 
@@ -32,6 +33,9 @@ router.register("chart-results", ChartResultViewSet, basename="chart-result")
 router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("pdsa-cycles", PDSACycleViewSet, basename="pdsa-cycle")
 router.register("seminars", SeminarViewSet, basename="seminar")
+router.register("clusters", ClusterViewSet, basename="cluster")
+router.register("cluster-packages", PackageViewSet, basename="cluster-package")
+router.register("cluster-meetings", MeetingViewSet, basename="cluster-meeting")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "teams",
     "measures",
     "seminars",
+    "clusters",
     "reports",
     "demo",
 ]
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.navigation",
+                "clusters.context_processors.navigation",
             ],
         },
     },
@@ -349,7 +351,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Daily: coordinators whose cluster meeting's extract deadline (60 days before) is near or passed.
+    "cluster-extract-reminders": {
+        "task": "clusters.tasks.meeting_reminders_task",
+        "schedule": crontab(hour=7, minute=40),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Nightly: prescriber rows of extracts past the retention period are deleted.
+    "cluster-prescriber-retention": {
+        "task": "clusters.tasks.extract_retention_task",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
+# Prescriber figures of a cluster's data extract are personal data about doctors: they are deleted this
+# many days after the upload (practice, region and country rows stay).
+CLUSTER_PRESCRIBER_RETENTION_DAYS = env_int("CLUSTER_PRESCRIBER_RETENTION_DAYS", 730)
 
 # The REST API for regional BI tools (lkt/api.py). Tokens in the Authorization header first, so
 # that a missing or bad token answers 401; browser users are served through their session.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("measures.urls")),
     path("", include("seminars.urls")),
+    path("", include("clusters.urls")),
     path("", include("reports.urls")),
     path("api/v1/", include("lkt.api_urls")),
     path("admin/", admin.site.urls),

@@ -67,6 +67,15 @@ DANISH_UI_WORDS = [
     "Fremmøde",
     "Pladser",
     "kl.",
+    # General practice clusters (glossary: praksisklynge, klyngepakke, klyngemøde, datatræk, behandler).
+    "Praksisklynge",
+    "Klyngepakke",
+    "Klyngemøde",
+    "klyngemøde",
+    "Datatræk",
+    "datatræk",
+    "Behandlere",
+    "Tragtdiagram",
 ]
 DANISH_DATE_WORDS = re.compile(
     r"\b(januar|februar|marts|maj|juni|juli|oktober|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|okt)\b"

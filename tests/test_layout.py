@@ -23,7 +23,9 @@ ALLOWED: dict[str, set[str]] = {
     "seminars": {"teams", "lkt"},
     "measures": {"seminars", "teams", "lkt"},
     "reports": {"measures", "seminars", "teams", "lkt"},
-    "demo": {"reports", "measures", "seminars", "teams", "lkt"},
+    # GP clusters build on the LKT apps; nothing below imports them (README, "General practice clusters").
+    "clusters": {"measures", "seminars", "teams", "lkt"},
+    "demo": {"clusters", "reports", "measures", "seminars", "teams", "lkt"},
 }
 OURS = set(ALLOWED)
 

@@ -345,3 +345,40 @@ def test_demo_logins_have_the_password_demo_and_their_roles(demo_output):
     assert other_team.region.name != "Region Hovedstaden"
     other_access = get_team_for_user(other, other_team.uuid)
     assert other_access.can_enter_data and not other_access.can_lead
+
+
+def test_the_gp_cluster_has_practices_prescribers_24_months_a_held_meeting_and_a_follow_up(demo_output):
+    from clusters.access import cluster_access
+    from clusters.models import Cluster, ExtractRow, Meeting, Package, PackageItem
+
+    for username in ("demo-cluster", "demo-doctor", "demo-pharmacist"):
+        assert username in demo_output
+    cluster = Cluster.objects.get(slug="klynge-koege-bugt")
+    assert 8 <= cluster.practices.count() <= 12
+    prescribers = [p for practice in cluster.practices.all() for p in practice.prescribers.all()]
+    assert 25 <= len(prescribers) <= 40
+    first = Meeting.objects.get(cluster=cluster, kind=Meeting.Kind.FIRST)
+    follow_up = Meeting.objects.get(cluster=cluster, kind=Meeting.Kind.FOLLOW_UP)
+    assert first.status == Meeting.Status.HELD and follow_up.status == Meeting.Status.PLANNED
+    from teams.models import add_months
+
+    assert follow_up.follows == first and follow_up.date >= add_months(first.date, 6)
+    assert first.goals.values("level").distinct().count() == 4
+    assert first.answers.exclude(answer="").count() == 5
+    for meeting in (first, follow_up):
+        periods = ExtractRow.objects.filter(extract__meeting=meeting, scope="practice").values("period").distinct().count()
+        assert periods == 24
+    # Winter above summer: the respiratory season shows in penicillin V.
+    rows = ExtractRow.objects.filter(extract__meeting=follow_up, scope="region", atc_code="J01CE02")
+    by_month = {row.period.month: row.prescriptions for row in rows}
+    assert by_month[1] > by_month[7] * 1.3
+    package = Package.objects.get(slug="antibiotika-rationel-farmakoterapi")
+    assert package.items.filter(kind=PackageItem.Kind.QUESTION).count() == 5
+    assert package.extract_lead_days == 60 and package.duration_minutes == 180
+    doctor = User.objects.get(username="demo-doctor")
+    coordinator = User.objects.get(username="demo-cluster")
+    pharmacist = User.objects.get(username="demo-pharmacist")
+    assert cluster_access(coordinator, cluster).is_coordinator
+    assert cluster_access(doctor, cluster).is_member and cluster_access(doctor, cluster).own_prescriber_ids
+    assert cluster_access(pharmacist, cluster).is_provider
+    assert doctor.check_password("demo")

@@ -167,6 +167,7 @@ def shape(tmp_path_factory, production_database_url, redis_url) -> Iterator[Shap
             "DATABASE_URL": production_database_url,
             "CELERY_BROKER_URL": redis_url,
             "CACHE_URL": redis_url,
+            "CACHE_KEY_PREFIX": f"lkt-test-{run_id}",
             "CELERY_TASK_DEFAULT_QUEUE": f"lkt-test-production-{run_id}",
             "CELERY_WORKER_NAME": f"lkt-test-{run_id}@{host}",
             "CELERY_BEAT_NAME": f"lkt-test-beat-{run_id}@{host}",
@@ -181,6 +182,9 @@ def shape(tmp_path_factory, production_database_url, redis_url) -> Iterator[Shap
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
     shape = Shape(tmp=tmp, env=env, port=port)
     assert env["DEBUG"] == "0" and env["TRUSTED_PROXIES"] == "1", ".env.example describes production"
+    # Every service address of .env.example (compose's host names) is replaced by this machine's.
+    compose_hosts = [name for name, value in env.items() if re.search(r"//([^/@]*@)?(postgres|redis)[:/]", value)]
+    assert compose_hosts == [], f"point these at this machine's services: {compose_hosts}"
 
     # The image's build step, with the placeholder key of .env.example: it must keep working.
     built = shape.run(

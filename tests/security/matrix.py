@@ -23,7 +23,13 @@ ROLES = [
     "expert",
     "national_lead",
     "staff",
+    # GP clusters (tests/clusters/factory.py): the coordinator and a member (doctors) of the world's
+    # cluster, and the pharmacist of the package provider. Outside clusters they are strangers.
+    "cluster_coordinator",
+    "cluster_member",
+    "cluster_provider",
 ]
+CLUSTER_ROLES = ("cluster_coordinator", "cluster_member", "cluster_provider")
 
 # Shorthands for the expected statuses.
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, UNAUTHORIZED = 200, 302, 403, 404, 405, 401
@@ -33,6 +39,10 @@ def expect(default: int, anonymous: int = REDIRECT, **overrides: int) -> dict[st
     table = dict.fromkeys(ROLES, default)
     table["anonymous"] = anonymous
     table.update(overrides)
+    for role in CLUSTER_ROLES:
+        if role not in overrides:
+            # Cluster people hold no network or team role: everywhere else they get what a stranger gets.
+            table[role] = table["stranger"]
     return table
 
 
@@ -102,6 +112,11 @@ def network(w: World) -> dict:
 
 def client_for_role(world: World, role: str) -> Client:
     client = Client()
-    if role != "anonymous":
+    if role in CLUSTER_ROLES:
+        from tests.clusters.factory import build_cluster_world
+
+        people = build_cluster_world(world)
+        client.force_login({"cluster_coordinator": people.coordinator, "cluster_member": people.member, "cluster_provider": people.pharmacist}[role])
+    elif role != "anonymous":
         client.force_login(getattr(world, role))
     return client

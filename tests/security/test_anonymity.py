@@ -135,6 +135,79 @@ def test_with_named_peers_the_same_check_finds_the_name(world, client_for):
     assert world.team_a.name in page.content.decode()
 
 
+# GP clusters: prescriber figures are personal data about doctors. Inside the cluster each doctor is
+# named only to themselves; national and regional roles, staff and API tokens never see a prescriber.
+
+
+def _cluster_readable(world, role: str) -> list[str]:
+    from .test_permission_matrix import RULES as ALL_RULES
+
+    urls = []
+    for name, rule in ALL_RULES.items():
+        if rule.method == "get" and rule.expected.get(role) == OK and (name.startswith("clusters:") or "cluster" in name):
+            urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
+    return urls
+
+
+def _texts(client, urls: list[str]) -> dict[str, str]:
+    texts = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == OK, url
+        texts[url] = response.content.decode("utf-8", errors="replace")
+    return texts
+
+
+def test_a_cluster_member_sees_no_other_doctor_and_no_other_practice(world):
+    from tests.clusters.factory import build_cluster_world
+
+    from .matrix import client_for_role
+
+    cw = build_cluster_world(world)
+    own = next(p for p in cw.prescribers if p.user_id == cw.member.id)
+    others = [p for p in cw.prescribers if p.id != own.id]
+    markers = [p.name for p in others] + [p.code for p in others] + [str(p.uuid) for p in others]
+    foreign = [p for p in cw.practices if p.id != own.practice_id]
+    markers += [p.name for p in foreign] + [str(p.uuid) for p in foreign] + [f">{p.code}<" for p in foreign]
+    urls = _cluster_readable(world, "cluster_member")
+    assert any("/data/" in url for url in urls) and any("/api/v1/" in url for url in urls)
+    leaks = []
+    for url, text in _texts(client_for_role(world, "cluster_member"), urls).items():
+        for marker in markers:
+            # The coordinator is named as the cluster's coordinator on the cluster page, as a role.
+            if marker in text and not (marker == cw.prescribers[0].name and url.startswith("/klynger/")):
+                leaks.append(f"{url}: {marker!r}")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_outside_roles_and_tokens_never_see_a_prescriber(world):
+    from teams.services import api_token_create
+    from tests.clusters.factory import build_cluster_world
+
+    from .matrix import client_for_role
+
+    cw = build_cluster_world(world)
+    markers = [p.name for p in cw.prescribers] + [p.code for p in cw.prescribers] + [str(p.uuid) for p in cw.prescribers]
+    markers += ["Læge A", "Læge B"]
+    leaks = []
+    for role in ("national_lead", "coordinator", "staff"):
+        for url, text in _texts(client_for_role(world, role), _cluster_readable(world, role)).items():
+            for marker in markers:
+                if marker in text and not (marker == cw.prescribers[0].name and url.startswith("/klynger/")):
+                    leaks.append(f"{role} {url}: {marker!r}")
+    _token, secret = api_token_create(network=world.network, name="BI", region=None, write_team=None, expires_at=None, user=world.national_lead)
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    for url in (reverse("api-v1:cluster-list"), reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug}), reverse("api-v1:cluster-meeting-list")):
+        response = client.get(url)
+        assert response.status_code == OK, url
+        text = response.content.decode()
+        for marker in markers:
+            if marker in text:
+                leaks.append(f"token {url}: {marker!r}")
+    assert "Lægerne Nordby" in client.get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).content.decode()
+    assert not leaks, "\n".join(leaks)
 def test_region_aggregates_need_three_teams_besides_the_viewers_own(world, client_for):
     populate(world)
     client = client_for(world.other_team_member)

@@ -31,6 +31,7 @@ from .matrix import (
 from .rules_accounts import ACCOUNT_RULES
 from .rules_api import API_RULES
 from .rules_chart_settings import CHART_SETTINGS_RULES
+from .rules_clusters import CLUSTER_RULES
 from .rules_dashboards import DASHBOARD_RULES
 from .rules_definitions import DEFINITION_RULES
 from .rules_entry import ENTRY_RULES
@@ -63,6 +64,7 @@ RULES: dict[str, Rule | list[Rule]] = {
     **IMPROVEMENT_RULES,
     **SEMINAR_RULES,
     **REPORT_RULES,
+    **CLUSTER_RULES,
 }
 
 # Django admin enforces is_staff on every admin view itself; its index is in the matrix and the

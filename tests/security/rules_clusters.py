@@ -1,0 +1,85 @@
+"""Permission-matrix rules for the GP cluster pages and API (clusters app).
+
+Inside the cluster (coordinator, member) and the presenting provider see everything; the cluster's LKT's
+national lead, the region's coordinator and staff see cluster and practice level (no discussion: 404);
+everyone else gets 404. Writes: the coordinator plans and records, the provider uploads and edits packages.
+"""
+
+from clusters.models import MeetingGoal
+from tests.base import World
+from tests.clusters.factory import build_cluster_world
+
+from .matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, UNAUTHORIZED, Rule, expect
+
+BAD_REQUEST = 400
+OUTSIDE_READERS = {"coordinator": OK, "national_lead": OK, "staff": OK}
+CLUSTER_READ = expect(NOT_FOUND, **OUTSIDE_READERS, cluster_coordinator=OK, cluster_member=OK, cluster_provider=OK)
+CLUSTER_PLAN = expect(
+    NOT_FOUND, coordinator=FORBIDDEN, national_lead=FORBIDDEN, staff=FORBIDDEN,
+    cluster_coordinator=OK, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN,
+)
+CLUSTER_PLAN_POST = {**CLUSTER_PLAN, "cluster_coordinator": REDIRECT}
+CLUSTER_UPLOAD = {**CLUSTER_PLAN, "cluster_coordinator": FORBIDDEN, "cluster_provider": OK}
+INSIDE_READ = expect(NOT_FOUND, cluster_coordinator=OK, cluster_member=OK, cluster_provider=OK)
+# The matrix posts an empty form: the coordinator passes the access check and gets the form's 400.
+GOAL_POST = expect(NOT_FOUND, cluster_coordinator=BAD_REQUEST, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN)
+GOAL_DELETE = expect(NOT_FOUND, cluster_coordinator=REDIRECT, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN)
+LOGGED_IN = expect(OK)
+PROVIDER_WRITE = expect(FORBIDDEN, cluster_provider=OK)
+API_ALL = expect(OK, anonymous=UNAUTHORIZED)
+API_CLUSTER = {**CLUSTER_READ, "anonymous": UNAUTHORIZED}
+
+
+def cluster(w: World) -> dict:
+    return {"slug": build_cluster_world(w).cluster.slug}
+
+
+def meeting(w: World) -> dict:
+    return {"meeting_uuid": build_cluster_world(w).meeting.uuid}
+
+
+def follow_up(w: World) -> dict:
+    return {"meeting_uuid": build_cluster_world(w).follow_up.uuid}
+
+
+def goal(w: World) -> dict:
+    cw = build_cluster_world(w)
+    item = MeetingGoal.objects.create(meeting=cw.meeting, level="cluster", text="Matrix")
+    return {"meeting_uuid": cw.meeting.uuid, "goal_uuid": item.uuid}
+
+
+def package(w: World) -> dict:
+    return {"slug": build_cluster_world(w).package.slug}
+
+
+def provider(w: World) -> dict:
+    return {"slug": build_cluster_world(w).provider.slug}
+
+
+CLUSTER_RULES: dict[str, Rule] = {
+    "clusters:home": Rule(expected=LOGGED_IN),
+    "clusters:extract-template": Rule(expected=LOGGED_IN),
+    "clusters:cluster-detail": Rule(kwargs=cluster, expected=CLUSTER_READ),
+    "clusters:meeting-create": Rule(kwargs=cluster, expected=CLUSTER_PLAN),
+    "clusters:meeting-detail": Rule(kwargs=meeting, expected=CLUSTER_READ),
+    "clusters:meeting-edit": Rule(kwargs=meeting, expected=CLUSTER_PLAN),
+    "clusters:meeting-extract-requested": Rule(kwargs=follow_up, method="post", expected=CLUSTER_PLAN_POST),
+    "clusters:extract-upload": Rule(kwargs=follow_up, expected=CLUSTER_UPLOAD),
+    "clusters:meeting-data": Rule(kwargs=meeting, expected=CLUSTER_READ),
+    "clusters:meeting-report": Rule(kwargs=meeting, expected=CLUSTER_READ),
+    "clusters:meeting-followup": Rule(kwargs=follow_up, expected=CLUSTER_READ),
+    "clusters:meeting-discussion": Rule(kwargs=meeting, expected=INSIDE_READ),
+    "clusters:goal-add": Rule(kwargs=meeting, method="post", expected=GOAL_POST),
+    "clusters:goal-delete": Rule(kwargs=goal, method="post", expected=GOAL_DELETE),
+    "clusters:package-detail": Rule(kwargs=package, expected=LOGGED_IN),
+    "clusters:package-edit": Rule(kwargs=package, expected=PROVIDER_WRITE),
+    "clusters:package-create": Rule(kwargs=provider, expected=PROVIDER_WRITE),
+    "clusters:provider-groups": Rule(kwargs=provider, expected=LOGGED_IN),
+    "api-v1:cluster-list": Rule(expected=API_ALL),
+    "api-v1:cluster-detail": Rule(kwargs=cluster, expected=API_CLUSTER),
+    "api-v1:cluster-indicators": Rule(kwargs=cluster, expected=API_CLUSTER),
+    "api-v1:cluster-package-list": Rule(expected=API_ALL),
+    "api-v1:cluster-package-detail": Rule(kwargs=package, expected=API_ALL),
+    "api-v1:cluster-meeting-list": Rule(expected=API_ALL),
+    "api-v1:cluster-meeting-detail": Rule(kwargs=lambda w: {"uuid": build_cluster_world(w).meeting.uuid}, expected=API_CLUSTER),
+}
