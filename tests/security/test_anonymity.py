@@ -154,9 +154,10 @@ def _cluster_readable(world, role: str) -> list[str]:
     from .test_permission_matrix import RULES as ALL_RULES
 
     urls = []
-    for name, rule in ALL_RULES.items():
-        if rule.method == "get" and rule.expected.get(role) == OK and (name.startswith("clusters:") or "cluster" in name):
-            urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
+    for name, rules in ALL_RULES.items():
+        for rule in rules if isinstance(rules, list) else [rules]:  # a GET+POST view has a list
+            if rule.method == "get" and rule.expected.get(role) == OK and (name.startswith("clusters:") or "cluster" in name):
+                urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
     return urls
 
 
