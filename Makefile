@@ -51,11 +51,13 @@ format: install
 
 # What the tests need from the system: Debian's Chromium for the browser tests (Playwright cannot
 # download browsers here) and redis-server (the tests start a throwaway one unless REDIS_TEST_URL
-# names a running Redis). Installed with apt when run as root; otherwise the missing ones are named.
+# names a running Redis) and poppler-utils (pdftoppm draws the report PDFs' pages as images).
+# Installed with apt when run as root; otherwise the missing ones are named.
 test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -56,9 +56,11 @@ def network_build(
         defaults={
             "name": "LKT Infektioner (reelle data)",
             "topic": "Hospitalserhvervede infektioner",
-            "status": Network.Status.ACTIVE,
+            # The real collaborative ran 2015-2016 and is over: closed, never overdue today.
+            "status": Network.Status.CLOSED,
             "lead_region": orgs.regions["Region Hovedstaden"],
             "start_date": first_month,
+            "end_date": date(first_month.year + 1, 12, 31),
             "peer_visibility": Network.PeerVisibility.NAMED,
             "purpose": "Færre hospitalserhvervede infektioner på hospitalerne i Region Hovedstaden.",
             "description": (

@@ -26,3 +26,8 @@ urlpatterns = [
 ]
 # No static() route for MEDIA_URL, in DEBUG neither: seminar materials are private to the network
 # and are downloaded only through seminars.views.material_download, which checks access.
+
+handler400 = "lkt.errors.bad_request"
+handler403 = "lkt.errors.permission_denied"
+handler404 = "lkt.errors.page_not_found"
+handler500 = "lkt.errors.server_error"

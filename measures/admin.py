@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from lkt.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin
+from teams.admin import TeamAdmin
+from teams.models import Team
 
 from .models import (
     Annotation,
@@ -29,6 +31,7 @@ from .models import (
     RefusedMeasurement,
     ReminderSent,
 )
+from .services.charts import team_region_move
 from .services.entry import (
     MeasurementBusy,
     MeasurementConflict,
@@ -351,6 +354,27 @@ class RefusedMeasurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["team", "indicator", "period", "numerator", "denominator", "attempted_by", "attempted_at", "source"]
     list_filter = ["indicator__network", "source"]
     search_fields = ["team__name", "indicator__code", "comment"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+# The teams app is the base and never imports measures; its Team admin is extended here so that a
+# team moved between regions recomputes both regions' charts at once.
+admin.site.unregister(Team)
+
+
+@admin.register(Team)
+class TeamWithChartsAdmin(TeamAdmin):
+    def save_model(self, request, obj, form, change):
+        new_region = obj.region
+        if change and "region" in form.changed_data:
+            obj.region_id = Team.objects.values_list("region_id", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            moved = team_region_move(team=obj, region=new_region, user=request.user)
+            obj.region = moved.region
+            return
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(MonthLock)

@@ -7,11 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lkt.constraints import HumanConstraintMessages
 from seminars.models import Seminar
 from teams.models import Network, Team
 
 
-class ReportSnapshot(models.Model):
+class ReportSnapshot(HumanConstraintMessages, models.Model):
     """One generated report: its file(s), the chart results it used and the date of its data.
 
     Files are written once and never regenerated, so downloading a snapshot again gives the same

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network, Team
 
 
@@ -16,7 +17,7 @@ class Audience(models.TextChoices):
     BOTH = "both", _("Ledere og forbedringsteams")
 
 
-class Seminar(models.Model):
+class Seminar(HumanConstraintMessages, models.Model):
     """A leadership kick-off, learning seminar, closing seminar or webinar of a network."""
 
     class Kind(models.TextChoices):
@@ -125,7 +126,7 @@ class ProgrammeItem(models.Model):
         return f"{self.starts_at:%H:%M} {self.title}"
 
 
-class SeminarMaterial(models.Model):
+class SeminarMaterial(HumanConstraintMessages, models.Model):
     """A file or link handed out for a seminar."""
 
     seminar = models.ForeignKey(
@@ -155,7 +156,7 @@ class SeminarMaterial(models.Model):
         return self.title
 
 
-class Registration(models.Model):
+class Registration(HumanConstraintMessages, models.Model):
     """A person's registration for a seminar, on behalf of a team; waiting list when full."""
 
     class Status(models.TextChoices):
@@ -205,7 +206,7 @@ class Registration(models.Model):
         return f"{self.user} · {self.seminar} ({self.get_status_display()})"
 
 
-class Attendance(models.Model):
+class Attendance(HumanConstraintMessages, models.Model):
     """That a person attended a seminar, for a team; recorded by the organiser afterwards."""
 
     seminar = models.ForeignKey(

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from lkt.constraints import HumanConstraintMessages
+
 
 class Sector(models.TextChoices):
     REGION = "region", _("Region")
@@ -26,7 +28,7 @@ class OrganisationQuerySet(models.QuerySet):
         return ids
 
 
-class Organisation(models.Model):
+class Organisation(HumanConstraintMessages, models.Model):
     """A region, hospital, department, unit, municipality or GP cluster, in a parent hierarchy."""
 
     class Kind(models.TextChoices):
@@ -163,7 +165,7 @@ class TeamQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role=TeamMembership.Role.TEAM_LEAD).distinct()
 
 
-class Network(models.Model):
+class Network(HumanConstraintMessages, models.Model):
     """A learning and quality team (LKT): the national network of improvement teams."""
 
     class Status(models.TextChoices):
@@ -206,6 +208,22 @@ class Network(models.Model):
     )
     reporting_deadline_day = models.PositiveSmallIntegerField(
         _("indberetningsfrist (dag i følgende måned)"), default=10
+    )
+    # Entry is wider than the reporting obligation: baseline months before the kick-off may be
+    # entered retrospectively, and sustain-and-spread data after the end where the network allows it.
+    # Only the months between start and end are ever due (overdue, reminders, completeness).
+    baseline_months = models.PositiveSmallIntegerField(
+        _("baselinemåneder før start"),
+        default=12,
+        help_text=_("Så mange måneder før start kan teams indtaste baselinedata (udgangsniveau)."),
+    )
+    follow_up_months = models.PositiveSmallIntegerField(
+        _("opfølgningsmåneder efter slut"),
+        default=0,
+        help_text=_(
+            "Så mange måneder efter slut kan teams blive ved med at indtaste data (fastholdelse og "
+            "spredning). Månederne efter slut er frivillige og tæller aldrig som manglende."
+        ),
     )
 
     class RuleSet(models.TextChoices):
@@ -254,6 +272,12 @@ class Network(models.Model):
                 condition=Q(end_date__gt=models.F("start_date")), name="teams_network_end_after_start"
             ),
             models.CheckConstraint(
+                condition=Q(baseline_months__lte=120), name="teams_network_baseline_months_max_120"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_months__lte=120), name="teams_network_follow_up_months_max_120"
+            ),
+            models.CheckConstraint(
                 condition=Q(pooled_min_share__gte=1) & Q(pooled_min_share__lte=100),
                 name="teams_network_pooled_min_share_1_100",
             ),
@@ -272,7 +296,29 @@ class Network(models.Model):
 
     @property
     def first_period(self) -> date:
+        """The first month with a reporting obligation: the month the network starts."""
         return self.start_date.replace(day=1)
+
+    @property
+    def last_period(self) -> date:
+        """The last month with a reporting obligation: the month the network ends."""
+        end = self.end_date or add_months(self.start_date, 24)
+        return end.replace(day=1)
+
+    @property
+    def entry_first_period(self) -> date:
+        """The first month a team may enter: baseline months before the start."""
+        return add_months(self.first_period, -self.baseline_months)
+
+    @property
+    def entry_last_period(self) -> date:
+        """The last month a team may enter: the end month plus the allowed follow-up months."""
+        return add_months(self.last_period, self.follow_up_months)
+
+    @property
+    def has_reporting_obligation(self) -> bool:
+        """Only an active network has due months; in preparation, paused or closed, nothing is overdue."""
+        return self.status == self.Status.ACTIVE
 
 
 def add_months(day: date, months: int) -> date:
@@ -282,7 +328,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class NetworkMembership(models.Model):
+class NetworkMembership(HumanConstraintMessages, models.Model):
     """A person's role in a network: national project lead, regional coordinator, expert, observer."""
 
     class Role(models.TextChoices):
@@ -353,7 +399,7 @@ class NetworkMembership(models.Model):
         return f"{self.user} – {self.get_role_display()} ({self.network})"
 
 
-class Team(models.Model):
+class Team(HumanConstraintMessages, models.Model):
     """A local improvement team (forbedringsteam) in one network."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -392,7 +438,7 @@ class Team(models.Model):
         return self.name
 
 
-class TeamMembership(models.Model):
+class TeamMembership(HumanConstraintMessages, models.Model):
     """A person in a team, with a profession and a role that decides what they may do."""
 
     class Role(models.TextChoices):
@@ -533,7 +579,7 @@ class ExportEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.what}"
 
 
-class OidcIdentity(models.Model):
+class OidcIdentity(HumanConstraintMessages, models.Model):
     """A user's identity at an OpenID Connect provider: matched on (issuer, subject), never e-mail."""
 
     user = models.ForeignKey(

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -76,6 +77,7 @@ class LktOIDCBackend(OIDCAuthenticationBackend):
         return user if user is not None and user.is_active else None
 
 
+@require_GET
 def sso_login(request: HttpRequest) -> HttpResponse:
     """Start the flow (redirect to the provider); 404 when single sign-on is not configured."""
     if not settings.OIDC_ENABLED:
@@ -83,6 +85,7 @@ def sso_login(request: HttpRequest) -> HttpResponse:
     return OIDCAuthenticationRequestView.as_view()(request)
 
 
+@require_GET
 def sso_callback(request: HttpRequest) -> HttpResponse:
     if not settings.OIDC_ENABLED:
         raise Http404

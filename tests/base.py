@@ -60,8 +60,21 @@ def make_user(username: str, **extra) -> AbstractUser:
 
 
 def publish(indicator: Indicator, user) -> Indicator:
-    """Publish an indicator's current definition as version 1, through the service as the app does."""
-    indicator_publish(indicator=indicator, user=user)
+    """Publish an indicator's current definition as version 1, through the service as the app does.
+
+    The world's indicators were published at the network's kick-off, so they are due from its first
+    month (publishing today would make them due from this month only).
+    """
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    start = indicator.network.first_period
+    indicator_publish(
+        indicator=indicator,
+        user=user,
+        published_at=timezone.make_aware(datetime(start.year, start.month, start.day, 12)),
+    )
     indicator.refresh_from_db()
     return indicator
 
@@ -94,6 +107,8 @@ def build_world() -> World:
         status=Network.Status.ACTIVE,
         lead_region=hovedstaden,
         start_date=date(2024, 1, 1),
+        # Extended for sustain and spread, so the world is still running whatever today is.
+        end_date=date(2030, 12, 31),
         peer_visibility=Network.PeerVisibility.ANONYMISED,
     )
     other_network = Network.objects.create(
@@ -103,6 +118,7 @@ def build_world() -> World:
         status=Network.Status.ACTIVE,
         lead_region=midtjylland,
         start_date=date(2024, 1, 1),
+        end_date=date(2030, 12, 31),
     )
     team_a = Team.objects.create(network=network, code="team-a", name="Medicinsk afdeling, Testhospital Nord", region=hovedstaden)
     team_a.organisations.add(dept_a)

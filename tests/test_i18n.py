@@ -151,7 +151,7 @@ GETTEXT_FUNCTIONS = {
     "npgettext": (0, 1),
     "npgettext_lazy": (0, 1),
 }
-SOURCE_DIRS = ["lkt", "teams", "measures", "seminars"]
+SOURCE_DIRS = ["lkt", "teams", "measures", "seminars", "reports", "clusters", "demo"]
 TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:u'(?:[^'\\]|\\.)*'(?:, )?)+)")
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network, NetworkMembership, Organisation
 
 
@@ -37,7 +38,7 @@ class Provider(models.Model):
         return self.name
 
 
-class ProviderMembership(models.Model):
+class ProviderMembership(HumanConstraintMessages, models.Model):
     """A person who edits the provider's packages and presents cluster data (e.g. a pharmacist)."""
 
     provider = models.ForeignKey(
@@ -133,7 +134,7 @@ class Cluster(models.Model):
         return self.name
 
 
-class Practice(models.Model):
+class Practice(HumanConstraintMessages, models.Model):
     """A general practice (klinik) in a cluster; patients are listed with the practice."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -155,7 +156,7 @@ class Practice(models.Model):
         return self.name
 
 
-class Prescriber(models.Model):
+class Prescriber(HumanConstraintMessages, models.Model):
     """A prescribing doctor (behandler) in a practice; `user` is the doctor's own login, if any."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -187,7 +188,7 @@ class Prescriber(models.Model):
         return self.name
 
 
-class ClusterMembership(models.Model):
+class ClusterMembership(HumanConstraintMessages, models.Model):
     """A person's role in a cluster: the coordinator or a member (a doctor of one of its practices)."""
 
     class Role(models.TextChoices):

@@ -7,11 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lkt.constraints import HumanConstraintMessages
+
 from .clusters import Cluster, Practice, Prescriber
 from .meetings import Meeting
 
 
-class Extract(models.Model):
+class Extract(HumanConstraintMessages, models.Model):
     """One uploaded extract: immutable once stored (a new upload is a new extract)."""
 
     class Granularity(models.TextChoices):
@@ -61,7 +63,7 @@ class Extract(models.Model):
         return f"{self.cluster} {self.first_period:%m.%Y}–{self.last_period:%m.%Y}"
 
 
-class ExtractRow(models.Model):
+class ExtractRow(HumanConstraintMessages, models.Model):
     """Prescriptions of one ATC code in one period, for a practice, a prescriber, the region or the country."""
 
     class Scope(models.TextChoices):

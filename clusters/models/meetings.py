@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
+
 from .clusters import Cluster, Practice, Prescriber
 from .packages import GoalLevel, Package, PackageItem
 
@@ -16,7 +18,7 @@ from .packages import GoalLevel, Package, PackageItem
 REMINDER_DAYS_BEFORE_DEADLINE = 14
 
 
-class Meeting(models.Model):
+class Meeting(HumanConstraintMessages, models.Model):
     """A cluster meeting (klyngemøde) on one package, or the follow-up meeting (opfølgende klyngemøde)."""
 
     class Kind(models.TextChoices):
@@ -113,7 +115,7 @@ class Meeting(models.Model):
         return (self.extract_deadline - today).days
 
 
-class DiscussionAnswer(models.Model):
+class DiscussionAnswer(HumanConstraintMessages, models.Model):
     """The group's answer to one discussion question ("Opsamling på drøftelse")."""
 
     meeting = models.ForeignKey(
@@ -150,7 +152,7 @@ class DiscussionAnswer(models.Model):
         return self.question_text[:60]
 
 
-class MeetingGoal(models.Model):
+class MeetingGoal(HumanConstraintMessages, models.Model):
     """A goal the cluster set at a meeting, at cluster, clinic, prescriber or patient level.
 
     A patient-level goal is a written commitment; no patient data is stored.

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
+
 from .clusters import Provider
 
 
@@ -19,7 +21,7 @@ class GoalLevel(models.TextChoices):
     PATIENT = "patient", _("For den enkelte patient")
 
 
-class Package(models.Model):
+class Package(HumanConstraintMessages, models.Model):
     """A reusable cluster package published by a provider: content, questions, materials, follow-up."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -115,7 +117,7 @@ class PackageItem(models.Model):
         return self.text[:60]
 
 
-class AntibioticGroup(models.Model):
+class AntibioticGroup(HumanConstraintMessages, models.Model):
     """A group of antibiotics by ATC prefixes, as the provider defines it; flagged when critically important.
 
     Extract rows carry ATC codes; a group counts every row whose code starts with one of its prefixes.

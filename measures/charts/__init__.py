@@ -8,6 +8,8 @@ Life of a ChartResult row:
    region and national aggregates. After commit the marks are applied to the shared rows with
    SKIP LOCKED (never waiting); marks that could not be applied stay queued for the sweep. So
    saves of different teams share no locked row.
+   A new indicator version (definition, target, baseline) calls `chart_indicator_changed` and a
+   team moved between regions `chart_team_moved`; both recompute every affected row after commit.
 2. After commit, each row is *claimed* with a conditional UPDATE (`claimed_until`); only the save
    that wins the claim enqueues a task, with a short countdown, so a burst of saves to one series
    coalesces into one computation per window. A failed publish (broker down) releases the claim
@@ -16,7 +18,7 @@ Life of a ChartResult row:
    `stale_since` is unchanged: data that changed meanwhile are never hidden behind a fresh chart.
    Each row is written in its own short transaction, and claims are renewed while computing, so a
    killed worker's rows are free again within `claim_seconds()` (CHART_CLAIM_SECONDS).
-4. The beat sweep claims stale rows in bounded batches (select_for_update(skip_locked=True) where
+4. The beat sweep is a safety net only (a lost task, a broker that was down): it claims stale rows in bounded batches (select_for_update(skip_locked=True) where
    the database has it, a conditional UPDATE otherwise), so several sweeps share the work.
 
 Modules: `stale` (marking stale, claims, enqueueing), `inputs` (reading and hashing a series),
@@ -41,6 +43,7 @@ from .stale import (
     chart_series_mark_stale,
     chart_series_mark_team_stale,
     chart_stale_marks_apply,
+    chart_team_moved,
     claim_seconds,
 )
 from .sweep import (
@@ -80,6 +83,7 @@ __all__ = [
     "chart_stale_marks_apply",
     "chart_stale_marks_apply_all",
     "claim_seconds",
+    "chart_team_moved",
     "pool_measurements",
     "spc",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,6 +20,8 @@ from .inputs import SeriesInputs, _Loader
 from .stale import chart_results_claim_renew, chart_results_enqueue, claim_seconds
 
 logger = logging.getLogger(__name__)
+# Rows written per transaction by a recomputation: one commit per batch instead of per row.
+WRITE_BATCH = 100
 
 
 # --------------------------------------------------------------------------- computing
@@ -240,7 +243,8 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
     """
     if not result_ids:
         return 0
-    rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network"))
+    # The old `data` is overwritten, never read: not fetching it saves decoding every stored chart.
+    rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network").defer("data"))
     loader = _Loader(rows)
     # Compute everything first, then write: row locks are held only while writing, never while
     # the engine runs.
@@ -268,31 +272,52 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
             **_summary_fields(data),
         }))
     computed = sum(1 for _, fields in writes if fields is not None)
-    unwritten = []
+    unwritten: list[int] = []
     now = timezone.now()
-    # One row per statement, each its own short transaction (autocommit): the worker never holds
-    # one chart row while waiting for another, so it cannot deadlock with a save (which holds at
-    # most its own team's rows, taken in a fixed order) or with another worker.
-    for row, fields in writes:
-        # The token is the stale_since read before the inputs: unchanged means no newer data.
-        current = ChartResult.objects.filter(id=row.id, stale_since=row.stale_since)
-        if fields is None:
-            written = current.update(is_stale=False, claimed_until=None, synced_at=now)
-        else:
-            written = current.update(is_stale=False, claimed_until=None, computed_at=now, synced_at=now,
-                                     compute_count=F("compute_count") + 1, **fields)
-        if written:
-            continue
-        unwritten.append(row.id)
-        logger.info("chart pipeline: inputs of chart result %s changed while computing", row.id)
-        if fields is not None:
-            # Counted all the same: compute_count measures the engine's work, not the rows written.
-            ChartResult.objects.filter(id=row.id).update(compute_count=F("compute_count") + 1)
+    # Rows are written in batches, each one short transaction (one commit per batch, not per row).
+    # The batch first locks its rows with SKIP LOCKED, so the worker never waits for a row while
+    # holding others: it cannot deadlock with a save (which holds at most its own team's rows) or
+    # with another worker. Rows a save holds right now are written alone afterwards, each in its
+    # own autocommit statement, as before.
+    # A task's single row (the path a save takes) needs no batch.
+    alone: list[tuple[ChartResult, dict[str, Any] | None]] = writes if len(writes) == 1 else []
+    for start in range(0, len(writes) if len(writes) > 1 else 0, WRITE_BATCH):
+        batch = writes[start:start + WRITE_BATCH]
+        with transaction.atomic():
+            locked = ChartResult.objects.filter(id__in=[row.id for row, _ in batch]).order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                locked = locked.select_for_update(skip_locked=True)
+            locked_ids = set(locked.values_list("id", flat=True))
+            for row, fields in batch:
+                if row.id in locked_ids:
+                    _write_row(row, fields, now, unwritten)
+                else:
+                    alone.append((row, fields))
+    for row, fields in alone:
+        _write_row(row, fields, now, unwritten)
     # Rows that turned stale again meanwhile are released, so the next claim can take them.
     # Written rows had their claim cleared in the same UPDATE; releasing them could drop a new claim.
     if unwritten:
         ChartResult.objects.filter(id__in=unwritten).update(claimed_until=None)
     return computed
+
+
+def _write_row(row: ChartResult, fields: dict[str, Any] | None, now: datetime, unwritten: list[int]) -> None:
+    """Store one computed row (or only mark it fresh) if its inputs did not change meanwhile."""
+    # The token is the stale_since read before the inputs: unchanged means no newer data.
+    current = ChartResult.objects.filter(id=row.id, stale_since=row.stale_since)
+    if fields is None:
+        written = current.update(is_stale=False, claimed_until=None, synced_at=now)
+    else:
+        written = current.update(is_stale=False, claimed_until=None, computed_at=now, synced_at=now,
+                                 compute_count=F("compute_count") + 1, **fields)
+    if written:
+        return
+    unwritten.append(row.id)
+    logger.info("chart pipeline: inputs of chart result %s changed while computing", row.id)
+    if fields is not None:
+        # Counted all the same: compute_count measures the engine's work, not the rows written.
+        ChartResult.objects.filter(id=row.id).update(compute_count=F("compute_count") + 1)
 
 
 def chart_result_recompute_claimed(*, result_id: int) -> int:

@@ -200,10 +200,47 @@ def chart_series_changed(*, team: Team, indicator: Indicator) -> None:
 
 
 @transaction.atomic
-def chart_indicator_changed(*, indicator: Indicator) -> int:
-    """Mark every chart of an indicator stale (a new definition, target or baseline); the sweep recomputes."""
+def chart_indicator_changed(*, indicator: Indicator) -> list[int]:
+    """A new definition, target or baseline: mark every chart of the indicator stale and recompute after commit.
+
+    The recomputation is enqueued like a data write (claimed, after commit), in the embedded mode
+    (eager tasks) and in production alike; the sweep is only a safety net. Returns the rows' ids.
+    """
+    rows = ChartResult.objects.filter(indicator=indicator)
+    ids = list(rows.values_list("id", flat=True))
     now = timezone.now()
-    return ChartResult.objects.filter(indicator=indicator).update(is_stale=True, stale_since=now, synced_at=now)
+    rows.update(is_stale=True, stale_since=now, synced_at=now)
+    _enqueue_after_commit(ids)
+    return ids
+
+
+@transaction.atomic
+def chart_team_moved(*, team: Team, old_region_id: int | None) -> list[int]:
+    """A team moved between regions: its charts and the aggregates of both regions change.
+
+    The team's region must already be saved in this transaction (the new region's rows are found
+    or created from it). Every indicator the team has a chart of is marked; recomputed after commit.
+    """
+    now = timezone.now()
+    indicator_ids = list(
+        ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team).values_list("indicator_id", flat=True)
+    )
+    ids: list[int] = []
+    for indicator in Indicator.objects.filter(id__in=indicator_ids):
+        ids.extend(chart_series_mark_stale(team=team, indicator=indicator))
+    if old_region_id is not None:
+        old_rows = ChartResult.objects.filter(
+            scope=ChartResult.Scope.REGION, region_id=old_region_id, indicator_id__in=indicator_ids
+        )
+        ids.extend(old_rows.values_list("id", flat=True))
+        old_rows.update(is_stale=True, stale_since=now, synced_at=now)
+    _enqueue_after_commit(ids)
+    return ids
+
+
+def _enqueue_after_commit(ids: list[int]) -> None:
+    if ids:
+        transaction.on_commit(lambda: chart_results_enqueue(result_ids=ids))
 
 
 @transaction.atomic

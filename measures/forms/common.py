@@ -7,6 +7,7 @@ from django import forms
 from ..numbers import format_input
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
+MONTH_WIDGET = forms.DateInput(attrs={"type": "month", "class": "form-input"}, format="%Y-%m")
 
 
 def dkfds_style(form: forms.Form) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Goal, Indicator, LocalTarget
-from .common import DATE_WIDGET, dkfds_style
+from .common import DATE_WIDGET, MONTH_WIDGET, dkfds_style
 
 
 class GoalForm(forms.ModelForm):
@@ -61,10 +61,14 @@ class IndicatorForm(forms.ModelForm):
             "baseline_start",
             "baseline_end",
             "target_deadline",
+            "first_due_month",
+            "last_due_month",
             "order",
         ]
         localized_fields = ["target_value", "multiplier"]
         widgets = {
+            "first_due_month": MONTH_WIDGET,
+            "last_due_month": MONTH_WIDGET,
             "baseline_start": DATE_WIDGET,
             "baseline_end": DATE_WIDGET,
             "target_deadline": DATE_WIDGET,
@@ -77,6 +81,8 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, network, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = Goal.objects.filter(network=network).order_by("number")
+        for name in ("first_due_month", "last_due_month"):
+            self.fields[name].input_formats = ["%Y-%m", "%Y-%m-%d"]
         self.fields["goal"].empty_label = _("(intet mål)")
         if self.instance.pk and self.instance.version > 0:
             # The code is the indicator's stable key in uploads and the API once data exist.

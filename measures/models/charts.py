@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network, Organisation, Team
 
 from .definitions import Indicator
 
 
-class ChartSettings(models.Model):
+class ChartSettings(HumanConstraintMessages, models.Model):
     """How a team's chart of one indicator is drawn: baseline (freeze), and version for locking."""
 
     team = models.ForeignKey(
@@ -59,7 +60,7 @@ class ChartSettings(models.Model):
         return f"{self.team} · {self.indicator.code}"
 
 
-class PhaseBreak(models.Model):
+class PhaseBreak(HumanConstraintMessages, models.Model):
     """A new phase (faseskift) of a team's chart, from the month a change took effect."""
 
     team = models.ForeignKey(
@@ -88,7 +89,7 @@ class PhaseBreak(models.Model):
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m}"
 
 
-class ExcludedPoint(models.Model):
+class ExcludedPoint(HumanConstraintMessages, models.Model):
     """A month left out of a team's chart calculations, with the reason."""
 
     team = models.ForeignKey(
@@ -117,7 +118,7 @@ class ExcludedPoint(models.Model):
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m}"
 
 
-class LocalTarget(models.Model):
+class LocalTarget(HumanConstraintMessages, models.Model):
     """A team's own target (lokalt mål) for an indicator: ambitious but realistic."""
 
     team = models.ForeignKey(
@@ -198,7 +199,7 @@ class Annotation(models.Model):
         return f"{self.date:%d.%m.%Y}: {self.text}"
 
 
-class ChartResult(models.Model):
+class ChartResult(HumanConstraintMessages, models.Model):
     """A stored chart computed by the SPC engine: for a team, a region or the whole network."""
 
     class Scope(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network
 
 
@@ -18,7 +19,7 @@ class PublicationStatus(models.TextChoices):
     RETIRED = "retired", _("Udgået")
 
 
-class Goal(models.Model):
+class Goal(HumanConstraintMessages, models.Model):
     """A network-level goal (mål), e.g. "reduce total antibiotic use", with its national target."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -152,7 +153,7 @@ class IndicatorDefinition(models.Model):
 DEFINITION_FIELDS = tuple(f.name for f in IndicatorDefinition._meta.fields)
 
 
-class Indicator(IndicatorDefinition):
+class Indicator(HumanConstraintMessages, IndicatorDefinition):
     """An indicator with its current definition; published definitions are kept as IndicatorVersions."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -171,6 +172,21 @@ class Indicator(IndicatorDefinition):
     baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline til"), null=True, blank=True)
     target_deadline = models.DateField(_("frist for målværdi"), null=True, blank=True)
+    # The reporting obligation, distinct from the months a team may enter (baseline data may be
+    # entered for earlier months). Set when the indicator is first published, never before that
+    # month, so publishing never gives every team a backlog.
+    first_due_month = models.DateField(
+        _("første måned med indberetningspligt"),
+        null=True,
+        blank=True,
+        help_text=_("Tom: den måned, indikatoren offentliggøres. Tidligere måneder kan stadig indtastes som baseline."),
+    )
+    last_due_month = models.DateField(
+        _("sidste måned med indberetningspligt"),
+        null=True,
+        blank=True,
+        help_text=_("Tom: til LKT'ets slut."),
+    )
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     status = models.CharField(
         _("status"), max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
@@ -204,6 +220,20 @@ class Indicator(IndicatorDefinition):
             models.CheckConstraint(
                 condition=Q(multiplier__gt=0), name="measures_indicator_multiplier_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(first_due_month__isnull=True) | Q(first_due_month__day=1),
+                name="measures_indicator_first_due_month_day_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_due_month__isnull=True) | Q(last_due_month__day=1),
+                name="measures_indicator_last_due_month_day_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_due_month__isnull=True)
+                | Q(last_due_month__isnull=True)
+                | Q(last_due_month__gte=models.F("first_due_month")),
+                name="measures_indicator_last_due_after_first",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,7 +244,7 @@ class Indicator(IndicatorDefinition):
         return self.status == PublicationStatus.PUBLISHED
 
 
-class IndicatorVersion(IndicatorDefinition):
+class IndicatorVersion(HumanConstraintMessages, IndicatorDefinition):
     """A published definition of an indicator, never edited after publication."""
 
     indicator = models.ForeignKey(
@@ -245,7 +275,7 @@ class IndicatorVersion(IndicatorDefinition):
         return f"{self.indicator.code} v{self.version}"
 
 
-class IndicatorDraft(IndicatorDefinition):
+class IndicatorDraft(HumanConstraintMessages, IndicatorDefinition):
     """The pending next definition of a published indicator, until it is published as a new version.
 
     Kept apart from the Indicator so that the published definition, which teams enter data
@@ -266,6 +296,8 @@ class IndicatorDraft(IndicatorDefinition):
     baseline_start = models.DateField(_("baseline fra"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline til"), null=True, blank=True)
     target_deadline = models.DateField(_("frist for målværdi"), null=True, blank=True)
+    first_due_month = models.DateField(_("første måned med indberetningspligt"), null=True, blank=True)
+    last_due_month = models.DateField(_("sidste måned med indberetningspligt"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,6 +316,12 @@ class IndicatorDraft(IndicatorDefinition):
         constraints = [
             models.CheckConstraint(
                 condition=Q(multiplier__gt=0), name="measures_indicatordraft_multiplier_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_due_month__isnull=True)
+                | Q(last_due_month__isnull=True)
+                | Q(last_due_month__gte=models.F("first_due_month")),
+                name="measures_indicatordraft_last_due_after_first",
             ),
         ]
 

@@ -9,12 +9,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network, Team
 
 from .definitions import Indicator
 
 
-class Measurement(models.Model):
+class Measurement(HumanConstraintMessages, models.Model):
     """One team's value of one indicator for one month."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -94,7 +95,7 @@ class Measurement(models.Model):
         return self.indicator.value(self.numerator, self.denominator)
 
 
-class MonthCompletion(models.Model):
+class MonthCompletion(HumanConstraintMessages, models.Model):
     """A team's statement that all data for a month are entered."""
 
     team = models.ForeignKey(
@@ -126,7 +127,7 @@ class MonthCompletion(models.Model):
         return f"{self.team} · {self.period:%Y-%m}"
 
 
-class ReminderSent(models.Model):
+class ReminderSent(HumanConstraintMessages, models.Model):
     """A reporting reminder sent to a team for a month; at most one per team and month."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("team"))
@@ -193,7 +194,7 @@ class RefusedMeasurement(models.Model):
         return f"{self.team} · {self.indicator.code} · {self.period:%Y-%m} ({refused})"
 
 
-class MonthLock(models.Model):
+class MonthLock(HumanConstraintMessages, models.Model):
     """A network's approved data: stored values in months up to `locked_through` cannot be changed.
 
     One row per network, changed in place, so the history of this row is the history of every lock

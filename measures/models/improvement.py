@@ -8,12 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lkt.constraints import HumanConstraintMessages
 from teams.models import Network, Team
 
 from .definitions import Goal, Indicator
 
 
-class DriverDiagram(models.Model):
+class DriverDiagram(HumanConstraintMessages, models.Model):
     """A driver diagram: the network's template (team is empty) or a team's own adapted copy."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
@@ -97,7 +98,7 @@ class DriverNode(models.Model):
         return f"{self.code} {self.text}".strip()
 
 
-class PDSACycle(models.Model):
+class PDSACycle(HumanConstraintMessages, models.Model):
     """A test of change: Plan (question, prediction), Do, Study, Act (adopt / adapt / abandon)."""
 
     class Status(models.TextChoices):
@@ -137,6 +138,10 @@ class PDSACycle(models.Model):
     indicators = models.ManyToManyField(
         Indicator, blank=True, related_name="pdsa_cycles", verbose_name=_("indikatorer")
     )
+    # Shared with the network's idea bank by the team's choice, per cycle: free text can name people
+    # and places, so nothing is shared by default.
+    shared_with_network = models.BooleanField(_("delt med LKT'et"), default=False)
+    shared_at = models.DateTimeField(_("delt"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -7,10 +7,11 @@ Team names go through teams.peers, so anonymised peers never appear by name or U
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Max, Q
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from measures.charts import figures
 from measures.models import (
@@ -20,6 +21,7 @@ from measures.models import (
     ExcludedPoint,
     Goal,
     Indicator,
+    IndicatorVersion,
     LocalTarget,
     Measurement,
     PDSACycle,
@@ -32,6 +34,8 @@ from measures.selectors.entry import MonthStatus, team_completeness
 from teams.access import NetworkAccess
 from teams.models import Network, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
+
+from .entry import OverdueTeam, due_indicators, network_overdue_teams, run_window
 
 COMPLETENESS_MONTHS = 12
 TEAM_COMPLETENESS_MONTHS = 6
@@ -57,6 +61,7 @@ class ChartCard:
     computed_at: object = None
     has_limits: bool = False
     is_aggregate: bool = False
+    change_note: IndicatorVersion | None = None  # a recent new version, shown beside the chart
     rule_set_label: str = ""
     deviations: list[str] = field(default_factory=list)
     n_hidden_points: int = 0
@@ -111,6 +116,7 @@ def chart_card(
     show_annotations: bool = True,
     with_table: bool = True,
     height: int | None = None,
+    change_note: IndicatorVersion | None = None,
     min_pooled_teams: int | None = None,
 ) -> ChartCard:
     """One chart for a template. `min_pooled_teams`: for viewers who see peers anonymised, pooled
@@ -146,7 +152,24 @@ def chart_card(
         rule_set_label=figures.rule_set_label(data) if has_result else "",
         deviations=figures.deviation_texts(data) if has_result else [],
         n_hidden_points=n_hidden,
+        change_note=change_note,
     )
+
+
+# How long the change note of a new indicator version stays beside the charts: long enough for
+# every team to have seen it at a monthly entry, after that it is in the chart's history.
+CHANGE_NOTE_DAYS = 45
+
+
+def recent_change_notes(indicators: list[Indicator], *, now=None) -> dict[int, IndicatorVersion]:
+    """The newest version (2 or later) of each indicator published within CHANGE_NOTE_DAYS; one query."""
+    since = (now or timezone.now()) - timedelta(days=CHANGE_NOTE_DAYS)
+    notes: dict[int, IndicatorVersion] = {}
+    for version in IndicatorVersion.objects.filter(
+        indicator__in=indicators, version__gte=2, published_at__gte=since
+    ).order_by("indicator_id", "-version"):
+        notes.setdefault(version.indicator_id, version)
+    return notes
 
 
 def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int | None:
@@ -188,6 +211,7 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
     }
     groups: list[GoalGroup] = []
     by_goal: dict[int | None, GoalGroup] = {}
+    notes = recent_change_notes(indicators)
     for indicator in indicators:
         group = by_goal.get(indicator.goal_id)
         if group is None:
@@ -201,20 +225,35 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
                 dom_id=f"chart-{indicator.code}",
                 filename=f"{team.code}-{indicator.code}",
                 with_table=with_tables,
+                change_note=notes.get(indicator.id),
             )
         )
     return TeamDashboard(
         team=team,
         groups=groups,
-        completeness=team_completeness(team=team, today=today).recent_months(
-            TEAM_COMPLETENESS_MONTHS, last=last_reporting_month(today)
-        ),
+        completeness=[
+            month
+            for month in team_completeness(team=team, today=today).recent_months(
+                TEAM_COMPLETENESS_MONTHS, last=last_reporting_month(today)
+            )
+            if month.expected
+        ],
         annotations=list(
             Annotation.objects.filter(team=team).select_related("indicator").order_by("-date", "-id")[:5]
         ),
         pdsa_cycles=list(PDSACycle.objects.filter(team=team).order_by("-start_date", "-id")[:5]),
         local_targets=list(LocalTarget.objects.filter(team=team).select_related("indicator")),
     )
+
+
+def completeness_periods(network: Network, count: int, today: date | None = None) -> list[date]:
+    """The `count` months a completeness overview shows: the latest reported months of the run.
+
+    A closed network shows its last months, not the empty months since it ended; a network that
+    has not started shows none.
+    """
+    last = min(last_reporting_month(today), network.last_period)
+    return [p for p in months_back(last, count) if p >= network.first_period]
 
 
 # --- Indicator page for a team -------------------------------------------------------------------
@@ -229,6 +268,8 @@ class IndicatorPage:
     measurements: list[Measurement]
     local_target: LocalTarget | None
     annotations: list[Annotation]
+    versions: list[IndicatorVersion] = field(default_factory=list)  # the chart's history, newest first
+    pdsa_cycles: list[PDSACycle] = field(default_factory=list)  # the cycles marked on this chart
 
 
 def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
@@ -240,6 +281,7 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
         dom_id=f"chart-{indicator.code}",
         filename=f"{team.code}-{indicator.code}",
         height=480,
+        change_note=recent_change_notes([indicator]).get(indicator.id),
     )
     return IndicatorPage(
         card=card,
@@ -255,6 +297,8 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
         annotations=list(
             Annotation.objects.filter(team=team).filter(Q(indicator=indicator) | Q(indicator__isnull=True))
         ),
+        versions=list(IndicatorVersion.objects.filter(indicator=indicator).order_by("-version")),
+        pdsa_cycles=list(PDSACycle.objects.filter(team=team, indicators=indicator).order_by("-start_date", "-id")),
     )
 
 
@@ -347,7 +391,8 @@ def network_dashboard(
     shown = _filtered_teams(visible, labels, region=region, sector=sector)
     shown_ids = {team.id for team in shown}
     summaries = _team_chart_summaries(network)
-    periods = months_back(last_reporting_month(today), COMPLETENESS_MONTHS)
+    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
+    expected = _expected_per_month(network, indicators, periods)
     rows = _sorted_rows(
         _team_rows(
             shown,
@@ -356,7 +401,8 @@ def network_dashboard(
             indicators=indicators,
             summaries=summaries,
             periods=periods,
-            reported=_reported_per_team_month(network, periods),
+            reported=_reported_per_team_month(network, periods, expected),
+            expected=expected,
         ),
         sort,
         indicators,
@@ -416,16 +462,22 @@ def _team_chart_summaries(network: Network) -> dict[tuple[int, int], dict]:
     }
 
 
-def _reported_per_team_month(network: Network, periods: list[date]) -> dict[tuple[int, date], int]:
-    """(team id, month) -> published indicators reported (a value or "nothing to report")."""
-    return {
-        (row["team_id"], row["period"]): row["n"]
-        for row in Measurement.objects.filter(
-            team__network=network, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
-        )
-        .values("team_id", "period")
-        .annotate(n=Count("id"))
-    }
+def _expected_per_month(network: Network, indicators: list[Indicator], periods: list[date]) -> dict[date, set[int]]:
+    """Month -> the indicators expected that month (from each one's first due month, in the run)."""
+    return {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
+
+
+def _reported_per_team_month(
+    network: Network, periods: list[date], expected: dict[date, set[int]]
+) -> dict[tuple[int, date], int]:
+    """(team id, month) -> expected indicators reported (a value or "nothing to report")."""
+    reported: dict[tuple[int, date], int] = defaultdict(int)
+    for team_id, period, indicator_id in Measurement.objects.filter(
+        team__network=network, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
+    ).values_list("team_id", "period", "indicator_id"):
+        if indicator_id in expected[period]:
+            reported[(team_id, period)] += 1
+    return reported
 
 
 def _team_rows(
@@ -437,6 +489,7 @@ def _team_rows(
     summaries: dict[tuple[int, int], dict],
     periods: list[date],
     reported: dict[tuple[int, date], int],
+    expected: dict[date, set[int]],
 ) -> list[TeamRow]:
     """One matrix row per shown team: its cells and completeness, named or anonymised as it may be seen."""
     rows = []
@@ -450,7 +503,7 @@ def _team_rows(
                 link_uuid=team.uuid if peer.is_named and team.id in openable else None,
                 cells=[_cell(indicator, summaries.get((team.id, indicator.id))) for indicator in indicators],
                 completeness=[
-                    reported.get((team.id, p), 0) / len(indicators) if indicators else None for p in periods
+                    reported.get((team.id, p), 0) / len(expected[p]) if expected[p] else None for p in periods
                 ],
             )
         )
@@ -489,6 +542,7 @@ def _national_cards(network: Network, indicators: list[Indicator], *, min_teams:
         result.indicator_id: result
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
+    notes = recent_change_notes(indicators)
     return [
         chart_card(
             result=national.get(indicator.id),
@@ -496,6 +550,7 @@ def _national_cards(network: Network, indicators: list[Indicator], *, min_teams:
             title=indicator.name,
             dom_id=f"national-{indicator.code}",
             filename=f"{network.slug}-{indicator.code}-national",
+            change_note=notes.get(indicator.id),
             min_pooled_teams=min_teams,
         )
         for indicator in indicators
@@ -579,6 +634,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
         scope=ChartResult.Scope.TEAM, indicator__in=indicators, team_id__in=team_ids
     ).values_list("team_id", "indicator_id", "variation"):
         counts[indicator_id][variation].add(team_id)
+    notes = recent_change_notes(indicators)
     progress = [
         IndicatorProgress(
             card=chart_card(
@@ -587,6 +643,7 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
                 title=indicator.name,
                 dom_id=f"national-{indicator.code}",
                 filename=f"{network.slug}-{indicator.code}-national",
+                change_note=notes.get(indicator.id),
                 min_pooled_teams=min_pooled_teams_for(network, user, access),
             ),
             n_improving=len(counts[indicator.id][ChartResult.Variation.IMPROVEMENT]),
@@ -604,3 +661,57 @@ def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
     return GoalDashboard(
         goal=goal, indicators=progress, n_improving=len(improving_any), n_teams=len(team_ids)
     )
+
+
+# --- Home page of a leader ----------------------------------------------------------------------
+
+
+@dataclass
+class FollowedTeam:
+    team: Team
+    late_months: int
+    missing_cells: int
+    last_reported: date | None
+
+
+def followed_teams(*, user) -> list[tuple[Network, list[FollowedTeam]]]:
+    """The teams an observer (e.g. a hospital director) follows, per network, with their reporting status.
+
+    Three queries per network whatever the number of teams (see network_overdue_teams); the user's
+    own teams are on the home page already and are left out here.
+    """
+    from teams.models import NetworkMembership
+
+    networks = Network.objects.filter(
+        memberships__user=user, memberships__role=NetworkMembership.Role.OBSERVER
+    ).distinct().order_by("name")
+    result = []
+    for network in networks:
+        teams = (
+            Team.objects.visible_to(user)
+            .filter(network=network, is_active=True)
+            .exclude(memberships__user=user)
+            .select_related("region")
+            .order_by("name")
+        )
+        overdue: dict[int, OverdueTeam] = {
+            row.team.id: row for row in network_overdue_teams(network=network, teams=teams)
+        }
+        last = dict(
+            Measurement.objects.filter(team__in=teams)
+            .values("team_id")
+            .annotate(last=Max("period"))
+            .values_list("team_id", "last")
+        )
+        rows = [
+            FollowedTeam(
+                team=team,
+                late_months=len(overdue[team.id].late_periods) if team.id in overdue else 0,
+                missing_cells=overdue[team.id].missing_cells if team.id in overdue else 0,
+                last_reported=last.get(team.id),
+            )
+            for team in teams
+        ]
+        if rows:
+            result.append((network, rows))
+    return result

@@ -1,32 +1,105 @@
 """Reporting months, deadlines and what is missing or late, per team and per network.
 
+Two kinds of month. A team MAY enter a month in the entry window (entry_periods, entry_window):
+baseline months before the kick-off, the network's run, and follow-up months after the end where
+the network allows them. A month is DUE (due_window) only between the network's start and end,
+from the indicator's first due month (to its last, if set), and only while the network is active.
+Overdue lists, completeness, reminders and the grid's "mangler" count due months only.
+
 A cell is one (team, indicator, month). It is filled when a measurement exists, with a value or
 marked "nothing to report"; a month is late when its deadline (network.reporting_deadline_day of
-the following month) has passed and a cell is still empty.
+the following month) has passed and a due cell is still empty.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from teams.models import Network, Team
 
 from ..models import Indicator, Measurement, MonthCompletion
-from ..months import add_months, current_month
+from ..months import add_months, current_month, month_start
 from .definitions import published_indicators
 
 
 def entry_periods(network: Network, today: date | None = None) -> list[date]:
-    """The months a team can enter data for, oldest first: from the network's start to this month."""
-    last = current_month(today)
-    periods, period = [], network.first_period
+    """The months a team may enter, oldest first.
+
+    From the baseline months before the start to the end plus the follow-up months the network
+    allows, never beyond this month. Wider than the due months (due_window).
+    """
+    return _months(network.entry_first_period, min(network.entry_last_period, current_month(today)))
+
+
+def _months(first: date, last: date) -> list[date]:
+    periods, period = [], first
     while period <= last:
         periods.append(period)
         period = add_months(period, 1)
     return periods
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """A closed range of months, first and last included."""
+
+    first: date
+    last: date
+
+    def __contains__(self, period: date) -> bool:
+        return self.first <= period <= self.last
+
+
+def indicator_first_due(network: Network, indicator: Indicator) -> date:
+    """The indicator's first due month; before the field was set, the month it was published."""
+    if indicator.first_due_month is not None:
+        return indicator.first_due_month
+    if indicator.published_at is not None:
+        return max(network.first_period, month_start(timezone.localdate(indicator.published_at)))
+    return network.first_period
+
+
+def entry_window(network: Network, indicator: Indicator) -> MonthWindow:
+    """The months a team may enter for this indicator (the future is refused separately)."""
+    last = network.entry_last_period
+    if indicator.last_due_month is not None:
+        last = min(last, indicator.last_due_month)
+    return MonthWindow(network.entry_first_period, last)
+
+
+def run_window(network: Network, indicator: Indicator) -> MonthWindow | None:
+    """The months the indicator belongs to the network's run: start to end, from its first due month.
+
+    Whatever the network's status; dashboards show completeness over these months, also afterwards.
+    """
+    first = max(network.first_period, indicator_first_due(network, indicator))
+    last = network.last_period
+    if indicator.last_due_month is not None:
+        last = min(last, indicator.last_due_month)
+    if last < first:
+        return None
+    return MonthWindow(first, last)
+
+
+def due_window(network: Network, indicator: Indicator) -> MonthWindow | None:
+    """The months the indicator is due in: its run window while the network is active.
+
+    None when nothing is due at all: a network in preparation, paused or closed has no due months,
+    so it never shows overdue months, completeness gaps or sends reminders.
+    """
+    if not network.has_reporting_obligation:
+        return None
+    return run_window(network, indicator)
+
+
+def due_indicators(
+    network: Network, indicators: list[Indicator], period: date, *, window=due_window
+) -> list[Indicator]:
+    """The indicators of `indicators` that are due in `period` (or, with window=run_window, expected)."""
+    return [i for i in indicators if (w := window(network, i)) is not None and period in w]
 
 
 def reporting_deadline(network: Network, period: date) -> date:
@@ -38,10 +111,16 @@ def reporting_deadline(network: Network, period: date) -> date:
 class MonthStatus:
     period: date
     deadline: date
-    missing: list[Indicator]
-    expected: int  # the published indicators
+    missing: list[Indicator]  # due in this month and not filled
+    expected: int  # the indicators due in this month
     is_marked_complete: bool
     is_due: bool  # the deadline has passed
+    due: list[Indicator] = field(default_factory=list)  # the indicators due in this month
+
+    @property
+    def is_due_month(self) -> bool:
+        """Whether anything is due in this month (baseline and follow-up months are voluntary)."""
+        return bool(self.due)
 
     @property
     def reported(self) -> int:
@@ -66,6 +145,8 @@ class TeamCompleteness:
     team: Team
     months: list[MonthStatus]  # newest first
     indicators: list[Indicator]
+    # The stored values by (indicator id, month), when asked for with_values (the grid).
+    values: dict[tuple[int, date], Measurement] = field(default_factory=dict)
 
     @property
     def late_months(self) -> list[MonthStatus]:
@@ -81,31 +162,56 @@ class TeamCompleteness:
         return [m for m in reversed(self.months) if m.period <= last][-count:]
 
 
-def team_completeness(*, team: Team, today: date | None = None) -> TeamCompleteness:
+GRID_FIELDS = (
+    "indicator_id",
+    "period",
+    "numerator",
+    "denominator",
+    "nothing_to_report",
+    "needs_checking",
+    "comment",
+    "version",
+)
+
+
+def team_completeness(*, team: Team, today: date | None = None, with_values: bool = False) -> TeamCompleteness:
+    """The team's months in the entry window, newest first, with what is due, missing and late.
+
+    with_values: also the stored values themselves (the grid), read in the same single query.
+    """
     today = today or timezone.localdate()
     network = team.network
     indicators = list(published_indicators(network=network))
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
-    for indicator_id, period in Measurement.objects.filter(
-        team=team, indicator__in=indicators, period__gte=network.first_period
-    ).values_list("indicator_id", "period"):
-        filled[period].add(indicator_id)
-    completed = set(MonthCompletion.objects.filter(team=team).values_list("period", flat=True))
+    rows = Measurement.objects.filter(team_id=team.id, indicator_id__in=[i.id for i in indicators])
+    values: dict[tuple[int, date], Measurement] = {}
+    if with_values:
+        for m in rows.only(*GRID_FIELDS):
+            values[(m.indicator_id, m.period)] = m
+            filled[m.period].add(m.indicator_id)
+    else:
+        for indicator_id, period in rows.filter(period__gte=network.entry_first_period).values_list(
+            "indicator_id", "period"
+        ):
+            filled[period].add(indicator_id)
+    completed = set(MonthCompletion.objects.filter(team_id=team.id).values_list("period", flat=True))
     months = []
     for period in reversed(periods):
         deadline = reporting_deadline(network, period)
+        due = due_indicators(network, indicators, period)
         months.append(
             MonthStatus(
                 period=period,
                 deadline=deadline,
-                missing=[i for i in indicators if i.id not in filled[period]],
-                expected=len(indicators),
+                missing=[i for i in due if i.id not in filled[period]],
+                expected=len(due),
                 is_marked_complete=period in completed,
                 is_due=deadline < today,
+                due=due,
             )
         )
-    return TeamCompleteness(team=team, months=months, indicators=indicators)
+    return TeamCompleteness(team=team, months=months, indicators=indicators, values=values)
 
 
 @dataclass
@@ -128,19 +234,20 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
     """
     today = today or timezone.localdate()
     indicators = list(published_indicators(network=network))
-    if not indicators:
+    due_by_period = {
+        period: due
+        for period in past_deadline_periods(network, today)
+        if (due := due_indicators(network, indicators, period))
+    }
+    if not due_by_period:
         return []
-    due_periods = [p for p in entry_periods(network, today) if reporting_deadline(network, p) < today]
     teams = list(teams.filter(network=network, is_active=True).select_related("region"))
     team_ids = [t.id for t in teams]
-    filled: dict[tuple[int, date], int] = {
-        (row["team_id"], row["period"]): row["n"]
-        for row in Measurement.objects.filter(
-            team_id__in=team_ids, indicator__in=indicators, period__in=due_periods
-        )
-        .values("team_id", "period")
-        .annotate(n=Count("id"))
-    }
+    filled: dict[tuple[int, date], set[int]] = defaultdict(set)
+    for team_id, period, indicator_id in Measurement.objects.filter(
+        team_id__in=team_ids, indicator__in=indicators, period__in=list(due_by_period)
+    ).values_list("team_id", "period", "indicator_id"):
+        filled[(team_id, period)].add(indicator_id)
     last_reported = dict(
         Measurement.objects.filter(team_id__in=team_ids, indicator__in=indicators)
         .values("team_id")
@@ -150,8 +257,9 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
     overdue = []
     for team in teams:
         row = OverdueTeam(team=team, last_reported=last_reported.get(team.id))
-        for period in reversed(due_periods):
-            missing = len(indicators) - filled.get((team.id, period), 0)
+        for period in sorted(due_by_period, reverse=True):
+            have = filled.get((team.id, period), set())
+            missing = sum(1 for i in due_by_period[period] if i.id not in have)
             if missing > 0:
                 row.late_periods.append(period)
                 row.missing_cells += missing
@@ -159,3 +267,12 @@ def network_overdue_teams(*, network: Network, teams, today: date | None = None)
             overdue.append(row)
     overdue.sort(key=lambda r: (-r.missing_cells, r.team.name))
     return overdue
+
+
+def past_deadline_periods(network: Network, today: date | None = None) -> list[date]:
+    """The network's due months whose deadline has passed, oldest first (empty without an obligation)."""
+    today = today or timezone.localdate()
+    if not network.has_reporting_obligation:
+        return []
+    last = min(network.last_period, current_month(today))
+    return [p for p in _months(network.first_period, last) if reporting_deadline(network, p) < today]

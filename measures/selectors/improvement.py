@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from teams.models import Network, Team
 
@@ -222,3 +222,75 @@ def pdsa_counts_per_change_idea(*, network: Network) -> list[PDSACount]:
         row.teams.add(team_id)
         _count(row, cycle_status, decision)
     return sorted(groups.values(), key=lambda r: (-r.tried, r.label.casefold()))
+
+
+# The idea bank -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IdeaCycle:
+    cycle: PDSACycle
+    team_label: str  # the team's name, or "" when the reader may not know which team it is
+    is_own: bool
+
+
+@dataclass
+class IdeaEntry:
+    """A change idea with the PDSA cycles that tested it; `text` "" for cycles without a change idea."""
+
+    text: str
+    code: str
+    cycles: list[IdeaCycle] = field(default_factory=list)
+    node_ids: list[int] = field(default_factory=list)  # every team's copy of the idea, for links
+
+    @property
+    def anchor(self) -> str:
+        return f"idea-{self.node_ids[0] if self.node_ids else 0}"
+
+    @property
+    def other_anchors(self) -> list[str]:
+        return [f"idea-{node_id}" for node_id in self.node_ids[1:]]
+
+    def count(self, decision: str) -> int:
+        return sum(1 for c in self.cycles if c.cycle.decision == decision)
+
+
+def idea_bank(*, network: Network, user, sees_all_names: bool, query: str = "") -> list[IdeaEntry]:
+    """The network's change ideas with the cycles that tested them: the reader's own teams' cycles and
+    the cycles other teams chose to share.
+
+    Team names: shown where the reader may see the team by name (Team.objects.visible_to); in a
+    network that shows peers anonymised a shared cycle carries no team at all. In a network that
+    hides peers, other teams' cycles are not shown, shared or not (unless the reader sees every
+    team, like the national project lead). Two queries, plus the search.
+    """
+    own = set(Team.objects.filter(network=network, memberships__user=user).values_list("id", flat=True))
+    named = set(Team.objects.visible_to(user).filter(network=network).values_list("id", flat=True))
+    cycles = PDSACycle.objects.filter(team__network=network).select_related("team", "change_idea")
+    peers_visible = sees_all_names or network.peer_visibility != Network.PeerVisibility.HIDDEN
+    if peers_visible:
+        cycles = cycles.filter(Q(team_id__in=own) | Q(shared_with_network=True))
+    else:
+        cycles = cycles.filter(team_id__in=own)
+    if query:
+        words = Q()
+        for name in ("title", "objective", "plan", "do_notes", "study_notes", "act_notes", "change_idea__text"):
+            words |= Q(**{f"{name}__icontains": query})
+        cycles = cycles.filter(words)
+    entries: dict[str, IdeaEntry] = {}
+    for cycle in cycles.order_by("-start_date", "-id"):
+        idea = cycle.change_idea
+        # Grouped by the idea's text: the teams' copies of a template idea are one idea.
+        key = idea.text.strip().lower() if idea is not None else ""
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = IdeaEntry(text=idea.text if idea else "", code=idea.code if idea else "")
+        is_own = cycle.team_id in own
+        if idea is not None and idea.id not in entry.node_ids:
+            entry.node_ids.append(idea.id)
+        may_name = is_own or sees_all_names or (
+            network.peer_visibility == Network.PeerVisibility.NAMED and cycle.team_id in named
+        )
+        label = cycle.team.name if may_name else ""
+        entry.cycles.append(IdeaCycle(cycle=cycle, team_label=label, is_own=is_own))
+    return sorted(entries.values(), key=lambda e: (e.text == "", e.code, e.text.lower()))

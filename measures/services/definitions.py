@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from teams.models import Network, Team
@@ -32,7 +32,15 @@ from ..models import (
 # The fields a published version freezes (IndicatorVersion has exactly these).
 VERSIONED_FIELDS = DEFINITION_FIELDS
 # Editable with the definition but not part of the frozen snapshot.
-OTHER_DRAFT_FIELDS = ("goal", "baseline_start", "baseline_end", "target_deadline", "order")
+OTHER_DRAFT_FIELDS = (
+    "goal",
+    "baseline_start",
+    "baseline_end",
+    "target_deadline",
+    "first_due_month",
+    "last_due_month",
+    "order",
+)
 INDICATOR_FIELDS = ("code", *VERSIONED_FIELDS, *OTHER_DRAFT_FIELDS)
 GOAL_FIELDS = (
     "number",
@@ -246,6 +254,7 @@ def indicator_publish(
     if indicator.status == PublicationStatus.RETIRED:
         raise ValidationError(_("En udgået indikator kan ikke offentliggøres."))
     draft = IndicatorDraft.objects.filter(indicator=indicator).select_related("goal").first()
+    previous_first_due = None
     if indicator.version > 0:
         if draft is None:
             raise ValidationError(
@@ -257,8 +266,12 @@ def indicator_publish(
             getattr(indicator, n) != getattr(draft, n) for n in (*VERSIONED_FIELDS, *OTHER_DRAFT_FIELDS)
         ):
             raise ValidationError(_("Kladden er magen til den offentliggjorte definition."))
+        previous_first_due = indicator.first_due_month
         for name in (*VERSIONED_FIELDS, *OTHER_DRAFT_FIELDS):
             setattr(indicator, name, getattr(draft, name))
+        if indicator.first_due_month is None:
+            indicator.first_due_month = previous_first_due
+    _check_due_months(indicator, previous=previous_first_due, published_at=published_at)
     goal = indicator.goal
     if goal is not None and goal.status != PublicationStatus.PUBLISHED:
         raise ValidationError({"goal": _("Offentliggør målet, før indikatoren offentliggøres.")})
@@ -274,6 +287,39 @@ def indicator_publish(
     # A new definition changes every chart of the indicator (unit, multiplier, chart type, target).
     chart_indicator_changed(indicator=indicator)
     return version
+
+
+def _check_due_months(indicator: Indicator, *, previous, published_at=None) -> None:
+    """Publishing never gives the teams a backlog: no due month before the month of publication.
+
+    A blank first due month becomes the month of publication. A new version may keep the first
+    due month it had; moving it earlier than this month is refused. Earlier months can still be
+    entered as baseline: the entry window is the network's, not the due months.
+    """
+    # The month of publication: now, or when a definition published earlier is loaded (the demo).
+    this_month = timezone.localdate(published_at or timezone.now()).replace(day=1)
+    first = indicator.first_due_month
+    if first is not None:
+        first = indicator.first_due_month = first.replace(day=1)
+    if indicator.last_due_month is not None:
+        indicator.last_due_month = indicator.last_due_month.replace(day=1)
+    if first is None:
+        indicator.first_due_month = max(this_month, indicator.network.first_period)
+    elif first < this_month and first != previous:
+        raise ValidationError(
+            {
+                "first_due_month": _(
+                    "Første måned med indberetningspligt kan ikke ligge før %(month)s, den måned "
+                    "indikatoren offentliggøres; ellers ville alle teams straks mangle data for de "
+                    "tidligere måneder. Teams kan stadig indtaste dem som baseline."
+                )
+                % {"month": formats.date_format(this_month, "YEAR_MONTH_FORMAT")}
+            }
+        )
+    if indicator.last_due_month is not None and indicator.last_due_month < indicator.first_due_month:
+        raise ValidationError(
+            {"last_due_month": _("Sidste måned med indberetningspligt skal ligge efter den første.")}
+        )
 
 
 @transaction.atomic

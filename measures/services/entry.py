@@ -24,6 +24,7 @@ from ..models import Indicator, Measurement, MonthCompletion, MonthLock, Publica
 from ..months import current_month, month_start
 from ..numbers import format_display
 from ..selectors.definitions import published_indicators
+from ..selectors.entry import entry_window
 
 # DecimalField(max_digits=14, decimal_places=4): ten digits before the comma, four after.
 MAX_DECIMAL_PLACES = 4
@@ -273,17 +274,49 @@ def describe_measurement(measurement: Measurement) -> str:
 
 
 def period_errors(*, team: Team, period: date, today: date | None = None) -> list[str]:
-    """A month can be reported from the network's start up to and including this month."""
+    """A month can be entered inside the network's entry window, up to and including this month.
+
+    The window (baseline months before the start, follow-up months after the end) is wider than
+    the due months; see measures.selectors.entry.
+    """
     if period.day != 1:
         return [_("Måneden skal angives som den 1. i måneden.")]
     if period > current_month(today):
         return [_("Der kan ikke indberettes for en måned i fremtiden.")]
-    if period < team.network.first_period:
+    network = team.network
+    if period < network.entry_first_period:
         return [
-            _("Måneden ligger før LKT'ets start (%(start)s).")
-            % {"start": formats.date_format(team.network.first_period, "b. Y")}
+            _("%(month)s ligger før de måneder, LKT'et modtager data for (fra %(first)s, inkl. baseline).")
+            % {
+                "month": _month_label(period),
+                "first": _month_label(network.entry_first_period),
+            }
+        ]
+    if period > network.entry_last_period:
+        return [
+            _("LKT'et modtager ikke data efter %(last)s; %(month)s ligger efter LKT'ets slut.")
+            % {"last": _month_label(network.entry_last_period), "month": _month_label(period)}
         ]
     return []
+
+
+def entry_window_errors(
+    *, team: Team, indicator: Indicator, period: date, today: date | None = None
+) -> list[str]:
+    """The month must be one the network and the indicator accept (every write path checks this)."""
+    if problems := period_errors(team=team, period=period, today=today):
+        return problems
+    window = entry_window(team.network, indicator)
+    if period not in window:
+        return [
+            _("Indikatoren “%(name)s” modtager ikke data efter %(last)s.")
+            % {"name": indicator.name, "last": _month_label(window.last)}
+        ]
+    return []
+
+
+def _month_label(period: date) -> str:
+    return formats.date_format(period, "YEAR_MONTH_FORMAT")
 
 
 def measurement_errors(
@@ -303,7 +336,7 @@ def measurement_errors(
         errors["indicator"].append(_("Indikatoren hører ikke til teamets LKT."))
     elif indicator.status != PublicationStatus.PUBLISHED:
         errors["indicator"].append(_("Indikatoren er ikke offentliggjort."))
-    if problems := period_errors(team=team, period=period, today=today):
+    if problems := entry_window_errors(team=team, indicator=indicator, period=period, today=today):
         errors["period"] = problems
     if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
         errors["comment"].append(_("Kommentaren må højst være %(max)s tegn.") % {"max": MAX_COMMENT_LENGTH})

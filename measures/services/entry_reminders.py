@@ -1,7 +1,11 @@
 """Monthly reporting reminders: after a network's deadline, e-mail the teams that have not reported.
 
+Only due months are reminded (measures.selectors.entry.due_window): between an active
+network's start and end, for the indicators due in that month; a network in preparation, paused or
+closed, and an indicator published this month, never cause a reminder.
+
 "Not reported" for a month: the team has neither a measurement (a value or "intet at indberette")
-of any published indicator of its network for that month, nor marked the month complete. A team
+of any indicator due that month, nor marked the month complete. A team
 that has entered part of its data is not reminded: the data entry page shows what is missing.
 """
 
@@ -17,9 +21,10 @@ from django.utils import timezone, translation
 
 from teams.models import Network, Team, TeamMembership
 
-from ..models import Indicator, Measurement, MonthCompletion, PublicationStatus, ReminderSent
+from ..models import Measurement, MonthCompletion, ReminderSent
 from ..months import month_start, previous_month
-from ..selectors.entry import reporting_deadline
+from ..selectors.definitions import published_indicators
+from ..selectors.entry import due_indicators, reporting_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -29,19 +34,20 @@ def reminder_period_due(*, network: Network, today: date) -> date | None:
     period = previous_month(month_start(today))
     if today <= reporting_deadline(network, period):
         return None
-    if period < network.first_period or (network.end_date and period > network.end_date):
+    if not network.has_reporting_obligation or not network.first_period <= period <= network.last_period:
         return None
     return period
 
 
 def teams_not_reported(*, network: Network, period: date) -> QuerySet[Team]:
-    """Active teams of the network without any measurement or a month completion for `period`."""
-    measured = Measurement.objects.filter(
-        team=OuterRef("pk"),
-        period=period,
-        indicator__network=network,
-        indicator__status=PublicationStatus.PUBLISHED,
-    )
+    """Active teams without a measurement of an indicator due in `period` or a month completion.
+
+    No team when no indicator is due in `period`.
+    """
+    due = due_indicators(network, list(published_indicators(network=network)), period)
+    if not due:
+        return Team.objects.none()
+    measured = Measurement.objects.filter(team=OuterRef("pk"), period=period, indicator__in=due)
     completed = MonthCompletion.objects.filter(team=OuterRef("pk"), period=period)
     return (
         Team.objects.filter(network=network, is_active=True)
@@ -108,8 +114,6 @@ def reminders_send_due(*, today: date | None = None) -> int:
     for network in Network.objects.filter(status=Network.Status.ACTIVE).order_by("id"):
         period = reminder_period_due(network=network, today=today)
         if period is None:
-            continue
-        if not Indicator.objects.filter(network=network, status=PublicationStatus.PUBLISHED).exists():
             continue
         for team in teams_not_reported(network=network, period=period).select_related("network"):
             sent += reminder_send(team=team, period=period)

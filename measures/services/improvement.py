@@ -336,3 +336,19 @@ def pdsa_cycle_delete(*, cycle: PDSACycle, user) -> None:
     _with_user(cycle, user).delete()
     for indicator in indicators:
         chart_series_changed(team=team, indicator=indicator)
+
+
+@transaction.atomic
+def pdsa_cycle_share(*, cycle: PDSACycle, shared: bool, user) -> PDSACycle:
+    """Share a cycle with the network's idea bank, or withdraw it; the team decides per cycle.
+
+    In a network that shows peers anonymised, the idea bank shows a shared cycle without the team's
+    name; the page that offers sharing says so first (the free text is the team's responsibility).
+    """
+    cycle = PDSACycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.shared_with_network == shared:
+        return cycle
+    cycle.shared_with_network = shared
+    cycle.shared_at = timezone.now() if shared else None
+    _with_user(cycle, user).save(update_fields=["shared_with_network", "shared_at", "updated_at"])
+    return cycle

@@ -59,3 +59,13 @@ def heat_class(share) -> str:
     if share > 0:
         return "lkt-heat-partial"
     return "lkt-heat-empty"
+
+
+@register.filter
+def dk_trim(value, places=4) -> str:
+    """A stored value as Danes write it, at most `places` decimals and no trailing zeros: 1.076,5 (not 1.076,5000)."""
+    from measures.numbers import format_display
+
+    if value is None or value == "":
+        return "–"
+    return format_display(value, int(places))

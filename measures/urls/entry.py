@@ -1,10 +1,10 @@
 from django.urls import path
 
-from ..views import entry
+from ..views import entry, entry_grid
 
 # Under the "measures" namespace (measures/urls.py).
 urlpatterns = [
-    path("teams/<uuid:team_uuid>/data/", entry.entry_grid, name="entry-grid"),
+    path("teams/<uuid:team_uuid>/data/", entry_grid.entry_grid, name="entry-grid"),
     path("teams/<uuid:team_uuid>/data/gem/", entry.entry_save, name="entry-save"),
     path("teams/<uuid:team_uuid>/data/historik/", entry.entry_team_history, name="entry-team-history"),
     path(

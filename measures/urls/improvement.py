@@ -58,5 +58,7 @@ urlpatterns = [
     path("teams/<uuid:team_uuid>/pdsa/ny/", improvement.pdsa_create, name="pdsa-create"),
     path("pdsa/<uuid:cycle_uuid>/", improvement.pdsa_detail, name="pdsa-detail"),
     path("pdsa/<uuid:cycle_uuid>/rediger/", improvement.pdsa_edit, name="pdsa-edit"),
+    path("pdsa/<uuid:cycle_uuid>/del/", improvement.pdsa_share, name="pdsa-share"),
+    path("lkt/<slug:slug>/idebank/", improvement.idea_bank, name="idea-bank"),
     path("pdsa/<uuid:cycle_uuid>/slet/", improvement.pdsa_delete, name="pdsa-delete"),
 ]

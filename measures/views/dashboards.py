@@ -53,7 +53,11 @@ def home(request: HttpRequest) -> HttpResponse:
     for network_id, role in roles:
         role_names.setdefault(network_id, []).append(NetworkMembership.Role(role).label)
     network_rows = [{"network": n, "roles": role_names.get(n.id, [])} for n in networks]
-    return render(request, "measures/dashboards_home.html", {"networks": network_rows, "teams": teams})
+    return render(
+        request,
+        "measures/dashboards_home.html",
+        {"networks": network_rows, "teams": teams, "followed": selectors.followed_teams(user=request.user)},
+    )
 
 
 @login_required

@@ -500,3 +500,42 @@ def project_description(request: HttpRequest, slug: str) -> HttpResponse:
             "seminars": Seminar.objects.filter(network=network).order_by("starts_at"),
         },
     )
+
+
+# The idea bank -----------------------------------------------------------------------------------
+
+
+@login_required
+def idea_bank(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's change ideas with the PDSA cycles that tested them; searchable with ?q=."""
+    access = get_network_for_user(request.user, slug)
+    network = access.network
+    query = request.GET.get("q", "").strip()[:200]
+    entries = selectors.idea_bank(
+        network=network, user=request.user, sees_all_names=access.sees_all_team_names, query=query
+    )
+    return render(
+        request,
+        "measures/improvement_idea_bank.html",
+        {
+            "access": access,
+            "network": network,
+            "entries": entries,
+            "query": query,
+            "n_cycles": sum(len(e.cycles) for e in entries),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pdsa_share(request: HttpRequest, cycle_uuid) -> HttpResponse:
+    """The team shares one cycle with the network's idea bank, or withdraws it."""
+    cycle, _access = _get_cycle(request.user, cycle_uuid, write=True)
+    shared = request.POST.get("shared") == "on"
+    services.pdsa_cycle_share(cycle=cycle, shared=shared, user=request.user)
+    if shared:
+        messages.success(request, _("Cyklussen er delt med LKT'ets idébank."))
+    else:
+        messages.info(request, _("Cyklussen er ikke længere delt med LKT'ets idébank."))
+    return redirect("measures:pdsa-detail", cycle_uuid=cycle.uuid)

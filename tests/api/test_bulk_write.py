@@ -122,3 +122,14 @@ def test_it_rejects_a_body_that_is_not_a_list(world, make_token, token_client):
     response = client.post(url(world.team_a), {"indicator": "ddd"}, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_it_refuses_a_month_outside_the_entry_window_and_stores_nothing(world, make_token, token_client):
+    client = token_client(make_token(write_team=world.team_a))
+    rows = [*GOOD_ROWS, {"indicator": "ddd", "period": "2022-11", "numerator": 10, "denominator": 100}]
+    response = post(client, world.team_a, rows)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["row"] == 3 and "ligger før de måneder" in error["message"]
+    assert not Measurement.objects.filter(team=world.team_a, period__gte=date(2026, 1, 1)).exists()
+    assert not Measurement.objects.filter(period=date(2022, 11, 1)).exists()

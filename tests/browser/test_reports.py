@@ -2,6 +2,7 @@
 locked, see progress and the result, download, and get the same bytes again a month later."""
 
 import hashlib
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -85,7 +86,8 @@ def test_the_project_lead_makes_the_seminars_pdf_and_slides(page, settings, tmp_
         page.get_by_role("link", name="Hent filen med teamnavne (projektledelsen)").click()
     second = open(again.value.path(), "rb").read()  # noqa: SIM115
     assert hashlib.sha256(second).hexdigest() == hashlib.sha256(first).hexdigest() == snapshot.sha256_named
-    assert page.lkt_errors == []
+    # A download ends its navigation in Chromium as net::ERR_ABORTED; every other error counts.
+    assert [e for e in page.lkt_errors if not re.match(r"request failed: .*/hent/(anonymiseret/)? \(net::ERR_ABORTED\)$", e)] == []
 
 
 @pytest.mark.browser
@@ -113,4 +115,5 @@ def test_the_progress_bar_follows_the_worker_and_the_page_shows_the_result(page,
     ReportSnapshot.objects.filter(pk=snapshot.pk).update(status="queued")
     report_snapshot_generate(snapshot_id=snapshot.id)
     page.wait_for_selector("text=Rapporten er klar.", timeout=10_000)
-    assert page.lkt_errors == []
+    # A download ends its navigation in Chromium as net::ERR_ABORTED; every other error counts.
+    assert [e for e in page.lkt_errors if not re.match(r"request failed: .*/hent/(anonymiseret/)? \(net::ERR_ABORTED\)$", e)] == []

@@ -347,6 +347,46 @@ def test_demo_logins_have_the_password_demo_and_their_roles(demo_output):
     assert other_access.can_enter_data and not other_access.can_lead
 
 
+def test_the_closed_infection_network_is_closed_and_never_overdue(demo_output):
+    from measures.selectors.entry import network_overdue_teams, team_completeness
+    from measures.services.entry_reminders import teams_not_reported
+
+    network = Network.objects.get(slug="lkt-infektioner")
+    assert network.status == Network.Status.CLOSED
+    assert (network.first_period, network.last_period) == (date(2015, 1, 1), date(2016, 12, 1))
+    assert network_overdue_teams(network=network, teams=Team.objects.all()) == []
+    for team in network.teams.all():
+        status = team_completeness(team=team)
+        assert status.late_months == [] and status.open_months == []
+        # The run's months are still there to read and correct.
+        assert status.months[-1].period == date(2014, 1, 1) and status.months[0].period == date(2016, 12, 1)
+    assert not teams_not_reported(network=network, period=date(2016, 12, 1)).exists()
+
+
+def test_the_hip_fracture_network_in_preparation_shows_no_overdue_months(demo_output):
+    from measures.selectors.entry import network_overdue_teams, team_completeness
+
+    network = Network.objects.get(slug="lkt-hoftebrud")
+    assert network_overdue_teams(network=network, teams=Team.objects.all()) == []
+    for team in network.teams.all():
+        status = team_completeness(team=team)
+        assert status.late_months == [] and status.open_months == []
+
+
+def test_the_demo_home_pages_show_no_false_alarms(demo_output, client):
+    from measures.selectors.entry import network_overdue_teams
+
+    antibiotics = Network.objects.get(slug="lkt-antibiotika")
+    # The active network does have late teams (the demo data has gaps); the other two never.
+    assert network_overdue_teams(network=antibiotics, teams=Team.objects.all())
+    client.force_login(User.objects.get(username="demo-lead"))
+    html = client.get("/lkt/lkt-infektioner/datakomplethed/").content.decode()
+    assert "LKT'et er afsluttet" in html and "Måneder for sent" not in html
+    client.force_login(User.objects.get(username="demo-admin"))
+    html = client.get("/lkt/lkt-hoftebrud/datakomplethed/").content.decode()
+    assert "under forberedelse" in html and "Måneder for sent" not in html
+
+
 def test_the_gp_cluster_has_practices_prescribers_24_months_a_held_meeting_and_a_follow_up(demo_output):
     from clusters.access import cluster_access
     from clusters.models import Cluster, ExtractRow, Meeting, Package, PackageItem

@@ -102,10 +102,11 @@ def test_it_rejects_a_future_month(world):
     assert "fremtiden" in errors_of(excinfo)["period"][0]
 
 
-def test_it_rejects_a_month_before_the_network_starts(world):
+def test_it_rejects_a_month_before_the_entry_window(world):
+    # The network starts 2024-01 and accepts 12 baseline months before: 2023-01 is the first.
     with pytest.raises(ValidationError) as excinfo:
-        save(world, period=date(2023, 12, 1))
-    assert "før LKT'ets start" in errors_of(excinfo)["period"][0]
+        save(world, period=date(2022, 12, 1))
+    assert "ligger før de måneder, LKT'et modtager data for" in errors_of(excinfo)["period"][0]
 
 
 def test_it_rejects_an_indicator_of_another_network(world):

@@ -111,4 +111,9 @@ IMPROVEMENT_RULES: dict[str, Rule | list[Rule]] = {
         Rule(kwargs=pdsa, expected=POST_ONLY),
         Rule(kwargs=fresh_pdsa, method="post", per_role=True, expected=TEAM_POST),
     ],
+    "measures:pdsa-share": [
+        Rule(kwargs=pdsa, expected=POST_ONLY),
+        Rule(kwargs=fresh_pdsa, method="post", per_role=True, expected=TEAM_POST),
+    ],
+    "measures:idea-bank": read_only(network, NETWORK_MEMBERS_READ),
 }
