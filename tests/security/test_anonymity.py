@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from measures.charts import chart_results_recompute_stale
 from measures.models import Annotation, ChartResult, PDSACycle
+from measures.services.improvement import pdsa_cycle_share
 from seminars.models import Attendance, Registration
 from teams.models import Organisation, Team
 from teams.peers import anonymous_order_key
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 ANNOTATION_TEXT = "Stuegangsprojekt hos Nordteamet"
 PDSA_TITLE = "Nordteamets time-out-test"
+SHARED_TITLE = "Stopordre på dag 5"
 # Team A is the only team of its region, and one more peer is alone in another: naming either
 # region next to an anonymised team, or counting it, points at the team (k >= 3).
 LONE_REGION_A = "Region Sjælland"
@@ -74,6 +76,15 @@ def populate(world) -> None:
     )
     cycle = PDSACycle.objects.create(team=world.team_a, title=PDSA_TITLE, start_date=date(2024, 7, 1))
     cycle.indicators.add(world.indicator)
+    # A cycle team A chose to share: the idea bank shows it to team B, without team A's identity.
+    shared = PDSACycle.objects.create(
+        team=world.team_a,
+        title=SHARED_TITLE,
+        study_notes="Færre behandlingsdage uden flere genindlæggelser.",
+        decision=PDSACycle.Decision.ADOPT,
+        start_date=date(2024, 9, 1),
+    )
+    pdsa_cycle_share(cycle=shared, shared=True, user=world.team_lead)
     past = make_seminar(world.network, days=-10, title="Læringsseminar 1")
     make_seminar(world.network, days=20, title="Læringsseminar 2")
     for user in (world.team_lead, world.data_entry):
@@ -269,3 +280,17 @@ def test_anonymous_letters_do_not_follow_name_or_region_order(world, client_for)
         if len(seen) >= 3:
             by_position = [name for _position, name in sorted(seen)]
             assert by_position != sorted(by_position), f"{url} lists anonymised teams in name order"
+
+
+def test_the_idea_bank_shows_a_shared_cycle_to_anonymised_peers_without_its_team(world, client_for):
+    populate(world)
+    url = reverse("measures:idea-bank", kwargs={"slug": world.network.slug})
+    assert url in peer_readable_urls(world)  # so the leak test above reads the idea bank too
+    html = client_for(world.other_team_member).get(url).content.decode()
+    assert SHARED_TITLE in html and "Færre behandlingsdage" in html and "Implementér" in html
+    assert PDSA_TITLE not in html  # not shared: team A's own business
+    for marker in identity_markers(world):
+        assert marker not in html
+    # Team A itself sees both of its cycles, marked as its own.
+    own = client_for(world.data_entry).get(url).content.decode()
+    assert SHARED_TITLE in own and PDSA_TITLE in own and "jeres team" in own
