@@ -12,13 +12,14 @@ from django.urls import reverse
 
 from measures.models import Indicator, Measurement
 from measures.services.entry import measurement_save
-from teams.models import Network, NetworkMembership, Organisation, Team, TeamMembership
+from teams.models import Network, NetworkMembership, OidcIdentity, Organisation, Team, TeamMembership
 
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"teams", "measures", "seminars"}
-# Set-up data with no service of its own: organisations, networks, teams and who belongs where.
-EDITABLE = {Organisation, Network, NetworkMembership, Team, TeamMembership, Measurement}
+# Set-up data with no service of its own: organisations, networks, teams, who belongs where and
+# which single sign-on identity is whose.
+EDITABLE = {Organisation, Network, NetworkMembership, Team, TeamMembership, OidcIdentity, Measurement}
 
 
 def our_admins():

@@ -1,5 +1,5 @@
-"""Imports run one way: demo -> reports -> measures -> seminars -> teams -> lkt base (README,
-"Where things live").
+"""Imports run one way: demo -> reports, clusters -> measures -> seminars -> teams -> lkt base
+(README, "Where things live").
 
 Parsed with ast, so imports inside functions count too; no module is imported to check it.
 """

@@ -151,10 +151,8 @@ def test_with_named_peers_the_same_check_finds_the_name(world, client_for):
 
 
 def _cluster_readable(world, role: str) -> list[str]:
-    from .test_permission_matrix import cases
-
     urls = []
-    for name, rule in cases():  # one rule per (URL, method); a URL may have several
+    for name, rule in cases():
         if rule.method == "get" and rule.expected.get(role) == OK and (name.startswith("clusters:") or "cluster" in name):
             urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
     return urls
