@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from clusters.api import ClusterViewSet, MeetingViewSet, PackageViewSet
 from measures.api import (
     AnnotationViewSet,
     ChartResultViewSet,
@@ -15,7 +16,6 @@ from measures.api import (
     MeasurementViewSet,
     PDSACycleViewSet,
 )
-from clusters.api import ClusterViewSet, MeetingViewSet, PackageViewSet
 from seminars.api import SeminarViewSet
 from teams.api import NetworkViewSet, OrganisationViewSet, TeamViewSet
 

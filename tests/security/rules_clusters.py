@@ -9,21 +9,7 @@ from clusters.models import MeetingGoal
 from tests.base import World
 from tests.clusters.factory import build_cluster_world
 
-<<<<<<< HEAD
 from .matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, UNAUTHORIZED, Rule, expect
-=======
-from .matrix import (
-    FORBIDDEN,
-    NOT_FOUND,
-    OK,
-    REDIRECT,
-    UNAUTHORIZED,
-    Rule,
-    expect,
-    get_and_post,
-    read_only,
-)
->>>>>>> layout
 
 BAD_REQUEST = 400
 OUTSIDE_READERS = {"coordinator": OK, "national_lead": OK, "staff": OK}
@@ -79,7 +65,6 @@ def provider(w: World) -> dict:
     return {"slug": build_cluster_world(w).provider.slug}
 
 
-<<<<<<< HEAD
 def get_only(kwargs, expected: dict[str, int]) -> list[Rule]:
     """A page that only reads (require_GET): the GET as `expected`, a POST refused with 405."""
     return [Rule(kwargs=kwargs, expected=expected), Rule(kwargs=kwargs, method="post", expected=GET_ONLY_POST)]
@@ -113,31 +98,6 @@ CLUSTER_RULES: dict[str, Rule | list[Rule]] = {
     "clusters:package-edit": form(package, PROVIDER_WRITE, PROVIDER_FORM_POST),
     "clusters:package-create": form(provider, PROVIDER_WRITE, PROVIDER_FORM_POST),
     "clusters:provider-groups": form(provider, LOGGED_IN, PROVIDER_GROUPS_POST),
-=======
-CLUSTER_RULES: dict[str, Rule | list[Rule]] = {
-    "clusters:home": read_only(lambda w: {}, LOGGED_IN),
-    "clusters:extract-template": read_only(lambda w: {}, LOGGED_IN),
-    "clusters:cluster-detail": read_only(cluster, CLUSTER_READ),
-    "clusters:meeting-create": get_and_post(cluster, CLUSTER_PLAN),
-    "clusters:meeting-detail": read_only(meeting, CLUSTER_READ),
-    "clusters:meeting-edit": get_and_post(meeting, CLUSTER_PLAN, post={**CLUSTER_PLAN, "cluster_coordinator": BAD_REQUEST}),
-    "clusters:meeting-extract-requested": Rule(kwargs=follow_up, method="post", expected=CLUSTER_PLAN_POST),
-    "clusters:extract-upload": get_and_post(
-        follow_up, CLUSTER_UPLOAD, post={**CLUSTER_UPLOAD, "cluster_provider": BAD_REQUEST}
-    ),
-    "clusters:meeting-data": read_only(meeting, CLUSTER_READ),
-    "clusters:meeting-report": read_only(meeting, CLUSTER_READ),
-    "clusters:meeting-followup": read_only(follow_up, CLUSTER_READ),
-    "clusters:meeting-discussion": get_and_post(
-        meeting, INSIDE_READ, post={**INSIDE_READ, "cluster_coordinator": BAD_REQUEST, "cluster_member": FORBIDDEN, "cluster_provider": FORBIDDEN}
-    ),
-    "clusters:goal-add": Rule(kwargs=meeting, method="post", expected=GOAL_POST),
-    "clusters:goal-delete": Rule(kwargs=goal, method="post", expected=GOAL_DELETE),
-    "clusters:package-detail": read_only(package, LOGGED_IN),
-    "clusters:package-edit": get_and_post(package, PROVIDER_WRITE, post={**PROVIDER_WRITE, "cluster_provider": BAD_REQUEST}),
-    "clusters:package-create": get_and_post(provider, PROVIDER_WRITE, post={**PROVIDER_WRITE, "cluster_provider": BAD_REQUEST}),
-    "clusters:provider-groups": get_and_post(provider, LOGGED_IN, post={**PROVIDER_WRITE, "cluster_provider": BAD_REQUEST}),
->>>>>>> layout
     "api-v1:cluster-list": Rule(expected=API_ALL),
     "api-v1:cluster-detail": Rule(kwargs=cluster, expected=API_CLUSTER),
     "api-v1:cluster-indicators": Rule(kwargs=cluster, expected=API_CLUSTER),
