@@ -91,8 +91,10 @@ class Phase:
 
     def line(self) -> str:
         others = {s: n for s, n in self.statuses.items() if s != 200}
-        return (f"{self.name:<34} {self.saves_per_second:>8.1f} {self.percentile(0.5):>8.1f} "
-                f"{self.percentile(0.95):>8.1f} {self.server_errors:>4} {self.lock_wait:>10.3f}   {others or ''}")
+        return (
+            f"{self.name:<34} {self.saves_per_second:>8.1f} {self.percentile(0.5):>8.1f} "
+            f"{self.percentile(0.95):>8.1f} {self.server_errors:>4} {self.lock_wait:>10.3f}   {others or ''}"
+        )
 
 
 def seed() -> list[tuple[str, str]]:
@@ -111,24 +113,46 @@ def seed() -> list[tuple[str, str]]:
         region.region = region
         region.save()
         regions.append(region)
-    network = Network.objects.create(slug="bench", name="Bench", topic="Benchmark", status=Network.Status.ACTIVE,
-                                     lead_region=regions[0], start_date=date(2024, 1, 1))
+    network = Network.objects.create(
+        slug="bench",
+        name="Bench",
+        topic="Benchmark",
+        status=Network.Status.ACTIVE,
+        lead_region=regions[0],
+        start_date=date(2024, 1, 1),
+    )
     indicator = Indicator.objects.create(
-        network=network, code="ddd", name="DDD pr. 100 sengedage", numerator_definition="DDD",
-        denominator_definition="Sengedage", unit="DDD pr. 100 sengedage", multiplier=Decimal(100),
-        chart_type="run", direction="down", status=PublicationStatus.PUBLISHED, version=1, order=1,
+        network=network,
+        code="ddd",
+        name="DDD pr. 100 sengedage",
+        numerator_definition="DDD",
+        denominator_definition="Sengedage",
+        unit="DDD pr. 100 sengedage",
+        multiplier=Decimal(100),
+        chart_type="run",
+        direction="down",
+        status=PublicationStatus.PUBLISHED,
+        version=1,
+        order=1,
     )
     rng = random.Random(1)
     writers = []
     for i in range(WRITERS):
         team = Team.objects.create(network=network, code=f"t{i}", name=f"Team {i}", region=regions[i % 5])
         Measurement.objects.bulk_create(
-            Measurement(team=team, indicator=indicator, period=p, numerator=Decimal(rng.randint(400, 700)),
-                        denominator=Decimal(1000), indicator_version=1)
+            Measurement(
+                team=team,
+                indicator=indicator,
+                period=p,
+                numerator=Decimal(rng.randint(400, 700)),
+                denominator=Decimal(1000),
+                indicator_version=1,
+            )
             for p in PERIODS
         )
-        _token, raw = api_token_create(network=network, name=f"bench {i}", region=None, write_team=team,
-                                       expires_at=None, user=lead)
+        _token, raw = api_token_create(
+            network=network, name=f"bench {i}", region=None, write_team=team, expires_at=None, user=lead
+        )
         writers.append((str(team.uuid), raw))
     chart_results_recompute_stale(network=network)
     return writers
@@ -161,15 +185,43 @@ def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
     }
     python = sys.executable
     web = subprocess.Popen(
-        [python, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "lkt.wsgi:application"],
-        cwd=BASE_DIR, env=env, stdout=(log_dir / "web.log").open("wb"), stderr=subprocess.STDOUT,
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "--config",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "lkt.wsgi:application",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=(log_dir / "web.log").open("wb"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     worker = subprocess.Popen(
-        [python, "-m", "celery", "-A", "lkt", "worker", "--concurrency=2", "-Q", queue_name,
-         "-n", f"{queue_name}@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=BASE_DIR, env={**env, "DATABASE_URL": database_url() + "?application_name=lkt-worker"}, stdout=(log_dir / "worker.log").open("wb"), stderr=subprocess.STDOUT,
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "lkt",
+            "worker",
+            "--concurrency=2",
+            "-Q",
+            queue_name,
+            "-n",
+            f"{queue_name}@%h",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=BASE_DIR,
+        env={**env, "DATABASE_URL": database_url() + "?application_name=lkt-worker"},
+        stdout=(log_dir / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
@@ -201,15 +253,26 @@ class Writer:
 
     def __init__(self, team_uuid: str, token: str, seed_value: int) -> None:
         self.path = f"/api/v1/teams/{team_uuid}/measurements/bulk/"
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                        "Host": "127.0.0.1"}
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Host": "127.0.0.1",
+        }
         self.rng = random.Random(seed_value)
         self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
 
     def save(self) -> int:
         period = self.rng.choice(PERIODS)
-        body = json.dumps([{"indicator": "ddd", "period": f"{period:%Y-%m}",
-                            "numerator": self.rng.randint(300, 800), "denominator": 1000}])
+        body = json.dumps(
+            [
+                {
+                    "indicator": "ddd",
+                    "period": f"{period:%Y-%m}",
+                    "numerator": self.rng.randint(300, 800),
+                    "denominator": 1000,
+                }
+            ]
+        )
         try:
             self.conn.request("POST", self.path, body=body, headers=self.headers)
             response = self.conn.getresponse()
@@ -230,9 +293,14 @@ class LockSampler(threading.Thread):
         super().__init__(daemon=True)
         import psycopg
 
-        self.conn = psycopg.connect(host=dsn.get("HOST") or "127.0.0.1", port=dsn.get("PORT") or 5432,
-                                    user=dsn["USER"], password=dsn.get("PASSWORD") or None, dbname=dsn["NAME"],
-                                    autocommit=True)
+        self.conn = psycopg.connect(
+            host=dsn.get("HOST") or "127.0.0.1",
+            port=dsn.get("PORT") or 5432,
+            user=dsn["USER"],
+            password=dsn.get("PASSWORD") or None,
+            dbname=dsn["NAME"],
+            autocommit=True,
+        )
         self.waiting = 0.0
         self.running = threading.Event()
         self.done = threading.Event()
@@ -325,9 +393,11 @@ def main() -> None:
         processes = start_servers(queue_name, log_dir)
         sampler = LockSampler(settings.DATABASES["default"])
         sampler.start()
-        print(f"concurrency benchmark: gunicorn (gunicorn.conf.py, {os.environ.get('GUNICORN_WORKERS', '3')} "
-              f"workers), PostgreSQL, Celery worker (concurrency 2), {SECONDS:.0f} s per phase, "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"concurrency benchmark: gunicorn (gunicorn.conf.py, {os.environ.get('GUNICORN_WORKERS', '3')} "
+            f"workers), PostgreSQL, Celery worker (concurrency 2), {SECONDS:.0f} s per phase, "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        )
         print(f"{'phase':<34} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'5xx':>4} {'lock wait s':>10}")
         writers = [Writer(team, token, i) for i, (team, token) in enumerate(credentials)]
         for w in writers[:3]:  # warm up the gunicorn workers
@@ -346,14 +416,20 @@ def main() -> None:
         sampler.done.set()
 
         floor = single.percentile(0.5)
-        print(f"throughput 20 writers / 1 writer: {many.saves_per_second / single.saves_per_second:.2f} "
-              f"(target >= 1)")
+        print(
+            f"throughput 20 writers / 1 writer: {many.saves_per_second / single.saves_per_second:.2f} "
+            f"(target >= 1)"
+        )
         print(f"open-loop p95 / single-writer p50: {open_phase.percentile(0.95) / floor:.2f} (target <= 2)")
-        print(f"lock wait per save, 20 teams: {1000 * many.lock_wait / max(1, len(many.latencies)):.3f} ms; "
-              f"5xx in all phases: {single.server_errors + many.server_errors + open_phase.server_errors}")
+        print(
+            f"lock wait per save, 20 teams: {1000 * many.lock_wait / max(1, len(many.latencies)):.3f} ms; "
+            f"5xx in all phases: {single.server_errors + many.server_errors + open_phase.server_errors}"
+        )
         worker_log = (log_dir / "worker.log").read_text(errors="replace")
-        print(f"chart worker: {worker_log.count('Traceback')} tracebacks, "
-              f"{worker_log.lower().count('deadlock')} deadlock lines")
+        print(
+            f"chart worker: {worker_log.count('Traceback')} tracebacks, "
+            f"{worker_log.lower().count('deadlock')} deadlock lines"
+        )
     finally:
         stop(processes)
         if sampler is not None:

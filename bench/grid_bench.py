@@ -145,7 +145,11 @@ def main() -> None:
             # The floor: reading the page's rows, as the page reads them: the published indicators,
             # the team's stored values and its completed months (three queries, no rendering).
             start = time.perf_counter()
-            ids = list(Indicator.objects.filter(network=team.network_id, status="published").values_list("id", flat=True))
+            ids = list(
+                Indicator.objects.filter(network=team.network_id, status="published").values_list(
+                    "id", flat=True
+                )
+            )
             list(Measurement.objects.filter(team_id=team.id, indicator_id__in=ids).only(*GRID_FIELDS))
             list(MonthCompletion.objects.filter(team_id=team.id).values_list("period", flat=True))
             row_times.append(time.perf_counter() - start)
@@ -178,7 +182,9 @@ def main() -> None:
 
         page_ms, rows_ms = median_ms(page_times), median_ms(row_times)
         save_ms, sql_ms = median_ms(save_times), median_ms(sql_times)
-        print(f"database: {connection.vendor}; {MONTHS} months x {INDICATORS} indicators, median of {REPEATS}")
+        print(
+            f"database: {connection.vendor}; {MONTHS} months x {INDICATORS} indicators, median of {REPEATS}"
+        )
         print(
             f"page size: {len(page) / 1024:.1f} KB ({shown} months shown, {len(folded) - 1} older years folded); "
             f"with every year unfolded: {(len(page) + extra) / 1024:.1f} KB (target < 150 KB)"

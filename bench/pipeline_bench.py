@@ -46,19 +46,36 @@ def build_network(n_teams: int, regions: list) -> object:
     from measures.models import Indicator, Measurement, PublicationStatus
     from teams.models import Network, Team
 
-    network = Network.objects.create(slug=f"bench-{n_teams}", name=f"Bench {n_teams}", topic="Benchmark",
-                                     status=Network.Status.ACTIVE, lead_region=regions[0],
-                                     start_date=date(2023, 1, 1))
+    network = Network.objects.create(
+        slug=f"bench-{n_teams}",
+        name=f"Bench {n_teams}",
+        topic="Benchmark",
+        status=Network.Status.ACTIVE,
+        lead_region=regions[0],
+        start_date=date(2023, 1, 1),
+    )
     indicators = []
     for k in range(INDICATORS):
         chart, has_den, mult = CHART_MIX[k % len(CHART_MIX)]
-        indicators.append(Indicator.objects.create(
-            network=network, code=f"ind-{k}", name=f"Indikator {k}", numerator_definition="Tæller",
-            denominator_definition="Nævner" if has_den else "", multiplier=Decimal(mult), chart_type=chart,
-            direction="down", status=PublicationStatus.PUBLISHED, version=1, order=k,
-        ))
-    teams = [Team.objects.create(network=network, code=f"t{i}", name=f"Team {i}", region=regions[i % len(regions)])
-             for i in range(n_teams)]
+        indicators.append(
+            Indicator.objects.create(
+                network=network,
+                code=f"ind-{k}",
+                name=f"Indikator {k}",
+                numerator_definition="Tæller",
+                denominator_definition="Nævner" if has_den else "",
+                multiplier=Decimal(mult),
+                chart_type=chart,
+                direction="down",
+                status=PublicationStatus.PUBLISHED,
+                version=1,
+                order=k,
+            )
+        )
+    teams = [
+        Team.objects.create(network=network, code=f"t{i}", name=f"Team {i}", region=regions[i % len(regions)])
+        for i in range(n_teams)
+    ]
     rng = random.Random(n_teams)
     rows = []
     for team in teams:
@@ -67,11 +84,19 @@ def build_network(n_teams: int, regions: list) -> object:
                 if rng.random() < 0.03:
                     continue  # a missing month now and then
                 denominator = rng.randint(200, 1200)
-                numerator = rng.randint(0, denominator) if indicator.chart_type == "p" else rng.randint(5, 400)
-                rows.append(Measurement(
-                    team=team, indicator=indicator, period=month(m), numerator=Decimal(numerator),
-                    denominator=Decimal(denominator) if indicator.has_denominator else None, indicator_version=1,
-                ))
+                numerator = (
+                    rng.randint(0, denominator) if indicator.chart_type == "p" else rng.randint(5, 400)
+                )
+                rows.append(
+                    Measurement(
+                        team=team,
+                        indicator=indicator,
+                        period=month(m),
+                        numerator=Decimal(numerator),
+                        denominator=Decimal(denominator) if indicator.has_denominator else None,
+                        indicator_version=1,
+                    )
+                )
     Measurement.objects.bulk_create(rows, batch_size=2000)
     return network
 
@@ -83,11 +108,15 @@ def main() -> None:
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / f"lkt-bench-{os.getpid()}.sqlite3")
+        db.setdefault("TEST", {})["NAME"] = str(
+            Path(tempfile.gettempdir()) / f"lkt-bench-{os.getpid()}.sqlite3"
+        )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        print(f"chart pipeline benchmark: {connection.vendor}, engine {charts.spc.ENGINE_VERSION}, "
-              f"{INDICATORS} indicators x {MONTHS} months, one process")
+        print(
+            f"chart pipeline benchmark: {connection.vendor}, engine {charts.spc.ENGINE_VERSION}, "
+            f"{INDICATORS} indicators x {MONTHS} months, one process"
+        )
         regions = []
         for name in ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland"):
             region = Organisation.objects.create(name=f"Region {name}", kind="region", sector="region")
@@ -105,8 +134,10 @@ def main() -> None:
                 engine_seconds[0] += time.perf_counter() - started
 
         charts.compute.chart_compute = timed_compute
-        print(f"{'teams':>5} {'series':>6} {'seconds':>8} {'engine s':>8} {'ms/series':>9} {'queries':>7} "
-              f"{'q/series':>8}")
+        print(
+            f"{'teams':>5} {'series':>6} {'seconds':>8} {'engine s':>8} {'ms/series':>9} {'queries':>7} "
+            f"{'q/series':>8}"
+        )
         for n_teams in SIZES:
             network = build_network(n_teams, regions)
             engine_seconds[0] = 0.0
@@ -116,8 +147,10 @@ def main() -> None:
                 elapsed = time.perf_counter() - started
             series = ChartResult.objects.filter(network=network).count()
             assert computed == series, (computed, series)
-            print(f"{n_teams:>5} {series:>6} {elapsed:>8.2f} {engine_seconds[0]:>8.2f} "
-                  f"{1000 * elapsed / series:>9.2f} {len(queries):>7} {len(queries) / series:>8.2f}")
+            print(
+                f"{n_teams:>5} {series:>6} {elapsed:>8.2f} {engine_seconds[0]:>8.2f} "
+                f"{1000 * elapsed / series:>9.2f} {len(queries):>7} {len(queries) / series:>8.2f}"
+            )
         # One series alone, as after a save: team, region, national rows of one indicator.
         team_row = ChartResult.objects.filter(network=network, scope="team").first()
         ids = charts.chart_series_mark_stale(team=team_row.team, indicator=team_row.indicator)
@@ -127,8 +160,10 @@ def main() -> None:
                 started = time.perf_counter()
                 charts.chart_result_recompute_claimed(result_id=result_id)
                 elapsed = time.perf_counter() - started
-            print(f"one {label} chart after a save ({n_teams} teams): {1000 * elapsed:.1f} ms, "
-                  f"{len(queries)} queries")
+            print(
+                f"one {label} chart after a save ({n_teams} teams): {1000 * elapsed:.1f} ms, "
+                f"{len(queries)} queries"
+            )
     finally:
         charts.compute.chart_compute = compute
         connection.creation.destroy_test_db(old_name, verbosity=0)

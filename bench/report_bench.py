@@ -67,11 +67,14 @@ def build(n_teams: int):
         for i in range(INDICATORS)
     ]
     teams = Team.objects.bulk_create(
-        Team(network=network, code=f"t{i}", name=f"Forbedringsteam {i}", region=region) for i in range(n_teams)
+        Team(network=network, code=f"t{i}", name=f"Forbedringsteam {i}", region=region)
+        for i in range(n_teams)
     )
     for t, team in enumerate(teams):
         for i, indicator in enumerate(indicators):
-            values = [50 + ((m * 7 + t + i) % 11) - (6 if m > 15 and t % 3 == 0 else 0) for m in range(MONTHS)]
+            values = [
+                50 + ((m * 7 + t + i) % 11) - (6 if m > 15 and t % 3 == 0 else 0) for m in range(MONTHS)
+            ]
             data = chart_data(
                 values,
                 chart_type=indicator.chart_type,
@@ -155,9 +158,15 @@ def main() -> None:
         with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="report-bench-")):
             floor_pdf = pdf_floor()
             floor_chart = pptx_floor_per_chart()
-            print(f"database: {connection.vendor}; {INDICATORS} indicators, {MONTHS} months; two files per report")
-            print(f"floors: Chromium start + one-line PDF {floor_pdf:.2f} s; one native chart slide {floor_chart * 1000:.0f} ms")
-            print(f"{'teams':>6} {'format':>6} {'seconds':>8} {'pages/slides':>13} {'charts':>7} {'size':>9} {'x floor':>8}")
+            print(
+                f"database: {connection.vendor}; {INDICATORS} indicators, {MONTHS} months; two files per report"
+            )
+            print(
+                f"floors: Chromium start + one-line PDF {floor_pdf:.2f} s; one native chart slide {floor_chart * 1000:.0f} ms"
+            )
+            print(
+                f"{'teams':>6} {'format':>6} {'seconds':>8} {'pages/slides':>13} {'charts':>7} {'size':>9} {'x floor':>8}"
+            )
             for n_teams in (24, 60):
                 network, lead = build(n_teams)
                 for fmt in ("pdf", "pptx"):

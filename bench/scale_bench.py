@@ -49,8 +49,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 # DEBUG off (no query log) but no collectstatic manifest needed: plain static file URLs.
-settings.STORAGES = {**settings.STORAGES,
-                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -99,21 +101,41 @@ class Network:
 
         self.n_teams = n_teams
         network = NetworkModel.objects.create(
-            slug=f"scale-{n_teams}", name=f"LKT Skala {n_teams}", topic="Benchmark",
-            status=NetworkModel.Status.ACTIVE, lead_region=regions[0], start_date=date(2023, 1, 1),
+            slug=f"scale-{n_teams}",
+            name=f"LKT Skala {n_teams}",
+            topic="Benchmark",
+            status=NetworkModel.Status.ACTIVE,
+            lead_region=regions[0],
+            start_date=date(2023, 1, 1),
         )
         goal = Goal.objects.create(network=network, number=1, title="Mål", status=PublicationStatus.PUBLISHED)
         indicators = []
         for k in range(INDICATORS):
             chart, has_den, mult = CHART_MIX[k % len(CHART_MIX)]
-            indicators.append(Indicator(
-                network=network, goal=goal, code=f"ind-{k}", name=f"Indikator {k}", numerator_definition="Tæller",
-                denominator_definition="Nævner" if has_den else "", multiplier=Decimal(mult), chart_type=chart,
-                direction="down", status=PublicationStatus.PUBLISHED, version=1, order=k,
-            ))
+            indicators.append(
+                Indicator(
+                    network=network,
+                    goal=goal,
+                    code=f"ind-{k}",
+                    name=f"Indikator {k}",
+                    numerator_definition="Tæller",
+                    denominator_definition="Nævner" if has_den else "",
+                    multiplier=Decimal(mult),
+                    chart_type=chart,
+                    direction="down",
+                    status=PublicationStatus.PUBLISHED,
+                    version=1,
+                    order=k,
+                )
+            )
         indicators = Indicator.objects.bulk_create(indicators)
         teams = Team.objects.bulk_create(
-            Team(network=network, code=f"t{i}", name=f"Afdeling {i}, Hospital Æ", region=regions[i % len(regions)])
+            Team(
+                network=network,
+                code=f"t{i}",
+                name=f"Afdeling {i}, Hospital Æ",
+                region=regions[i % len(regions)],
+            )
             for i in range(n_teams)
         )
         rng = random.Random(n_teams)
@@ -125,12 +147,22 @@ class Network:
                     if rng.random() < 0.03:
                         continue  # a missing month now and then
                     denominator = rng.randint(200, 1200)
-                    numerator = rng.randint(0, denominator) if indicator.chart_type == "p" else rng.randint(5, 400)
-                    rows.append(Measurement(
-                        team=team, indicator=indicator, period=month(m), numerator=Decimal(numerator),
-                        denominator=Decimal(denominator) if indicator.has_denominator else None,
-                        indicator_version=1, comment="", created_at=now, updated_at=now,
-                    ))
+                    numerator = (
+                        rng.randint(0, denominator) if indicator.chart_type == "p" else rng.randint(5, 400)
+                    )
+                    rows.append(
+                        Measurement(
+                            team=team,
+                            indicator=indicator,
+                            period=month(m),
+                            numerator=Decimal(numerator),
+                            denominator=Decimal(denominator) if indicator.has_denominator else None,
+                            indicator_version=1,
+                            comment="",
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
                     if len(rows) >= 10000:
                         Measurement.objects.bulk_create(rows)
                         rows.clear()
@@ -230,9 +262,10 @@ class Network:
         sql = self.FLOOR_SQL % int(self.network.id)
         if connection.vendor == "postgresql":
             size = 0
-            with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)"
-            ) as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
+            ):
                 for chunk in copy:
                     size += len(chunk)
             return size
@@ -265,9 +298,11 @@ def full(n_teams: int, runs: int, regions: list) -> None:
     net = Network(n_teams, regions)
     net.recompute()
     series = ChartResult.objects.filter(network=net.network).count()
-    print(f"built {n_teams} teams x {INDICATORS} indicators x {MONTHS} months: {net.measurements:,} measurements, "
-          f"{series:,} chart series in {time.perf_counter() - started:.1f} s ({connection.vendor}); "
-          f"{runs} runs each")
+    print(
+        f"built {n_teams} teams x {INDICATORS} indicators x {MONTHS} months: {net.measurements:,} measurements, "
+        f"{series:,} chart series in {time.perf_counter() - started:.1f} s ({connection.vendor}); "
+        f"{runs} runs each"
+    )
 
     def recompute() -> None:
         net.mark_all_stale()
@@ -282,8 +317,12 @@ def full(n_teams: int, runs: int, regions: list) -> None:
         net.recompute()
     inputs = net.engine_inputs()
     engine = timed(lambda: [compute_module.chart_compute(i) for i in inputs], runs)
-    line("full recompute", recompute_times, engine,
-         f"({series} series, {len(queries) / series:.2f} queries/series)")
+    line(
+        "full recompute",
+        recompute_times,
+        engine,
+        f"({series} series, {len(queries) / series:.2f} queries/series)",
+    )
 
     lead, member = Client(), Client()
     lead.force_login(net.lead)
@@ -293,8 +332,12 @@ def full(n_teams: int, runs: int, regions: list) -> None:
     grid_url = reverse("measures:entry-grid", kwargs={"team_uuid": net.team.uuid})
     pages = [
         ("network dashboard", lead, network_url, lambda: net.chart_rows(scope__in=["team", "national"])),
-        ("team dashboard", member, team_url,
-         lambda: (net.chart_rows(team=net.team), net.chart_rows(scope="national"))),
+        (
+            "team dashboard",
+            member,
+            team_url,
+            lambda: (net.chart_rows(team=net.team), net.chart_rows(scope="national")),
+        ),
         ("entry grid", member, grid_url, net.grid_rows),
     ]
     for label, client, url, floor in pages:
@@ -306,21 +349,29 @@ def full(n_teams: int, runs: int, regions: list) -> None:
     rows = net.api_csv()
     csv_times = timed(net.api_csv, runs)
     copy_times = timed(net.copy_floor, runs)
-    line("API CSV export", csv_times, copy_times,
-         f"({rows:,} rows, {rows / statistics.median(csv_times):,.0f} rows/s; floor: "
-         f"{'COPY TO STDOUT' if connection.vendor == 'postgresql' else 'cursor fetch + csv.writer'})")
+    line(
+        "API CSV export",
+        csv_times,
+        copy_times,
+        f"({rows:,} rows, {rows / statistics.median(csv_times):,.0f} rows/s; floor: "
+        f"{'COPY TO STDOUT' if connection.vendor == 'postgresql' else 'cursor fetch + csv.writer'})",
+    )
     assert net.api_json() == rows
     json_times = timed(net.api_json, runs)
-    print(f"{'API JSON paging':<22} {fmt(json_times)} | {rows / statistics.median(json_times):,.0f} rows/s, "
-          f"{statistics.median(json_times) / statistics.median(csv_times):.1f}x the CSV export's time")
+    print(
+        f"{'API JSON paging':<22} {fmt(json_times)} | {rows / statistics.median(json_times):,.0f} rows/s, "
+        f"{statistics.median(json_times) / statistics.median(csv_times):.1f}x the CSV export's time"
+    )
 
 
 def growth(sizes: list[int], regions: list) -> None:
     from measures.models import ChartResult
 
     print(f"how cost grows ({connection.vendor}; median of 3 runs)")
-    print(f"{'teams':>6} {'series':>7} {'recompute s':>11} {'ms/series':>9} {'dashboard ms':>12} {'queries':>7} "
-          f"{'HTML KiB':>9}")
+    print(
+        f"{'teams':>6} {'series':>7} {'recompute s':>11} {'ms/series':>9} {'dashboard ms':>12} {'queries':>7} "
+        f"{'HTML KiB':>9}"
+    )
     for n_teams in sizes:
         net = Network(n_teams, regions)
         net.recompute()
@@ -338,15 +389,21 @@ def growth(sizes: list[int], regions: list) -> None:
         size = net.get(lead, url)
         queries = net.count_queries(lead, url)
         page = statistics.median(timed(lambda net=net, lead=lead, url=url: net.get(lead, url), 3))
-        print(f"{n_teams:>6} {series:>7} {recompute:>11.2f} {1000 * recompute / series:>9.2f} {1000 * page:>12.1f} "
-              f"{queries:>7} {size / 1024:>9,.0f}")
+        print(
+            f"{n_teams:>6} {series:>7} {recompute:>11.2f} {1000 * recompute / series:>9.2f} {1000 * page:>12.1f} "
+            f"{queries:>7} {size / 1024:>9,.0f}"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--teams", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--growth", action="store_true", help="recompute, dashboard and page size for 10, 50, 200")
+    parser.add_argument(
+        "--growth", action="store_true", help="recompute, dashboard and page size for 10, 50, 200"
+    )
     parser.add_argument("--growth-max", type=int, default=200, help="largest growth size (e.g. 1000)")
     args = parser.parse_args()
     if args.runs < 5:
@@ -354,7 +411,9 @@ def main() -> None:
     setup_test_environment()
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / f"lkt-scalebench-{os.getpid()}.sqlite3")
+        db.setdefault("TEST", {})["NAME"] = str(
+            Path(tempfile.gettempdir()) / f"lkt-scalebench-{os.getpid()}.sqlite3"
+        )
     else:
         db.setdefault("TEST", {})["NAME"] = f"{db['NAME']}_scalebench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

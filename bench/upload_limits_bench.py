@@ -51,9 +51,14 @@ def main() -> None:
     big.save(out)
     line = "ddd;2024-01;12;40;en helt almindelig kommentar til måneden\n"
     cases = {
-        "zip bomb, 200 MB declared": (replace_member(small_workbook(), sheet, lambda s: bomb_sheet(s, 200)), "b.xlsx"),
+        "zip bomb, 200 MB declared": (
+            replace_member(small_workbook(), sheet, lambda s: bomb_sheet(s, 200)),
+            "b.xlsx",
+        ),
         "zip bomb, lying sizes": (
-            lie_about_sizes(replace_member(small_workbook(), sheet, lambda s: bomb_sheet(s, 60)), sheet, 1000),
+            lie_about_sizes(
+                replace_member(small_workbook(), sheet, lambda s: bomb_sheet(s, 60)), sheet, 1000
+            ),
             "b.xlsx",
         ),
         "10 MB CSV": ((HEADER + line * (9_999_000 // len(line.encode()))).encode(), "big.csv"),
@@ -63,7 +68,9 @@ def main() -> None:
     print(f"floor (small workbook): {floor * 1000:.1f} ms")
     for label, (data, name) in cases.items():
         elapsed, outcome = timed(data, name)
-        print(f"{label}: {elapsed:.2f} s = {elapsed / floor:.0f} x floor ({len(data) / 1e6:.2f} MB) -> {outcome}")
+        print(
+            f"{label}: {elapsed:.2f} s = {elapsed / floor:.0f} x floor ({len(data) / 1e6:.2f} MB) -> {outcome}"
+        )
 
 
 if __name__ == "__main__":

@@ -87,7 +87,10 @@ class KeysetPagination(BasePagination):
             raw = json.loads(text)
             if not isinstance(raw, list) or len(raw) != len(self.fields):
                 raise ValueError
-            return [model._meta.get_field(name).to_python(value) for name, value in zip(self.fields, raw, strict=True)]
+            return [
+                model._meta.get_field(name).to_python(value)
+                for name, value in zip(self.fields, raw, strict=True)
+            ]
         except (ValueError, TypeError, UnicodeDecodeError, binascii.Error, DjangoValidationError) as exc:
             raise NotFound(gettext("Ugyldig cursor.")) from exc
 
@@ -145,11 +148,20 @@ class KeysetPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         return [
-            {"name": self.cursor_query_param, "required": False, "in": "query",
-             "description": "Opaque cursor from `next`.", "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Rows per page (1-{self.max_page_size}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque cursor from `next`.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page (1-{self.max_page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
         ]
 
 

@@ -26,7 +26,9 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
         request,
         400,
         _("Forespørgslen kunne ikke forstås"),
-        _("Siden fik noget, den ikke kunne læse. Gå tilbage og prøv igen; fortsætter det, så kontakt supporten."),
+        _(
+            "Siden fik noget, den ikke kunne læse. Gå tilbage og prøv igen; fortsætter det, så kontakt supporten."
+        ),
     )
 
 
@@ -56,13 +58,15 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     title = _("Der opstod en fejl")
-    text = _("Der skete en fejl hos os. Fejlen er registreret. Prøv igen om lidt; dine gemte data er ikke berørt.")
+    text = _(
+        "Der skete en fejl hos os. Fejlen er registreret. Prøv igen om lidt; dine gemte data er ikke berørt."
+    )
     try:
         return _render(request, 500, title, text)
     except Exception:  # the navigation needs the database, which may be what failed
         logger.exception("error page: could not render the 500 page with the navigation")
         return HttpResponse(
             f'<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><main><h1>{title}</h1><p>{text}</p><p><a href=\"/\">{_('Gå til forsiden')}</a></p></main></body></html>",
+            f'<body><main><h1>{title}</h1><p>{text}</p><p><a href="/">{_("Gå til forsiden")}</a></p></main></body></html>',
             status=500,
         )

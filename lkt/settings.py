@@ -198,7 +198,12 @@ LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=fejl"
 if OIDC_ENABLED:
     missing = [
         name
-        for name in ("OIDC_OP_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT")
+        for name in (
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
         if not globals()[name]
     ]
     if missing:
@@ -477,7 +482,9 @@ if "BEHIND_PROXY" in os.environ:
     )
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 if not 0 <= TRUSTED_PROXIES <= 10:
-    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be a number of proxies from 0 to 10, got {TRUSTED_PROXIES}")
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXIES must be a number of proxies from 0 to 10, got {TRUSTED_PROXIES}"
+    )
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

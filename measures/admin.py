@@ -101,7 +101,13 @@ class MeasurementAdminForm(forms.ModelForm):
     class Meta:
         model = Measurement
         fields = [
-            "team", "indicator", "period", "numerator", "denominator", "nothing_to_report", "comment",
+            "team",
+            "indicator",
+            "period",
+            "numerator",
+            "denominator",
+            "nothing_to_report",
+            "comment",
             "needs_checking",
         ]
 
@@ -157,7 +163,14 @@ class MeasurementAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
         "version",
         "updated_at",
     ]
-    list_filter = ["indicator__network", "indicator", "needs_checking", "entered_after_lock", "nothing_to_report", "period"]
+    list_filter = [
+        "indicator__network",
+        "indicator",
+        "needs_checking",
+        "entered_after_lock",
+        "nothing_to_report",
+        "period",
+    ]
     search_fields = ["team__name", "team__code", "indicator__code", "comment"]
     date_hierarchy = "period"
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
@@ -351,7 +364,16 @@ class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class RefusedMeasurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Saves refused because they started from an old version: kept so nothing typed is lost."""
 
-    list_display = ["team", "indicator", "period", "numerator", "denominator", "attempted_by", "attempted_at", "source"]
+    list_display = [
+        "team",
+        "indicator",
+        "period",
+        "numerator",
+        "denominator",
+        "attempted_by",
+        "attempted_at",
+        "source",
+    ]
     list_filter = ["indicator__network", "source"]
     search_fields = ["team__name", "indicator__code", "comment"]
 
@@ -382,4 +404,3 @@ class MonthLockAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Data approval per network; locked and unlocked on the network's reports page (history kept)."""
 
     list_display = ["network", "locked_through", "note", "changed_by", "changed_at"]
-

@@ -42,8 +42,12 @@ def _network_served(network: Network) -> tuple:
     return (network.slug,)
 
 
-SERVED = {Team: _team_served, Organisation: _organisation_served, Indicator: _indicator_served,
-          Network: _network_served}
+SERVED = {
+    Team: _team_served,
+    Organisation: _organisation_served,
+    Indicator: _indicator_served,
+    Network: _network_served,
+}
 
 
 def synced_rows_touch(*, measurements: Q | None = None, charts: Q | None = None) -> None:
@@ -79,11 +83,14 @@ def _compare(sender, instance, created: bool, raw: bool = False, **kwargs) -> No
         if before[2] != instance.region_id:
             # The team left one region's aggregate and joined another's: both are recomputed.
             ChartResult.objects.filter(
-                scope=ChartResult.Scope.REGION, region_id__in=[before[2], instance.region_id],
+                scope=ChartResult.Scope.REGION,
+                region_id__in=[before[2], instance.region_id],
                 indicator__network_id=instance.network_id,
             ).update(is_stale=True, stale_since=timezone.now(), synced_at=timezone.now())
     elif sender is Organisation:
-        team_ids = Team.objects.filter(Q(organisations=instance) | Q(region=instance)).values_list("id", flat=True)
+        team_ids = Team.objects.filter(Q(organisations=instance) | Q(region=instance)).values_list(
+            "id", flat=True
+        )
         teams_touch(set(team_ids))
         synced_rows_touch(charts=Q(region_id=instance.pk))
     elif sender is Indicator:
@@ -108,5 +115,6 @@ def connect() -> None:
     for model in SERVED:
         pre_save.connect(_remember, sender=model, dispatch_uid=f"sync-remember-{model.__name__}")
         post_save.connect(_compare, sender=model, dispatch_uid=f"sync-compare-{model.__name__}")
-    m2m_changed.connect(_organisations_changed, sender=Team.organisations.through,
-                        dispatch_uid="sync-team-organisations")
+    m2m_changed.connect(
+        _organisations_changed, sender=Team.organisations.through, dispatch_uid="sync-team-organisations"
+    )

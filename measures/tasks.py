@@ -36,8 +36,9 @@ def chart_result_recompute_task(result_id: int) -> int:
 
 
 @shared_task(**TASK_OPTIONS)
-def chart_results_sweep_task(batch_size: int | None = None, max_batches: int | None = None,
-                             verify: int | None = None) -> int:
+def chart_results_sweep_task(
+    batch_size: int | None = None, max_batches: int | None = None, verify: int | None = None
+) -> int:
     """Beat: recompute stale and outdated charts in bounded, claimed batches (settings give the bounds)."""
     return charts.chart_results_sweep(
         batch_size=batch_size or settings.CHART_SWEEP_BATCH_SIZE,

@@ -213,7 +213,9 @@ def _read_xlsx(data: bytes) -> list[list]:
 
 
 def _too_many_cells() -> str:
-    return _("Regnearket har mere end %(max)s celler; del det op.") % {"max": f"{MAX_CELLS:,}".replace(",", ".")}
+    return _("Regnearket har mere end %(max)s celler; del det op.") % {
+        "max": f"{MAX_CELLS:,}".replace(",", ".")
+    }
 
 
 def _checked_xlsx_members(data: bytes) -> dict[str, bytes]:

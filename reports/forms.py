@@ -26,9 +26,12 @@ def month_choices(network: Network, *, today: date | None = None) -> list[tuple[
 class SnapshotOrderForm(forms.Form):
     """Order a network report (national lead) or a team report (the team's own members)."""
 
-    format = forms.ChoiceField(label=_("Format"), choices=ReportSnapshot.Format.choices, widget=forms.RadioSelect)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ReportSnapshot.Format.choices, widget=forms.RadioSelect
+    )
     seminar = forms.ModelChoiceField(
-        label=_("Til seminar"), queryset=Seminar.objects.none(),
+        label=_("Til seminar"),
+        queryset=Seminar.objects.none(),
         required=False,
         empty_label=_("Intet seminar"),
         to_field_name="uuid",
@@ -71,7 +74,9 @@ class SnapshotOrderForm(forms.Form):
 class MonthLockForm(forms.Form):
     """Lock the network's months up to one month, or unlock them all; a reason goes into the history."""
 
-    action = forms.ChoiceField(choices=[("lock", _("Lås")), ("unlock", _("Lås op"))], widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("lock", _("Lås")), ("unlock", _("Lås op"))], widget=forms.HiddenInput
+    )
     through = forms.ChoiceField(label=_("Lås til og med"), required=False)
     note = forms.CharField(label=_("Begrundelse"), max_length=300, required=False)
 

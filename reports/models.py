@@ -88,7 +88,8 @@ class ReportSnapshot(HumanConstraintMessages, models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="team") & Q(team__isnull=False)) | (Q(kind="network") & Q(team__isnull=True)),
+                condition=(Q(kind="team") & Q(team__isnull=False))
+                | (Q(kind="network") & Q(team__isnull=True)),
                 name="reports_reportsnapshot_team_iff_team_report",
             ),
             models.CheckConstraint(

@@ -48,7 +48,11 @@ def report_html(*, snapshot: ReportSnapshot, viewpoint: str, user) -> str:
     seminar = snapshot.seminar
     with translation.override("da"):
         cover = Cover(
-            kind=_("Teamrapport") if snapshot.team_id else _("Rapport til seminar") if seminar else _("LKT-rapport"),
+            kind=_("Teamrapport")
+            if snapshot.team_id
+            else _("Rapport til seminar")
+            if seminar
+            else _("LKT-rapport"),
             title=snapshot.team.name if snapshot.team_id else network.name,
             network=network.name if snapshot.team_id else network.topic,
             seminar=seminar.title if seminar else "",
@@ -58,7 +62,9 @@ def report_html(*, snapshot: ReportSnapshot, viewpoint: str, user) -> str:
         extra = {"report_cover": cover, "print_tables": True}
         if snapshot.team_id is not None:
             request = _request(reverse("measures:team-report", args=[snapshot.team.uuid]), user)
-            response = render_team_report(request, access=team_access(user, snapshot.team), extra_context=extra)
+            response = render_team_report(
+                request, access=team_access(user, snapshot.team), extra_context=extra
+            )
         elif viewpoint == ANONYMISED:
             request = _request(reverse("measures:network-report", args=[network.slug]), AnonymousUser())
             response = render_network_report(

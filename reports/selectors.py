@@ -172,7 +172,11 @@ def funnel_for(
     for label, data in series.items():
         numerator = denominator = 0.0
         for point in data.get("points") or []:
-            if point.get("period") in window and point.get("denominator") and point.get("numerator") is not None:
+            if (
+                point.get("period") in window
+                and point.get("denominator")
+                and point.get("numerator") is not None
+            ):
                 numerator += float(point["numerator"])
                 denominator += float(point["denominator"])
         if denominator > 0:

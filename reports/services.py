@@ -69,7 +69,9 @@ def report_snapshot_request(
 
 
 def _progress(snapshot_id: int, percent: int, text: str) -> None:
-    ReportSnapshot.objects.filter(pk=snapshot_id).update(progress=min(100, max(0, percent)), progress_text=text)
+    ReportSnapshot.objects.filter(pk=snapshot_id).update(
+        progress=min(100, max(0, percent)), progress_text=text
+    )
 
 
 def _file_name(snapshot: ReportSnapshot, viewpoint: str) -> str:
@@ -113,7 +115,9 @@ def report_snapshot_generate(*, snapshot_id: int) -> ReportSnapshot | None:
             Q(status=ReportSnapshot.Status.QUEUED)
             | Q(status=ReportSnapshot.Status.RUNNING, started_at__lt=abandoned)
         )
-        .update(status=ReportSnapshot.Status.RUNNING, started_at=now, progress=2, progress_text=_("Genererer …"))
+        .update(
+            status=ReportSnapshot.Status.RUNNING, started_at=now, progress=2, progress_text=_("Genererer …")
+        )
     )
     if not claimed:
         return None
@@ -125,7 +129,9 @@ def report_snapshot_generate(*, snapshot_id: int) -> ReportSnapshot | None:
     except Exception as exc:  # noqa: BLE001 - every failure must reach the page, not vanish in a log
         logger.exception("report snapshot %s failed", snapshot.uuid)
         with translation.override("da"):
-            message = _("Rapporten kunne ikke laves: %(error)s") % {"error": str(exc)[:500] or type(exc).__name__}
+            message = _("Rapporten kunne ikke laves: %(error)s") % {
+                "error": str(exc)[:500] or type(exc).__name__
+            }
         ReportSnapshot.objects.filter(pk=snapshot_id).update(
             status=ReportSnapshot.Status.FAILED, error=message, finished_at=timezone.now()
         )
@@ -140,7 +146,10 @@ def _generate(snapshot: ReportSnapshot) -> None:
     access = network_access(user, snapshot.network)
     if snapshot.team_id is None and not access.is_national_lead:
         raise PermissionDenied(_("Kun den nationale projektledelse kan lave LKT-rapporten."))
-    if snapshot.team_id is not None and not Team.objects.visible_to(user).filter(pk=snapshot.team_id).exists():
+    if (
+        snapshot.team_id is not None
+        and not Team.objects.visible_to(user).filter(pk=snapshot.team_id).exists()
+    ):
         raise PermissionDenied(_("Brugeren kan ikke længere se teamet."))
 
     _progress(snapshot.id, 5, _("Opdaterer diagrammer"))
@@ -148,7 +157,9 @@ def _generate(snapshot: ReportSnapshot) -> None:
     # as of now, not as of the last sweep.
     chart_results_recompute_stale(network=snapshot.network)
     _progress(snapshot.id, 15, _("Læser diagrammerne"))
-    snapshot.data_as_of, snapshot.chart_results = snapshot_capture(network=snapshot.network, team=snapshot.team)
+    snapshot.data_as_of, snapshot.chart_results = snapshot_capture(
+        network=snapshot.network, team=snapshot.team
+    )
     ReportSnapshot.objects.filter(pk=snapshot.id).update(
         data_as_of=snapshot.data_as_of, chart_results=snapshot.chart_results
     )

@@ -53,7 +53,12 @@ def _set_lang(text_frame) -> None:
 
 def _title(slide, text: str, *, size: int = 28) -> None:
     shape = slide.shapes.title
-    shape.left, shape.top, shape.width, shape.height = Inches(0.5), Inches(0.25), SLIDE_WIDTH - Inches(1), Inches(0.9)
+    shape.left, shape.top, shape.width, shape.height = (
+        Inches(0.5),
+        Inches(0.25),
+        SLIDE_WIDTH - Inches(1),
+        Inches(0.9),
+    )
     shape.text = text
     for paragraph in shape.text_frame.paragraphs:
         for run in paragraph.runs:
@@ -123,11 +128,16 @@ def chart_series(data: dict, *, small: bool = False) -> list[tuple[str, list[flo
     # Provisional pooled months (too few teams reported) are drawn apart, as on screen: not joined
     # to the line, outside limits and signals.
     values = _series_values(points, "y")
-    measured = [None if point.get("provisional") else value for point, value in zip(points, values, strict=True)]
+    measured = [
+        None if point.get("provisional") else value for point, value in zip(points, values, strict=True)
+    ]
     series = [(_("Måling"), measured)]
     if any(point.get("provisional") and point.get("y") is not None for point in points):
         series.append(
-            (_("Foreløbig"), [charts.number_or_none(p.get("y")) if p.get("provisional") else None for p in points])
+            (
+                _("Foreløbig"),
+                [charts.number_or_none(p.get("y")) if p.get("provisional") else None for p in points],
+            )
         )
     centre = _series_values(points, "cl")
     if any(value is not None for value in centre):
@@ -143,11 +153,19 @@ def chart_series(data: dict, *, small: bool = False) -> list[tuple[str, list[flo
     return series
 
 
-def _add_chart(slide, item: ChartItem, box: tuple[int, int, int, int], *, small: bool = False,
-               y_range: tuple[float, float] | None = None) -> None:
+def _add_chart(
+    slide,
+    item: ChartItem,
+    box: tuple[int, int, int, int],
+    *,
+    small: bool = False,
+    y_range: tuple[float, float] | None = None,
+) -> None:
     points = charts.clean_points(item.data)
     chart_data = CategoryChartData(number_format="#,##0.0")
-    chart_data.categories = [charts.month_label(charts.parse_period(p["period"]), long=not small) for p in points]
+    chart_data.categories = [
+        charts.month_label(charts.parse_period(p["period"]), long=not small) for p in points
+    ]
     named = chart_series(item.data, small=small)
     for name, values in named:
         chart_data.add_series(name, values)
@@ -219,7 +237,12 @@ def _data_as_of(value) -> str:
 def _cover(prs, content: ReportContent) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
     title, subtitle = slide.shapes.title, slide.placeholders[1]
-    title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.0), SLIDE_WIDTH - Inches(1.6), Inches(1.5)
+    title.left, title.top, title.width, title.height = (
+        Inches(0.8),
+        Inches(2.0),
+        SLIDE_WIDTH - Inches(1.6),
+        Inches(1.5),
+    )
     subtitle.left, subtitle.top, subtitle.width = Inches(0.8), Inches(3.7), SLIDE_WIDTH - Inches(1.6)
     title.text = content.title
     lines = [content.subtitle, _("Data pr. %(date)s") % {"date": _data_as_of(content.data_as_of)}]
@@ -228,7 +251,9 @@ def _cover(prs, content: ReportContent) -> None:
     subtitle.text = "\n".join(lines)
     _set_lang(title.text_frame)
     _set_lang(subtitle.text_frame)
-    _notes(slide, [_("Diagrammerne er redigerbare PowerPoint-diagrammer; tallene ligger i diagrammets data.")])
+    _notes(
+        slide, [_("Diagrammerne er redigerbare PowerPoint-diagrammer; tallene ligger i diagrammets data.")]
+    )
 
 
 def build_presentation(content: ReportContent, *, progress: Progress | None = None) -> bytes:
@@ -251,7 +276,9 @@ def _build(content: ReportContent, progress: Progress) -> bytes:
         if section.national is not None and section.national.has_points:
             slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
             _title(slide, _("%(indicator)s – nationalt") % {"indicator": indicator.name})
-            _add_chart(slide, section.national, (Inches(0.5), Inches(1.2), SLIDE_WIDTH - Inches(1), Inches(5.9)))
+            _add_chart(
+                slide, section.national, (Inches(0.5), Inches(1.2), SLIDE_WIDTH - Inches(1), Inches(5.9))
+            )
             _notes(slide, [section.national.interpretation, _national_note(section.national)])
         teams = section.teams
         if teams:
@@ -273,7 +300,10 @@ def _build(content: ReportContent, progress: Progress) -> bytes:
         done += 1
         progress(done, total)
     for team in content.teams:
-        pages = [team.charts[i : i + TEAM_CHARTS_PER_SLIDE] for i in range(0, len(team.charts), TEAM_CHARTS_PER_SLIDE)]
+        pages = [
+            team.charts[i : i + TEAM_CHARTS_PER_SLIDE]
+            for i in range(0, len(team.charts), TEAM_CHARTS_PER_SLIDE)
+        ]
         for number, page in enumerate(pages, start=1):
             slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
             heading = team.label if len(pages) == 1 else f"{team.label} ({number}/{len(pages)})"
@@ -320,7 +350,10 @@ def funnel_series(funnel: FunnelItem) -> list[tuple[str, list[tuple[float, float
         ):
             values = getattr(curve, key)
             series.append(
-                (name, [(x, y) for x, y in zip(curve.x, values, strict=True) if y is not None and x >= smallest])
+                (
+                    name,
+                    [(x, y) for x, y in zip(curve.x, values, strict=True) if y is not None and x >= smallest],
+                )
             )
     series.append((_("Teams"), [(unit.denominator, unit.value) for unit in chart.units]))
     return series
@@ -331,8 +364,11 @@ def _funnel_slide(prs, funnel: FunnelItem) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
     first = charts.month_label(funnel.first_period, long=True)
     period = f"{first}–{charts.month_label(funnel.last_period, long=True)}"
-    _title(slide, _("%(indicator)s – tragtdiagram (%(period)s)") % {"indicator": indicator.name, "period": period},
-           size=24)
+    _title(
+        slide,
+        _("%(indicator)s – tragtdiagram (%(period)s)") % {"indicator": indicator.name, "period": period},
+        size=24,
+    )
     chart_data = XyChartData(number_format="#,##0.0")
     named = funnel_series(funnel)
     for name, points in named:
@@ -384,8 +420,11 @@ def _funnel_slide(prs, funnel: FunnelItem) -> None:
         colour, options = styles.get(series.name, (GREY, {}))
         _style_line(series, colour, **options)
     lines = [
-        _("Tragtdiagram over %(period)s: hvert punkt er et team; grænserne er 95 %% og 99,8 %% omkring "
-          "LKT'ets niveau (%(value)s).") % {"period": period, "value": _number(funnel.chart.target)}
+        _(
+            "Tragtdiagram over %(period)s: hvert punkt er et team; grænserne er 95 %% og 99,8 %% omkring "
+            "LKT'ets niveau (%(value)s)."
+        )
+        % {"period": period, "value": _number(funnel.chart.target)}
     ]
     if funnel.chart.adjusted:
         lines.append(_("Grænserne er justeret for overspredning (FunnelPlotR, tau²)."))

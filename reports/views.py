@@ -27,7 +27,10 @@ def get_snapshot_for_user(user, snapshot_uuid) -> tuple[ReportSnapshot, NetworkA
     except (ReportSnapshot.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     access = get_network_for_user(user, snapshot.network.slug)
-    if snapshot.team_id is not None and not Team.objects.visible_to(user).filter(pk=snapshot.team_id).exists():
+    if (
+        snapshot.team_id is not None
+        and not Team.objects.visible_to(user).filter(pk=snapshot.team_id).exists()
+    ):
         raise Http404
     return snapshot, access
 
@@ -193,7 +196,9 @@ def month_lock(request: HttpRequest, slug: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["action"] == "lock":
-            month_lock_set(network=network, through=data["through_date"], user=request.user, note=data["note"])
+            month_lock_set(
+                network=network, through=data["through_date"], user=request.user, note=data["note"]
+            )
             messages.success(
                 request,
                 _("Data er godkendt og låst til og med %(month)s.")
@@ -205,4 +210,3 @@ def month_lock(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("reports:network-reports", slug=network.slug)
-

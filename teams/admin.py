@@ -34,7 +34,15 @@ class NetworkMembershipInline(admin.TabularInline):
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "status", "lead_region", "start_date", "end_date", "peer_visibility", "spc_rule_set"]
+    list_display = [
+        "name",
+        "status",
+        "lead_region",
+        "start_date",
+        "end_date",
+        "peer_visibility",
+        "spc_rule_set",
+    ]
     list_filter = ["status", "lead_region", "peer_visibility", "spc_rule_set"]
     search_fields = ["name", "topic", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -598,7 +598,9 @@ class OidcIdentity(HumanConstraintMessages, models.Model):
         verbose_name_plural = _("SSO-identiteter")
         ordering = ["issuer", "subject"]
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "subject"], name="teams_oidcidentity_unique_issuer_subject"),
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="teams_oidcidentity_unique_issuer_subject"
+            ),
         ]
 
     def __str__(self) -> str:

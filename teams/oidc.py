@@ -63,13 +63,17 @@ class LktOIDCBackend(OIDCAuthenticationBackend):
             return None
         invited = list(
             get_user_model()
-            .objects.filter(email__iexact=email, is_active=True, last_login__isnull=True, oidc_identities__isnull=True)
+            .objects.filter(
+                email__iexact=email, is_active=True, last_login__isnull=True, oidc_identities__isnull=True
+            )
             .distinct()[:2]
         )
         if len(invited) != 1:
             log.info("SSO: no single invited user for this e-mail (iss=%s)", issuer)
             return None
-        OidcIdentity.objects.create(user=invited[0], issuer=issuer, subject=subject, last_login_at=timezone.now())
+        OidcIdentity.objects.create(
+            user=invited[0], issuer=issuer, subject=subject, last_login_at=timezone.now()
+        )
         return invited[0]
 
     def get_user(self, user_id):

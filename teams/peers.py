@@ -136,7 +136,11 @@ def peer_region_counts(*, teams: list[Team], own_ids: set[int]) -> list[RegionCo
     counts = Counter(team.region_id for team in teams if team.id not in own_ids)
     regions = {team.region_id: team.region for team in teams}
     named = sorted(
-        (RegionCount(regions[region_id], n) for region_id, n in counts.items() if region_id and n >= MIN_PEERS),
+        (
+            RegionCount(regions[region_id], n)
+            for region_id, n in counts.items()
+            if region_id and n >= MIN_PEERS
+        ),
         key=lambda count: count.region.name,
     )
     rest = sum(n for region_id, n in counts.items() if not region_id or n < MIN_PEERS)
@@ -162,9 +166,9 @@ def region_aggregates_visible_to(user) -> Q:
             own = own_team_ids(network, user)
             per_region = Counter(
                 region_id
-                for team_id, region_id in Team.objects.filter(network=network, region_id__in=regions).values_list(
-                    "id", "region_id"
-                )
+                for team_id, region_id in Team.objects.filter(
+                    network=network, region_id__in=regions
+                ).values_list("id", "region_id")
                 if team_id not in own
             )
             regions = {region_id for region_id in regions if per_region[region_id] >= MIN_PEERS}

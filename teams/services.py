@@ -132,7 +132,9 @@ def export_events_prune(*, older_than_days: int, batch_size: int = 5000, max_bat
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted = 0
     for _batch in range(max_batches):
-        ids = list(ExportEvent.objects.filter(occurred_at__lt=cutoff).values_list("id", flat=True)[:batch_size])
+        ids = list(
+            ExportEvent.objects.filter(occurred_at__lt=cutoff).values_list("id", flat=True)[:batch_size]
+        )
         if not ids:
             break
         deleted += ExportEvent.objects.filter(id__in=ids).delete()[0]
@@ -151,7 +153,9 @@ def user_deactivate(*, user, by=None) -> int:
 
     type(user).objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
-    revoked = ApiToken.objects.filter(created_by=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiToken.objects.filter(created_by=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     # Database sessions store the user id inside the encoded data: decode the live ones.
     doomed = [
         session.session_key

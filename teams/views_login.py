@@ -39,7 +39,11 @@ class TokenForm(forms.Form):
         label=_("Kode fra din godkendelsesapp"),
         max_length=8,
         widget=forms.TextInput(
-            attrs={"class": "form-input input-width-xs", "autocomplete": "one-time-code", "inputmode": "numeric"}
+            attrs={
+                "class": "form-input input-width-xs",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+            }
         ),
     )
 
@@ -112,7 +116,11 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     confirmed = confirmed_totp_device(request.user)
     form = TokenForm(request.POST or None)
     if confirmed is not None:
-        if request.method == "POST" and form.is_valid() and confirmed.verify_token(form.cleaned_data["token"].strip()):
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and confirmed.verify_token(form.cleaned_data["token"].strip())
+        ):
             confirmed.delete()
             messages.success(request, _("Totrinslogin er slået fra."))
             return redirect("totp-setup")
@@ -127,7 +135,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            messages.success(request, _("Totrinslogin er slået til. Næste gang beder vi om en kode fra appen."))
+            messages.success(
+                request, _("Totrinslogin er slået til. Næste gang beder vi om en kode fra appen.")
+            )
             return redirect("totp-setup")
         form.add_error("token", _("Koden er forkert eller udløbet."))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
@@ -139,5 +149,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         request,
         "registration/totp_setup.html",
         # The SVG is made here from our own data (the provisioning URL), not from user input.
-        {"form": form, "qr_svg": mark_safe(svg), "secret": device.config_url.split("secret=")[1].split("&")[0]},
+        {
+            "form": form,
+            "qr_svg": mark_safe(svg),
+            "secret": device.config_url.split("secret=")[1].split("&")[0],
+        },
     )

@@ -91,13 +91,25 @@ def build_world() -> World:
     midtjylland.region = midtjylland
     midtjylland.save()
     hospital_a = Organisation.objects.create(
-        name="Testhospital Nord", kind=Organisation.Kind.HOSPITAL, sector="region", parent=hovedstaden, region=hovedstaden
+        name="Testhospital Nord",
+        kind=Organisation.Kind.HOSPITAL,
+        sector="region",
+        parent=hovedstaden,
+        region=hovedstaden,
     )
     dept_a = Organisation.objects.create(
-        name="Medicinsk afdeling", kind=Organisation.Kind.DEPARTMENT, sector="region", parent=hospital_a, region=hovedstaden
+        name="Medicinsk afdeling",
+        kind=Organisation.Kind.DEPARTMENT,
+        sector="region",
+        parent=hospital_a,
+        region=hovedstaden,
     )
     hospital_b = Organisation.objects.create(
-        name="Testhospital Vest", kind=Organisation.Kind.HOSPITAL, sector="region", parent=midtjylland, region=midtjylland
+        name="Testhospital Vest",
+        kind=Organisation.Kind.HOSPITAL,
+        sector="region",
+        parent=midtjylland,
+        region=midtjylland,
     )
 
     network = Network.objects.create(
@@ -120,11 +132,17 @@ def build_world() -> World:
         start_date=date(2024, 1, 1),
         end_date=date(2030, 12, 31),
     )
-    team_a = Team.objects.create(network=network, code="team-a", name="Medicinsk afdeling, Testhospital Nord", region=hovedstaden)
+    team_a = Team.objects.create(
+        network=network, code="team-a", name="Medicinsk afdeling, Testhospital Nord", region=hovedstaden
+    )
     team_a.organisations.add(dept_a)
-    team_b = Team.objects.create(network=network, code="team-b", name="Akutafdelingen, Testhospital Vest", region=midtjylland)
+    team_b = Team.objects.create(
+        network=network, code="team-b", name="Akutafdelingen, Testhospital Vest", region=midtjylland
+    )
     team_b.organisations.add(hospital_b)
-    other_team = Team.objects.create(network=other_network, code="other", name="Ortopædkirurgisk team", region=midtjylland)
+    other_team = Team.objects.create(
+        network=other_network, code="other", name="Ortopædkirurgisk team", region=midtjylland
+    )
 
     staff = make_user("staff", is_staff=True, is_superuser=True)
     national_lead = make_user("national-lead")
@@ -139,7 +157,10 @@ def build_world() -> World:
     stranger = make_user("stranger")
 
     goal = Goal.objects.create(
-        network=network, number=1, title="Reduktion af det samlede antibiotikaforbrug", status=PublicationStatus.PUBLISHED
+        network=network,
+        number=1,
+        title="Reduktion af det samlede antibiotikaforbrug",
+        status=PublicationStatus.PUBLISHED,
     )
     indicator = publish(
         Indicator.objects.create(
@@ -175,7 +196,9 @@ def build_world() -> World:
         expert,
     )
 
-    NetworkMembership.objects.create(network=network, user=national_lead, role=NetworkMembership.Role.NATIONAL_LEAD)
+    NetworkMembership.objects.create(
+        network=network, user=national_lead, role=NetworkMembership.Role.NATIONAL_LEAD
+    )
     NetworkMembership.objects.create(
         network=network, user=coordinator, role=NetworkMembership.Role.COORDINATOR, region=hovedstaden
     )

@@ -53,8 +53,23 @@ class ThrowawayRedis:
         self.dir = tempfile.mkdtemp(prefix="lkt-test-redis-")
         self.log = os.path.join(self.dir, "redis.log")
         self.process = subprocess.Popen(
-            [executable, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", self.dir, "--logfile", self.log, "--daemonize", "no"],
+            [
+                executable,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+                "--logfile",
+                self.log,
+                "--daemonize",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )

@@ -63,12 +63,19 @@ def test_a_published_indicator_cannot_be_edited_in_place_in_the_admin(world, cli
     assert response.status_code == 403
     world.indicator.refresh_from_db()
     assert world.indicator.name == "DDD pr. 100 sengedage"
-    assert client.post(reverse("admin:measures_indicator_delete", args=[world.indicator.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:measures_indicator_delete", args=[world.indicator.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Indicator.objects.filter(pk=world.indicator.pk).exists()
 
 
 def test_the_measurement_admin_cannot_revert_around_the_service(world, client_for):
-    first = Measurement.objects.filter(team=world.team_a, indicator=world.indicator).order_by("period").first()
+    first = (
+        Measurement.objects.filter(team=world.team_a, indicator=world.indicator).order_by("period").first()
+    )
     measurement = measurement_save(
         team=world.team_a,
         indicator=world.indicator,

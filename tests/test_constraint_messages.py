@@ -87,7 +87,9 @@ def test_a_seminar_ending_before_it_starts_says_so_at_the_end(world):
     from seminars.models import Seminar
 
     start = timezone.make_aware(datetime(2026, 3, 1, 9))
-    seminar = Seminar(network=world.network, title="Læringsseminar 1", starts_at=start, ends_at=start - timedelta(hours=1))
+    seminar = Seminar(
+        network=world.network, title="Læringsseminar 1", starts_at=start, ends_at=start - timedelta(hours=1)
+    )
     with pytest.raises(Exception) as excinfo:
         seminar.full_clean()
     assert excinfo.value.message_dict["ends_at"] == ["Seminaret skal slutte efter, at det begynder."]

@@ -19,13 +19,17 @@ def test_a_missing_page_is_a_danish_404_with_the_navigation(world, client_for):
 
 
 def test_an_outsiders_team_page_is_the_same_404(world, client_for):
-    response = client_for(world.outsider).get(reverse("measures:entry-grid", kwargs={"team_uuid": world.team_a.uuid}))
+    response = client_for(world.outsider).get(
+        reverse("measures:entry-grid", kwargs={"team_uuid": world.team_a.uuid})
+    )
     assert response.status_code == 404
     assert "Siden findes ikke" in response.content.decode()
 
 
 def test_a_read_only_write_is_a_danish_403_with_the_navigation(world, client_for):
-    response = client_for(world.viewer).get(reverse("measures:entry-upload", kwargs={"team_uuid": world.team_a.uuid}))
+    response = client_for(world.viewer).get(
+        reverse("measures:entry-upload", kwargs={"team_uuid": world.team_a.uuid})
+    )
     assert response.status_code == 403
     html = response.content.decode()
     assert "Du har ikke adgang" in html and 'aria-label="Hovedmenu"' in html

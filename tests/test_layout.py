@@ -111,7 +111,11 @@ def test_the_statistics_engine_imports_neither_django_nor_the_rest_of_measures()
 @pytest.mark.parametrize(
     ("module", "source", "expected"),
     [
-        ("teams.views", "from measures.selectors import dashboards", ["teams.views imports measures.selectors"]),
+        (
+            "teams.views",
+            "from measures.selectors import dashboards",
+            ["teams.views imports measures.selectors"],
+        ),
         ("teams.x", "def f():\n    import seminars.models", ["teams.x imports seminars.models"]),
         ("teams.demo.loader", "from demo import users", ["teams.demo.loader imports demo.users"]),
         ("lkt.api", "from teams.models import Team", ["lkt.api imports teams.models"]),

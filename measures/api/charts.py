@@ -315,11 +315,13 @@ class IndicatorFunnelView(APIView):
                     "`degenerate`), ét element pr. team (værdi, nævner, grænser ved teamets nævner, `flag`: "
                     "`high_outlier`/`low_outlier` uden for 99,8 %, `high_warning`/`low_warning` uden for 95 %) "
                     "og kurven (`curve`). `?months=3|6|12` (standard 12). Teams vises som brugeren eller "
-                    "tokenet må se dem (anonymiserede teams som \"Team A\"); skjulte teams indgår kun i "
+                    'tokenet må se dem (anonymiserede teams som "Team A"); skjulte teams indgår kun i '
                     "niveauet og grænserne."
                 )
             ),
-            404: OpenApiResponse(description="Indikatoren findes ikke, er ikke synlig eller har ikke et tragtdiagram."),
+            404: OpenApiResponse(
+                description="Indikatoren findes ikke, er ikke synlig eller har ikke et tragtdiagram."
+            ),
         },
     )
     def get(self, request, indicator_uuid: str):
@@ -343,13 +345,20 @@ class IndicatorFunnelView(APIView):
         token = request_token(request)
         if token is not None:
             view = funnels.network_funnel(
-                network=network, indicator=indicator, user=None, access=None, months=months,
+                network=network,
+                indicator=indicator,
+                user=None,
+                access=None,
+                months=months,
                 labels=funnels.named_labels(visible_teams(request).filter(network=network)),
             )
         else:
             view = funnels.network_funnel(
-                network=network, indicator=indicator, user=request.user,
-                access=network_access(request.user, network), months=months,
+                network=network,
+                indicator=indicator,
+                user=request.user,
+                access=network_access(request.user, network),
+                months=months,
             )
         payload = {
             "network": network.slug,

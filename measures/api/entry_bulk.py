@@ -128,7 +128,9 @@ class MeasurementBulkView(APIView):
             200: BulkResultSerializer,
             400: BulkErrorSerializer,
             409: ConflictSerializer,
-            503: OpenApiResponse(description="Mange samtidige skrivninger; intet er gemt. Prøv igen (Retry-After)."),
+            503: OpenApiResponse(
+                description="Mange samtidige skrivninger; intet er gemt. Prøv igen (Retry-After)."
+            ),
             403: OpenApiResponse(description="Tokenet eller brugeren må ikke skrive for dette team."),
             404: OpenApiResponse(description="Teamet findes ikke eller er ikke synligt."),
         },
@@ -180,8 +182,11 @@ class MeasurementBulkView(APIView):
             # The grid's contract: 409 with what is stored, who stored it and when; nothing saved.
             return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
         except MeasurementBusy as exc:
-            return Response({"detail": exc.messages[0]}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                            headers={"Retry-After": "1"})
+            return Response(
+                {"detail": exc.messages[0]},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "1"},
+            )
         except BulkValidationError as exc:
             errors = [{"row": e.row_number, "field": e.field, "message": e.message} for e in exc.row_errors]
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -85,7 +85,8 @@ def _empty_data(inputs: SeriesInputs) -> dict[str, Any]:
         "engine_version": spc.ENGINE_VERSION,
         "scope": inputs.scope,
         "chart_type": inputs.chart_type,
-        "chart_drawn": inputs.engine_chart if not (inputs.rule_set == "mdc" and inputs.chart_type in ("run", "i"))
+        "chart_drawn": inputs.engine_chart
+        if not (inputs.rule_set == "mdc" and inputs.chart_type in ("run", "i"))
         else "xmr_mdc",
         "rule_set": inputs.rule_set,
         "unit": inputs.unit,
@@ -94,8 +95,12 @@ def _empty_data(inputs: SeriesInputs) -> dict[str, Any]:
         "indicator_version": inputs.indicator_version,
         "points": [],
         "parts": [],
-        "classification": {"variation": ChartResult.Variation.TOO_FEW.value, "assurance": "",
-                           "reason": "too_few_points", "rule_set": inputs.rule_set},
+        "classification": {
+            "variation": ChartResult.Variation.TOO_FEW.value,
+            "assurance": "",
+            "reason": "too_few_points",
+            "rule_set": inputs.rule_set,
+        },
         "targets": {"national": inputs.national_target, "local": inputs.local_target},
         "baseline_end": _iso(inputs.baseline_end),
         "baseline_in_force": False,
@@ -129,7 +134,9 @@ def _engine_arguments(inputs: SeriesInputs) -> tuple[int | None, list[int], dict
     return freeze, breaks, labels, sorted(exclude)
 
 
-def _stored_points(inputs: SeriesInputs, result: spc.ChartResult, provisional: list[bool]) -> list[dict[str, Any]]:
+def _stored_points(
+    inputs: SeriesInputs, result: spc.ChartResult, provisional: list[bool]
+) -> list[dict[str, Any]]:
     points = []
     for i, point in enumerate(result.points):
         stored = {
@@ -157,7 +164,9 @@ def _stored_points(inputs: SeriesInputs, result: spc.ChartResult, provisional: l
     return points
 
 
-def _stored_parts(result: spc.ChartResult, periods: list[date], labels: dict[int, str]) -> list[dict[str, Any]]:
+def _stored_parts(
+    result: spc.ChartResult, periods: list[date], labels: dict[int, str]
+) -> list[dict[str, Any]]:
     return [
         {
             "part": part.part,
@@ -190,14 +199,16 @@ def _stored_classification(
     return {
         "variation": classification.variation,
         "assurance": classification.assurance or "",
-        "reason": classification.sources[0] if classification.sources else (
-            "too_few_points" if classification.variation == ChartResult.Variation.TOO_FEW else ""
-        ),
+        "reason": classification.sources[0]
+        if classification.sources
+        else ("too_few_points" if classification.variation == ChartResult.Variation.TOO_FEW else ""),
         "sources": list(classification.sources),
         "side": classification.side,
         "signal_period": signal_period,
         "interpretation": classification.interpretation,
-        "target_used": "local" if inputs.local_target is not None else ("national" if target is not None else ""),
+        "target_used": "local"
+        if inputs.local_target is not None
+        else ("national" if target is not None else ""),
         "rule_set": classification.rule_set,
         # The limits the assurance was judged on (the current phase, last complete point).
         "limits": {k: _number(params.get(k)) for k in ("lcl", "ucl", "cl")} if "lcl" in params else None,
@@ -244,7 +255,9 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
     if not result_ids:
         return 0
     # The old `data` is overwritten, never read: not fetching it saves decoding every stored chart.
-    rows = list(ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network").defer("data"))
+    rows = list(
+        ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network").defer("data")
+    )
     loader = _Loader(rows)
     # Compute everything first, then write: row locks are held only while writing, never while
     # the engine runs.
@@ -264,13 +277,18 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
             writes.append((row, None))
             continue
         data = chart_compute(inputs)
-        writes.append((row, {
-            "data": data,
-            "chart_type": inputs.chart_type,
-            "engine_version": spc.ENGINE_VERSION,
-            "input_hash": input_hash,
-            **_summary_fields(data),
-        }))
+        writes.append(
+            (
+                row,
+                {
+                    "data": data,
+                    "chart_type": inputs.chart_type,
+                    "engine_version": spc.ENGINE_VERSION,
+                    "input_hash": input_hash,
+                    **_summary_fields(data),
+                },
+            )
+        )
     computed = sum(1 for _, fields in writes if fields is not None)
     unwritten: list[int] = []
     now = timezone.now()
@@ -282,7 +300,7 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
     # A task's single row (the path a save takes) needs no batch.
     alone: list[tuple[ChartResult, dict[str, Any] | None]] = writes if len(writes) == 1 else []
     for start in range(0, len(writes) if len(writes) > 1 else 0, WRITE_BATCH):
-        batch = writes[start:start + WRITE_BATCH]
+        batch = writes[start : start + WRITE_BATCH]
         with transaction.atomic():
             locked = ChartResult.objects.filter(id__in=[row.id for row, _ in batch]).order_by("id")
             if connection.features.has_select_for_update_skip_locked:
@@ -309,8 +327,14 @@ def _write_row(row: ChartResult, fields: dict[str, Any] | None, now: datetime, u
     if fields is None:
         written = current.update(is_stale=False, claimed_until=None, synced_at=now)
     else:
-        written = current.update(is_stale=False, claimed_until=None, computed_at=now, synced_at=now,
-                                 compute_count=F("compute_count") + 1, **fields)
+        written = current.update(
+            is_stale=False,
+            claimed_until=None,
+            computed_at=now,
+            synced_at=now,
+            compute_count=F("compute_count") + 1,
+            **fields,
+        )
     if written:
         return
     unwritten.append(row.id)
@@ -338,8 +362,11 @@ def _owner_row(*, team: Team | None, region: Organisation | None, indicator: Ind
     row, _ = ChartResult.objects.get_or_create(
         indicator=indicator,
         **owner,
-        defaults={"network_id": indicator.network_id, "chart_type": indicator.chart_type,
-                  "stale_since": timezone.now()},
+        defaults={
+            "network_id": indicator.network_id,
+            "chart_type": indicator.chart_type,
+            "stale_since": timezone.now(),
+        },
     )
     return row
 

@@ -137,9 +137,11 @@ def deviation_texts(data: dict) -> list[str]:
     """Plain-Danish labels of the deviations from a reference package that apply to this chart."""
     codes = data.get("deviations") or []
     nhs = {
-        "missing_breaks_trend": gettext("en manglende måned bryder en trend i stedet for at stoppe diagrammet"),
+        "missing_breaks_trend": gettext(
+            "en manglende måned bryder en trend i stedet for at stoppe diagrammet"
+        ),
         "last_complete_point": gettext("ikonet kommer fra seneste komplette punkt, ikke et foreløbigt"),
-        "few_points": gettext("1-2 punkter giver \"for få punkter\", medmindre et punkt er uden for grænserne"),
+        "few_points": gettext('1-2 punkter giver "for få punkter", medmindre et punkt er uden for grænserne'),
     }
     texts = []
     rule_set = data.get("rule_set") or (data.get("classification") or {}).get("rule_set") or "anhoej"
@@ -156,7 +158,11 @@ def deviation_texts(data: dict) -> list[str]:
             % {"chart": "p'" if data.get("chart_type") == "p" else "u'"}
         )
     if data.get("chart_drawn") == "xmr_mdc":
-        texts.append(gettext("Tegnet som XmR-diagram med Making Data Counts grænser (2,66 × gennemsnitligt glidende variationsbredde)."))
+        texts.append(
+            gettext(
+                "Tegnet som XmR-diagram med Making Data Counts grænser (2,66 × gennemsnitligt glidende variationsbredde)."
+            )
+        )
     return texts
 
 
@@ -183,7 +189,8 @@ def _signal_reasons(data: dict, part: dict, sources: list[str], side: str | None
             reasons.append(gettext("2 af 3 punkter tæt på en kontrolgrænse"))
         elif source == "few_crossings":
             reasons.append(
-                gettext("for få kryds (%(crossings)s, mindst %(min)s)") % {"crossings": crossings, "min": crossings_min}
+                gettext("for få kryds (%(crossings)s, mindst %(min)s)")
+                % {"crossings": crossings, "min": crossings_min}
             )
         elif source == "ended_run":
             reasons.append(
@@ -238,9 +245,11 @@ def interpretation(data: dict, *, variation: str | None = None) -> str:
     variation = _variation(data, variation)
     direction = data.get("direction") or classification.get("direction") or "neither"
     n_useful = part.get("n_useful") or 0
-    min_points = classification.get("min_points") or (classification.get("params") or {}).get(
-        "min_points"
-    ) or DEFAULT_MIN_POINTS
+    min_points = (
+        classification.get("min_points")
+        or (classification.get("params") or {}).get("min_points")
+        or DEFAULT_MIN_POINTS
+    )
     if variation == "not_applicable":
         return gettext("Making Data Count giver ikke ikoner for denne diagramtype.")
     if variation == "too_few_points":
@@ -273,8 +282,10 @@ def interpretation(data: dict, *, variation: str | None = None) -> str:
         figures.append(
             gettext("%(crossings)s kryds (mindst %(min)s)") % {"crossings": crossings, "min": crossings_min}
         )
-    text = gettext("Kun almindelig variation: %(figures)s.") % {"figures": ", ".join(figures)} if figures else gettext(
-        "Kun almindelig variation."
+    text = (
+        gettext("Kun almindelig variation: %(figures)s.") % {"figures": ", ".join(figures)}
+        if figures
+        else gettext("Kun almindelig variation.")
     )
     if "past_sigma" in sources:
         text += " " + gettext("Tidligere punkter uden for grænserne afgør ikke det nuværende billede.")
@@ -287,7 +298,10 @@ def _current_values(data: dict) -> list[float]:
     return [
         p["y"]
         for p in clean_points(data)
-        if p.get("part") == number and p.get("y") is not None and p.get("include", True) and not p.get("provisional")
+        if p.get("part") == number
+        and p.get("y") is not None
+        and p.get("include", True)
+        and not p.get("provisional")
     ]
 
 
@@ -324,7 +338,9 @@ def assurance_text(data: dict, assurance: str | None = None) -> str:
             "ucl": format_number(ucl),
         }
     if assurance == "consistently_met":
-        return gettext("Målet (%(target)s) nås hver måned, hvis processen fortsætter uændret.") % numbers + band
+        return (
+            gettext("Målet (%(target)s) nås hver måned, hvis processen fortsætter uændret.") % numbers + band
+        )
     if assurance == "consistently_missed":
         return gettext("Målet (%(target)s) nås ikke, medmindre processen ændres.") % numbers + band
     if assurance == "inconsistent":
@@ -484,7 +500,9 @@ class _Figure:
                     "active": point["n_active"],
                 }
             else:
-                text += "<br>" + ngettext("%(n)s team", "%(n)s teams", point["n_teams"]) % {"n": point["n_teams"]}
+                text += "<br>" + ngettext("%(n)s team", "%(n)s teams", point["n_teams"]) % {
+                    "n": point["n_teams"]
+                }
         if point.get("provisional"):
             text += "<br>" + gettext("Foreløbig: for få teams har indberettet")
         elif not point.get("include", True):
@@ -607,7 +625,9 @@ def _add_centre_lines(fig: _Figure) -> None:
 
 def _limits_name(data: dict) -> str:
     if "laney" in (data.get("deviations") or []):
-        return gettext("Kontrolgrænser (Laney %(chart)s)") % {"chart": "p'" if data.get("chart_type") == "p" else "u'"}
+        return gettext("Kontrolgrænser (Laney %(chart)s)") % {
+            "chart": "p'" if data.get("chart_type") == "p" else "u'"
+        }
     if data.get("chart_drawn") == "xmr_mdc":
         return gettext("Procesgrænser (MDC)")
     return gettext("Kontrolgrænser")
@@ -838,7 +858,9 @@ def _add_notes(fig: _Figure) -> None:
         note_y.append(y_by_period.get(day.isoformat()[:7]))
         kind = note.get("kind") or ""
         prefix = gettext("PDSA-cyklus") if kind == "pdsa" else gettext("Kommentar")
-        note_text.append(f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {plain_text(note.get('text', ''))}")
+        note_text.append(
+            f"{formats.date_format(day, 'SHORT_DATE_FORMAT')} · {prefix}: {plain_text(note.get('text', ''))}"
+        )
         note_symbol.append("star" if kind == "pdsa" else "triangle-up")
     # Notes on months without a value sit on the axis floor rather than vanish.
     floor = min((y for y in (point.get("y") for point in points) if y is not None), default=0)
@@ -1015,8 +1037,14 @@ FLAG_COLOURS = {
 }
 
 
-def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = frozenset(), direction: str = "up",
-                  compact: bool = False) -> dict[str, Any]:
+def funnel_figure(
+    chart,
+    *,
+    unit: str = "",
+    own: set[str] | frozenset[str] = frozenset(),
+    direction: str = "up",
+    compact: bool = False,
+) -> dict[str, Any]:
     """A funnel plot (measures.spc.funnel.FunnelChart) as a Plotly figure dict: teams' values against
     their denominators, the network's value and the 95 % and 99.8 % limits; the viewer's own
     team(s) in `own` marked with a star."""
@@ -1091,14 +1119,25 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
     adjusted = gettext("justeret for overspredning") if chart.adjusted else gettext("ujusterede")
     layout: dict[str, Any] = {
         "separators": formats.get_format("DECIMAL_SEPARATOR") + formats.get_format("THOUSAND_SEPARATOR"),
-        "font": {"family": "IBM Plex Sans, Arial, sans-serif", "size": 11 if compact else 13, "color": "#1a1a1a"},
+        "font": {
+            "family": "IBM Plex Sans, Arial, sans-serif",
+            "size": 11 if compact else 13,
+            "color": "#1a1a1a",
+        },
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
         "showlegend": not compact,
         "legend": {
-            "orientation": "h", "yanchor": "top", "y": -0.28, "x": 0, "font": {"size": 12},
-            "title": {"text": gettext("Tragtdiagram (%(adjusted)s):") % {"adjusted": adjusted}, "side": "left"},
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.28,
+            "x": 0,
+            "font": {"size": 12},
+            "title": {
+                "text": gettext("Tragtdiagram (%(adjusted)s):") % {"adjusted": adjusted},
+                "side": "left",
+            },
         },
         "hovermode": "closest",
         "xaxis": {
@@ -1118,8 +1157,8 @@ def funnel_figure(chart, *, unit: str = "", own: set[str] | frozenset[str] = fro
     values = [u.value for u in chart.units]
     if curve is not None and values:
         # Show the teams and the funnel's mouth, not the limits at n -> 0 (which run off to 0 and 100 %).
-        lo = min(min(values), min(curve.lo998[len(curve.x) // 5:], default=min(values)))
-        hi = max(max(values), max(curve.hi998[len(curve.x) // 5:], default=max(values)))
+        lo = min(min(values), min(curve.lo998[len(curve.x) // 5 :], default=min(values)))
+        hi = max(max(values), max(curve.hi998[len(curve.x) // 5 :], default=max(values)))
         span = (hi - lo) or abs(hi) or 1.0
         layout["yaxis"]["range"] = [max(0.0, lo - span * 0.1), hi + span * 0.1]
     return {"data": traces, "layout": layout}

@@ -138,7 +138,9 @@ def _reported(indicator: Indicator, numerator: Decimal | None, denominator: Deci
     return denominator is not None or not indicator.has_denominator
 
 
-def _fill_series(inputs: SeriesInputs, values: dict[date, tuple[float | None, float | None, int | None]]) -> None:
+def _fill_series(
+    inputs: SeriesInputs, values: dict[date, tuple[float | None, float | None, int | None]]
+) -> None:
     """Months from the first to the last reported one; months without a value are gaps (None)."""
     if not values:
         return
@@ -227,8 +229,12 @@ class _Loader:
         measurement_filter = Q(indicator_id__in=aggregate_indicator_ids) | Q(
             team_id__in=team_ids, indicator_id__in=team_indicator_ids
         )
-        self.measurements: dict[int, list[tuple[int, date, Decimal | None, Decimal | None]]] = defaultdict(list)
-        self.series: dict[tuple[int, int], list[tuple[date, Decimal | None, Decimal | None]]] = defaultdict(list)
+        self.measurements: dict[int, list[tuple[int, date, Decimal | None, Decimal | None]]] = defaultdict(
+            list
+        )
+        self.series: dict[tuple[int, int], list[tuple[date, Decimal | None, Decimal | None]]] = defaultdict(
+            list
+        )
         for indicator_id, team_id, period, numerator, denominator in (
             Measurement.objects.filter(measurement_filter)
             .order_by()
@@ -241,13 +247,18 @@ class _Loader:
             return model.objects.filter(team_id__in=team_ids, indicator_id__in=team_indicator_ids).order_by()
 
         self.baseline_end = {
-            (t, i): b for t, i, b in per_series(ChartSettings).values_list("team_id", "indicator_id", "baseline_end")
+            (t, i): b
+            for t, i, b in per_series(ChartSettings).values_list("team_id", "indicator_id", "baseline_end")
         }
         self.phase_breaks: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
-        for t, i, period, label in per_series(PhaseBreak).values_list("team_id", "indicator_id", "period", "label"):
+        for t, i, period, label in per_series(PhaseBreak).values_list(
+            "team_id", "indicator_id", "period", "label"
+        ):
             self.phase_breaks[(t, i)].append((period, label))
         self.excluded: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
-        for t, i, period, reason in per_series(ExcludedPoint).values_list("team_id", "indicator_id", "period", "reason"):
+        for t, i, period, reason in per_series(ExcludedPoint).values_list(
+            "team_id", "indicator_id", "period", "reason"
+        ):
             self.excluded[(t, i)].append((period, reason))
         self.local_target = {
             (t, i): v for t, i, v in per_series(LocalTarget).values_list("team_id", "indicator_id", "value")
@@ -264,12 +275,22 @@ class _Loader:
             )
         pdsa_links = PDSACycle.indicators.through.objects.filter(
             pdsacycle__team_id__in=team_ids, indicator_id__in=team_indicator_ids
-        ).values_list("pdsacycle__team_id", "indicator_id", "pdsacycle__start_date", "pdsacycle__title",
-                      "pdsacycle__uuid")
+        ).values_list(
+            "pdsacycle__team_id",
+            "indicator_id",
+            "pdsacycle__start_date",
+            "pdsacycle__title",
+            "pdsacycle__uuid",
+        )
         for t, i, day, title, uuid in pdsa_links:
             self.annotations[(t, i)].append(
-                {"date": day.isoformat(), "text": f"PDSA: {title}", "kind": "pdsa", "uuid": str(uuid),
-                 "pdsa": str(uuid)}
+                {
+                    "date": day.isoformat(),
+                    "text": f"PDSA: {title}",
+                    "kind": "pdsa",
+                    "uuid": str(uuid),
+                    "pdsa": str(uuid),
+                }
             )
 
     def inputs(self, row: ChartResult) -> SeriesInputs:

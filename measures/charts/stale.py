@@ -129,15 +129,24 @@ def chart_stale_marks_apply(*, limit: int = 500) -> list[int]:
         missing = sorted((k for k in wanted if k not in existing), key=lambda k: (k[0], k[1], k[2] or 0))
         if missing:
             indicators = {
-                i.id: i for i in Indicator.objects.filter(id__in={k[0] for k in missing}).only(
+                i.id: i
+                for i in Indicator.objects.filter(id__in={k[0] for k in missing}).only(
                     "id", "network_id", "chart_type"
                 )
             }
             # Sorted, so two appliers creating overlapping rows insert them in the same order.
             ChartResult.objects.bulk_create(
                 [
-                    ChartResult(indicator_id=i, scope=s, region_id=r, network_id=indicators[i].network_id,
-                                chart_type=indicators[i].chart_type, is_stale=True, stale_since=now, synced_at=now)
+                    ChartResult(
+                        indicator_id=i,
+                        scope=s,
+                        region_id=r,
+                        network_id=indicators[i].network_id,
+                        chart_type=indicators[i].chart_type,
+                        is_stale=True,
+                        stale_since=now,
+                        synced_at=now,
+                    )
                     for i, s, r in missing
                     if i in indicators
                 ],
@@ -154,8 +163,12 @@ def chart_stale_marks_apply(*, limit: int = 500) -> list[int]:
             .values_list("id", flat=True)
         )
         ChartResult.objects.filter(id__in=locked).update(is_stale=True, stale_since=now, synced_at=now)
-        blocked = {mark_id for key, mark_ids in wanted.items() if existing.get(key) not in locked
-                   for mark_id in mark_ids}
+        blocked = {
+            mark_id
+            for key, mark_ids in wanted.items()
+            if existing.get(key) not in locked
+            for mark_id in mark_ids
+        }
         ChartStaleMark.objects.filter(id__in=[m[0] for m in marks if m[0] not in blocked]).delete()
     return sorted(locked)
 
@@ -223,7 +236,9 @@ def chart_team_moved(*, team: Team, old_region_id: int | None) -> list[int]:
     """
     now = timezone.now()
     indicator_ids = list(
-        ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team).values_list("indicator_id", flat=True)
+        ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team).values_list(
+            "indicator_id", flat=True
+        )
     )
     ids: list[int] = []
     for indicator in Indicator.objects.filter(id__in=indicator_ids):
@@ -246,7 +261,9 @@ def _enqueue_after_commit(ids: list[int]) -> None:
 @transaction.atomic
 def chart_network_statistics_changed(*, network: Network) -> int:
     """Mark every chart of a network stale after its rule set or pooled-chart settings changed."""
-    return ChartResult.objects.filter(network=network).update(is_stale=True, stale_since=timezone.now(), synced_at=timezone.now())
+    return ChartResult.objects.filter(network=network).update(
+        is_stale=True, stale_since=timezone.now(), synced_at=timezone.now()
+    )
 
 
 # Network fields that change how its charts are computed.
@@ -323,8 +340,9 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
         try:
             chart_result_recompute_task.apply_async((result_id,), countdown=countdown)
         except Exception as exc:  # kombu/redis raise many types; any publish failure is handled alike
-            logger.warning("chart pipeline: could not enqueue chart result %s (%s); left for the sweep",
-                           result_id, exc)
+            logger.warning(
+                "chart pipeline: could not enqueue chart result %s (%s); left for the sweep", result_id, exc
+            )
             chart_result_release(result_id=result_id)
             # One timeout per request is the most a user waits: the other rows go to the sweep too.
             broker_down = True
@@ -333,7 +351,9 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
     return enqueued
 
 
-def chart_results_claim_batch(*, limit: int, network: Network | None = None, force: bool = False) -> list[int]:
+def chart_results_claim_batch(
+    *, limit: int, network: Network | None = None, force: bool = False
+) -> list[int]:
     """Claim up to `limit` stale, unclaimed rows; concurrent callers get disjoint batches.
 
     `force` also takes rows claimed by someone else (`manage.py recompute_charts --force` after a
@@ -350,7 +370,9 @@ def chart_results_claim_batch(*, limit: int, network: Network | None = None, for
     until = now + timedelta(seconds=claim_seconds())
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
-            ids = list(rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit])
+            ids = list(
+                rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit]
+            )
             ChartResult.objects.filter(id__in=ids).update(claimed_until=until)
         return ids
     # SQLite serialises writers, so a conditional UPDATE per row is a safe claim there. Concurrent
@@ -365,4 +387,3 @@ def chart_results_claim_batch(*, limit: int, network: Network | None = None, for
             if len(claimed) == limit:
                 break
     return claimed
-

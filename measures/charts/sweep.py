@@ -25,17 +25,29 @@ def chart_results_ensure(*, network: Network | None = None) -> int:
         indicators = list(Indicator.objects.filter(network=net, status=PublicationStatus.PUBLISHED))
         teams = list(Team.objects.filter(network=net, is_active=True).values_list("id", "region_id"))
         existing = set(
-            ChartResult.objects.filter(network=net).values_list("scope", "indicator_id", "team_id", "region_id")
+            ChartResult.objects.filter(network=net).values_list(
+                "scope", "indicator_id", "team_id", "region_id"
+            )
         )
         wanted = []
         for indicator in indicators:
             wanted.append((ChartResult.Scope.NATIONAL, indicator.id, None, None))
-            wanted.extend((ChartResult.Scope.REGION, indicator.id, None, r) for r in sorted({r for _, r in teams}))
+            wanted.extend(
+                (ChartResult.Scope.REGION, indicator.id, None, r) for r in sorted({r for _, r in teams})
+            )
             wanted.extend((ChartResult.Scope.TEAM, indicator.id, t, None) for t, _ in teams)
         chart_types = {i.id: i.chart_type for i in indicators}
         missing = [
-            ChartResult(scope=s, network=net, indicator_id=i, team_id=t, region_id=r, chart_type=chart_types[i],
-                        is_stale=True, stale_since=now)
+            ChartResult(
+                scope=s,
+                network=net,
+                indicator_id=i,
+                team_id=t,
+                region_id=r,
+                chart_type=chart_types[i],
+                is_stale=True,
+                stale_since=now,
+            )
             for s, i, t, r in wanted
             if (s, i, t, r) not in existing
         ]
@@ -99,8 +111,9 @@ def chart_stale_marks_apply_all(*, max_rounds: int = 20) -> int:
     return marked
 
 
-def chart_results_recompute_stale(*, network: Network | None = None, limit: int | None = None,
-                                  batch_size: int = 500, force: bool = False) -> int:
+def chart_results_recompute_stale(
+    *, network: Network | None = None, limit: int | None = None, batch_size: int = 500, force: bool = False
+) -> int:
     """Synchronously recompute every stale row (of one network), creating missing rows first.
 
     Used after bulk loads (`load_demo`) and by `manage.py recompute_charts`. Returns the number of
@@ -118,4 +131,3 @@ def chart_results_recompute_stale(*, network: Network | None = None, limit: int 
         handled += len(ids)
         computed += _recompute_rows(ids)
     return computed
-

@@ -179,7 +179,9 @@ class Indicator(HumanConstraintMessages, IndicatorDefinition):
         _("første måned med indberetningspligt"),
         null=True,
         blank=True,
-        help_text=_("Tom: den måned, indikatoren offentliggøres. Tidligere måneder kan stadig indtastes som baseline."),
+        help_text=_(
+            "Tom: den måned, indikatoren offentliggøres. Tidligere måneder kan stadig indtastes som baseline."
+        ),
     )
     last_due_month = models.DateField(
         _("sidste måned med indberetningspligt"),

@@ -298,7 +298,9 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
             Annotation.objects.filter(team=team).filter(Q(indicator=indicator) | Q(indicator__isnull=True))
         ),
         versions=list(IndicatorVersion.objects.filter(indicator=indicator).order_by("-version")),
-        pdsa_cycles=list(PDSACycle.objects.filter(team=team, indicators=indicator).order_by("-start_date", "-id")),
+        pdsa_cycles=list(
+            PDSACycle.objects.filter(team=team, indicators=indicator).order_by("-start_date", "-id")
+        ),
     )
 
 
@@ -414,17 +416,23 @@ def network_dashboard(
         rows=rows,
         selected=selected,
         small_multiples=_small_multiples(selected, rows, shown_ids) if selected is not None else [],
-        national_cards=_national_cards(network, indicators, min_teams=min_pooled_teams_for(network, user, access)),
+        national_cards=_national_cards(
+            network, indicators, min_teams=min_pooled_teams_for(network, user, access)
+        ),
         completeness_months=periods,
         goal_progress=goal_progress(
             network=network, indicators=indicators, summaries=summaries, team_ids=shown_ids
         ),
         regions=sorted(
-            {team.region.uuid: team.region for team in visible if labels[team.id].region_id is not None}.values(),
+            {
+                team.region.uuid: team.region for team in visible if labels[team.id].region_id is not None
+            }.values(),
             key=lambda org: org.name,
         ),
         sectors=[
-            (value, label) for value, label in Sector.choices if any(labels[t.id].sector == value for t in visible)
+            (value, label)
+            for value, label in Sector.choices
+            if any(labels[t.id].sector == value for t in visible)
         ],
         region_filter=region,
         sector_filter=sector,
@@ -462,7 +470,9 @@ def _team_chart_summaries(network: Network) -> dict[tuple[int, int], dict]:
     }
 
 
-def _expected_per_month(network: Network, indicators: list[Indicator], periods: list[date]) -> dict[date, set[int]]:
+def _expected_per_month(
+    network: Network, indicators: list[Indicator], periods: list[date]
+) -> dict[date, set[int]]:
     """Month -> the indicators expected that month (from each one's first due month, in the run)."""
     return {p: {i.id for i in due_indicators(network, indicators, p, window=run_window)} for p in periods}
 
@@ -536,7 +546,9 @@ def _small_multiples(selected: Indicator, rows: list[TeamRow], shown_ids: set[in
     ]
 
 
-def _national_cards(network: Network, indicators: list[Indicator], *, min_teams: int | None) -> list[ChartCard]:
+def _national_cards(
+    network: Network, indicators: list[Indicator], *, min_teams: int | None
+) -> list[ChartCard]:
     """Every indicator's national chart (months with too few teams are hidden: `min_teams`)."""
     national = {
         result.indicator_id: result
@@ -682,9 +694,11 @@ def followed_teams(*, user) -> list[tuple[Network, list[FollowedTeam]]]:
     """
     from teams.models import NetworkMembership
 
-    networks = Network.objects.filter(
-        memberships__user=user, memberships__role=NetworkMembership.Role.OBSERVER
-    ).distinct().order_by("name")
+    networks = (
+        Network.objects.filter(memberships__user=user, memberships__role=NetworkMembership.Role.OBSERVER)
+        .distinct()
+        .order_by("name")
+    )
     result = []
     for network in networks:
         teams = (

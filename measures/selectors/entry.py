@@ -174,7 +174,9 @@ GRID_FIELDS = (
 )
 
 
-def team_completeness(*, team: Team, today: date | None = None, with_values: bool = False) -> TeamCompleteness:
+def team_completeness(
+    *, team: Team, today: date | None = None, with_values: bool = False
+) -> TeamCompleteness:
     """The team's months in the entry window, newest first, with what is due, missing and late.
 
     with_values: also the stored values themselves (the grid), read in the same single query.

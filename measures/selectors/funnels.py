@@ -34,7 +34,7 @@ DEFAULT_FUNNEL_MONTHS = 12
 
 
 def funnel_model(indicator: Indicator) -> str | None:
-    """"proportion", "rate" or None (no funnel: run/i/c/t/g and indicators without a denominator)."""
+    """ "proportion", "rate" or None (no funnel: run/i/c/t/g and indicators without a denominator)."""
     if not indicator.has_denominator:
         return None
     return FUNNEL_MODELS.get(indicator.chart_type)
@@ -76,7 +76,9 @@ def _side_words(unit: FunnelUnit, direction: str) -> str:
         return gettext("højere end forventet") if high else gettext("lavere end forventet")
     better = high == (direction == "up")
     if high:
-        return gettext("højere end forventet (bedre)") if better else gettext("højere end forventet (dårligere)")
+        return (
+            gettext("højere end forventet (bedre)") if better else gettext("højere end forventet (dårligere)")
+        )
     return gettext("lavere end forventet (bedre)") if better else gettext("lavere end forventet (dårligere)")
 
 
@@ -132,7 +134,9 @@ def network_funnel(
     if model is None:
         return None
     if periods is None:
-        periods = complete_months(network, months if months in FUNNEL_MONTHS else DEFAULT_FUNNEL_MONTHS, today)
+        periods = complete_months(
+            network, months if months in FUNNEL_MONTHS else DEFAULT_FUNNEL_MONTHS, today
+        )
     if labels is None:
         teams = list(Team.objects.filter(network=network).select_related("region"))
         labels = peer_labels(network, user, access=access, teams=teams)
@@ -155,15 +159,26 @@ def network_funnel(
     multiplier = float(indicator.multiplier)
     # The limits and the network's value use every team; only the teams the viewer may see are drawn.
     full = funnel_chart(
-        [str(t) for t in sums], [v[0] for v in sums.values()], [v[1] for v in sums.values()],
-        model=model, multiplier=multiplier,
+        [str(t) for t in sums],
+        [v[0] for v in sums.values()],
+        [v[1] for v in sums.values()],
+        model=model,
+        multiplier=multiplier,
     )
     by_id = {int(u.unit): u for u in full.units}
     shown = [replace(u, unit=labels[tid].label) for tid, u in by_id.items() if tid in labels]
     shown.sort(key=lambda u: u.unit)
     chart = FunnelChart(
-        model=full.model, multiplier=full.multiplier, target=full.target, phi=full.phi, tau2=full.tau2,
-        adjusted=full.adjusted, note=full.note, units=tuple(shown), curve=full.curve, deviations=full.deviations,
+        model=full.model,
+        multiplier=full.multiplier,
+        target=full.target,
+        phi=full.phi,
+        tau2=full.tau2,
+        adjusted=full.adjusted,
+        note=full.note,
+        units=tuple(shown),
+        curve=full.curve,
+        deviations=full.deviations,
     )
     own = {labels[tid].label for tid in by_id if tid in labels and labels[tid].is_own}
     return FunnelView(
@@ -184,7 +199,13 @@ def named_labels(teams) -> dict[int, PeerLabel]:
     """Teams by name (an API token's teams: its network, or its region)."""
     return {
         t.id: PeerLabel(
-            team_id=t.id, label=t.name, is_named=True, is_own=False, uuid=t.uuid, region_id=t.region_id, sector=t.sector
+            team_id=t.id,
+            label=t.name,
+            is_named=True,
+            is_own=False,
+            uuid=t.uuid,
+            region_id=t.region_id,
+            sector=t.sector,
         )
         for t in teams
     }

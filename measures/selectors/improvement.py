@@ -274,7 +274,15 @@ def idea_bank(*, network: Network, user, sees_all_names: bool, query: str = "") 
         cycles = cycles.filter(team_id__in=own)
     if query:
         words = Q()
-        for name in ("title", "objective", "plan", "do_notes", "study_notes", "act_notes", "change_idea__text"):
+        for name in (
+            "title",
+            "objective",
+            "plan",
+            "do_notes",
+            "study_notes",
+            "act_notes",
+            "change_idea__text",
+        ):
             words |= Q(**{f"{name}__icontains": query})
         cycles = cycles.filter(words)
     entries: dict[str, IdeaEntry] = {}
@@ -288,8 +296,10 @@ def idea_bank(*, network: Network, user, sees_all_names: bool, query: str = "") 
         is_own = cycle.team_id in own
         if idea is not None and idea.id not in entry.node_ids:
             entry.node_ids.append(idea.id)
-        may_name = is_own or sees_all_names or (
-            network.peer_visibility == Network.PeerVisibility.NAMED and cycle.team_id in named
+        may_name = (
+            is_own
+            or sees_all_names
+            or (network.peer_visibility == Network.PeerVisibility.NAMED and cycle.team_id in named)
         )
         label = cycle.team.name if may_name else ""
         entry.cycles.append(IdeaCycle(cycle=cycle, team_label=label, is_own=is_own))

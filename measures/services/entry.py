@@ -51,7 +51,9 @@ class MeasurementConflict(ValidationError):
     with `as_dict()`: the stored value, who stored it and when.
     """
 
-    def __init__(self, current: Measurement | None, *, code: str = CONFLICT_VERSION, message: str | None = None):
+    def __init__(
+        self, current: Measurement | None, *, code: str = CONFLICT_VERSION, message: str | None = None
+    ):
         self.current = current
         if message is None and current is None:
             message = _(
@@ -61,7 +63,11 @@ class MeasurementConflict(ValidationError):
             message = _(
                 "Værdien er ændret af %(who)s %(when)s, siden du hentede siden. Gemt nu: %(value)s. "
                 "Din indtastning er ikke gemt, men kan ses i cellens historik."
-            ) % {"who": _user_name(current.entered_by), "when": _when(current), "value": describe_measurement(current)}
+            ) % {
+                "who": _user_name(current.entered_by),
+                "when": _when(current),
+                "value": describe_measurement(current),
+            }
         super().__init__(message, code=code)
 
     def as_dict(self) -> dict:
@@ -209,19 +215,26 @@ class BulkConflict(MeasurementConflict):
         first = self.conflicts[0].conflict
         message = first.messages[0]
         if first.code != CONFLICT_LOCKED:
-            message = _("%(count)s værdier er ændret af andre, siden de blev læst. Intet er gemt. %(first)s") % {
-                "count": len(self.conflicts), "first": message}
+            message = _(
+                "%(count)s værdier er ændret af andre, siden de blev læst. Intet er gemt. %(first)s"
+            ) % {"count": len(self.conflicts), "first": message}
         super().__init__(first.current, code=first.code, message=message)
 
     def as_dict(self) -> dict:
         return {
             **super().as_dict(),
             "conflicts": [
-                {"row": c.row.row_number, "indicator": c.row.indicator_code, "period": f"{c.row.period:%Y-%m}",
-                 **c.conflict.as_dict()}
+                {
+                    "row": c.row.row_number,
+                    "indicator": c.row.indicator_code,
+                    "period": f"{c.row.period:%Y-%m}",
+                    **c.conflict.as_dict(),
+                }
                 for c in self.conflicts
             ],
-            "errors": [{"row": e.row_number, "field": e.field, "message": e.message} for e in self.row_errors],
+            "errors": [
+                {"row": e.row_number, "field": e.field, "message": e.message} for e in self.row_errors
+            ],
         }
 
 
@@ -741,7 +754,9 @@ class _StoredValues:
     medians: dict[int, Decimal]
 
 
-def _bulk_stored(*, team: Team, indicators: dict[str, Indicator], rows: list[MeasurementRow]) -> _StoredValues:
+def _bulk_stored(
+    *, team: Team, indicators: dict[str, Indicator], rows: list[MeasurementRow]
+) -> _StoredValues:
     """One query: the team's stored values of the indicators the rows use."""
     used = {indicators[r.indicator_code].id for r in rows if r.indicator_code in indicators}
     by_id = {i.id: i for i in indicators.values()}
@@ -760,17 +775,32 @@ def _bulk_stored(*, team: Team, indicators: dict[str, Indicator], rows: list[Mea
 
 
 def _bulk_row_errors(
-    *, team: Team, row: MeasurementRow, indicator: Indicator | None, period: date,
-    seen: dict[tuple[str, date], int | None], today: date | None,
+    *,
+    team: Team,
+    row: MeasurementRow,
+    indicator: Indicator | None,
+    period: date,
+    seen: dict[tuple[str, date], int | None],
+    today: date | None,
 ) -> list[RowError]:
     """Every error of one row: unknown indicator, a repeated cell, and the rules of measurement_errors."""
     if indicator is None:
-        return [RowError(row.row_number, _("Indikator"),
-                         _("Ukendt indikator “%(code)s”.") % {"code": row.indicator_code})]
+        return [
+            RowError(
+                row.row_number,
+                _("Indikator"),
+                _("Ukendt indikator “%(code)s”.") % {"code": row.indicator_code},
+            )
+        ]
     key = (row.indicator_code, period)
     if key in seen:
-        return [RowError(row.row_number, _("Måned"),
-                         _("Samme indikator og måned står også i række %(row)s.") % {"row": seen[key]})]
+        return [
+            RowError(
+                row.row_number,
+                _("Måned"),
+                _("Samme indikator og måned står også i række %(row)s.") % {"row": seen[key]},
+            )
+        ]
     seen[key] = row.row_number
     errors = measurement_errors(
         team=team,
@@ -783,8 +813,11 @@ def _bulk_row_errors(
         today=today,
     )
     labels = field_labels()
-    return [RowError(row.row_number, labels.get(name, name), message)
-            for name, messages in errors.items() for message in messages]
+    return [
+        RowError(row.row_number, labels.get(name, name), message)
+        for name, messages in errors.items()
+        for message in messages
+    ]
 
 
 def _bulk_row_conflict(*, row: MeasurementRow, before: Measurement | None) -> MeasurementConflict | None:
@@ -850,7 +883,9 @@ def measurements_bulk_plan(*, team: Team, rows: list[MeasurementRow], today: dat
     for row in rows:
         indicator = indicators.get(row.indicator_code)
         period = month_start(row.period)
-        errors = _bulk_row_errors(team=team, row=row, indicator=indicator, period=period, seen=seen, today=today)
+        errors = _bulk_row_errors(
+            team=team, row=row, indicator=indicator, period=period, seen=seen, today=today
+        )
         if errors:
             plan.errors.extend(errors)
             continue

@@ -32,7 +32,9 @@ def month_lock_set(*, network: Network, through: date, user, note: str = "") -> 
         raise ValidationError(_("Måneden ligger før LKT'ets start."), code="before_start")
     with transaction.atomic():
         # Created with its values, so the history's first row is the first lock, not an empty one.
-        lock = MonthLock.objects.select_for_update().filter(network=network).first() or MonthLock(network=network)
+        lock = MonthLock.objects.select_for_update().filter(network=network).first() or MonthLock(
+            network=network
+        )
         lock.locked_through = through
         lock.note = note[:300]
         lock.changed_by = user

@@ -45,7 +45,8 @@ __all__ = [
 
 KINDS: Final = ("mdc", "funnel")
 DEFAULT_DIRS: Final = tuple(
-    Path(__file__).resolve().parents[2] / "tests" / "spc" / "vectors" / sub for sub in ("qicharts2", "mdc", "funnel")
+    Path(__file__).resolve().parents[2] / "tests" / "spc" / "vectors" / sub
+    for sub in ("qicharts2", "mdc", "funnel")
 )
 REL_TOL: Final = 1e-9
 ABS_TOL: Final = 1e-12
@@ -134,7 +135,7 @@ def values_equal(expected: Any, actual: Any, kind: str) -> bool:
 
 
 def case_kind(case: dict[str, Any]) -> str:
-    """"qicharts2" (no ``kind``), "mdc" or "funnel"."""
+    """ "qicharts2" (no ``kind``), "mdc" or "funnel"."""
     return str(case.get("kind") or "qicharts2")
 
 
@@ -320,13 +321,22 @@ def check_funnel_case(case: dict[str, Any]) -> str | None:
         try:
             compute_funnel_case(case)
         except FunnelError as exc:
-            return None if str(exc) == expected["error"] else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+            return (
+                None
+                if str(exc) == expected["error"]
+                else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+            )
         return f"expected error ({expected['error']}), but a funnel was computed"
     try:
         fp = compute_funnel_case(case)
     except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
         return f"funnel raised {type(exc).__name__}: {exc}"
-    for key, kind in (("phi", "num"), ("tau2", "num"), ("draw_adjusted", "bool"), ("draw_unadjusted", "bool")):
+    for key, kind in (
+        ("phi", "num"),
+        ("tau2", "num"),
+        ("draw_adjusted", "bool"),
+        ("draw_unadjusted", "bool"),
+    ):
         if key in expected and not values_equal(expected[key], getattr(fp, key), kind):
             return f"{key}: expected {_fmt(expected[key])}, got {_fmt(getattr(fp, key))}"
     groups = expected.get("groups") or {}
@@ -432,7 +442,11 @@ def check_mdc_case(case: dict[str, Any]) -> str | None:
         try:
             compute_mdc_case(case)
         except MDCError as exc:
-            return None if str(exc) == expected["error"] else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+            return (
+                None
+                if str(exc) == expected["error"]
+                else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+            )
         return f"expected error ({expected['error']}), but a chart was computed"
     try:
         res = compute_mdc_case(case)

@@ -437,7 +437,15 @@ def compute_chart(
     include = np.array([float(i) not in excl for i in xx], dtype=bool)
 
     out, part_slices, part_runs, messages = _lines_per_part(
-        chart, agg, part_ids, baseline, include, None if cl is None else float(cl), categorical, screened_mr, method
+        chart,
+        agg,
+        part_ids,
+        baseline,
+        include,
+        None if cl is None else float(cl),
+        categorical,
+        screened_mr,
+        method,
     )
     fin = finish(
         out["y"][None],
@@ -453,7 +461,9 @@ def compute_chart(
         messages.append(f"Subgroup size > 1. Data have been aggregated using {agg_fun}().")
     tgt = None if target is None or math.isnan(float(target)) else float(target)
     no_runs_signal = categorical or chart == "mr"
-    points, summaries = _assemble(agg, out["n"], fin, baseline, include, part_slices, part_runs, tgt, no_runs_signal)
+    points, summaries = _assemble(
+        agg, out["n"], fin, baseline, include, part_slices, part_runs, tgt, no_runs_signal
+    )
     return ChartResult(
         chart=chart,
         points=tuple(points),

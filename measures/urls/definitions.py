@@ -9,11 +9,15 @@ urlpatterns = [
     path("lkt/<slug:slug>/maal/", definitions.goal_list, name="goal-list"),
     path("lkt/<slug:slug>/maal/nyt/", definitions.goal_create, name="goal-create"),
     path("lkt/<slug:slug>/maal/<uuid:goal_uuid>/rediger/", definitions.goal_edit, name="goal-edit"),
-    path("lkt/<slug:slug>/maal/<uuid:goal_uuid>/offentliggoer/", definitions.goal_publish, name="goal-publish"),
+    path(
+        "lkt/<slug:slug>/maal/<uuid:goal_uuid>/offentliggoer/", definitions.goal_publish, name="goal-publish"
+    ),
     path("lkt/<slug:slug>/indikatorer/", definitions.indicator_list, name="indicator-list"),
     path("lkt/<slug:slug>/indikatorer/ny/", definitions.indicator_create, name="indicator-create"),
     path(
-        "lkt/<slug:slug>/indikatorer/<uuid:indicator_uuid>/", definitions.indicator_detail, name="indicator-detail"
+        "lkt/<slug:slug>/indikatorer/<uuid:indicator_uuid>/",
+        definitions.indicator_detail,
+        name="indicator-detail",
     ),
     path(
         "lkt/<slug:slug>/indikatorer/<uuid:indicator_uuid>/rediger/",

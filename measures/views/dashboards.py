@@ -75,7 +75,11 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     months = _funnel_months(request)
     funnel = (
         funnels.network_funnel(
-            network=access.network, indicator=dashboard.selected, user=request.user, access=access, months=months
+            network=access.network,
+            indicator=dashboard.selected,
+            user=request.user,
+            access=access,
+            months=months,
         )
         if dashboard.selected is not None
         else None
@@ -110,7 +114,9 @@ def team_dashboard(request: HttpRequest, team_uuid) -> HttpResponse:
     access = get_team_for_user(request.user, team_uuid)
     dashboard = selectors.team_dashboard(team=access.team)
     return render(
-        request, "measures/dashboards_team.html", {"access": access, "team": access.team, "dashboard": dashboard}
+        request,
+        "measures/dashboards_team.html",
+        {"access": access, "team": access.team, "dashboard": dashboard},
     )
 
 
@@ -182,7 +188,9 @@ def team_report(request: HttpRequest, team_uuid) -> HttpResponse:
 def render_team_report(request: HttpRequest, *, access, extra_context: dict | None = None) -> HttpResponse:
     """The team report page; also printed to PDF by the reports app (with its cover and open tables)."""
     extra_context = extra_context or {}
-    dashboard = selectors.team_dashboard(team=access.team, with_tables=bool(extra_context.get("print_tables")))
+    dashboard = selectors.team_dashboard(
+        team=access.team, with_tables=bool(extra_context.get("print_tables"))
+    )
     return render(
         request,
         "measures/dashboards_report_team.html",

@@ -94,7 +94,9 @@ def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Målet er gemt som kladde."))
             return redirect("measures:goal-list", slug=slug)
     return render(
-        request, "measures/definitions_goal_form.html", {"access": access, "network": access.network, "form": form}
+        request,
+        "measures/definitions_goal_form.html",
+        {"access": access, "network": access.network, "form": form},
     )
 
 

@@ -325,7 +325,10 @@ def entry_month_complete(request: HttpRequest, team_uuid) -> HttpResponse:
             message, level = _("%(month)s er markeret som komplet.") % {"month": label}, messages.SUCCESS
         else:
             month_completion_clear(team=team, period=period, user=request.user)
-            message, level = _("%(month)s er ikke længere markeret som komplet.") % {"month": label}, messages.INFO
+            message, level = (
+                _("%(month)s er ikke længere markeret som komplet.") % {"month": label},
+                messages.INFO,
+            )
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"state": "invalid", "message": " ".join(exc.messages)}, status=400)

@@ -60,7 +60,9 @@ def _texts() -> _Text:
     )
 
 
-def _cell(indicator: Indicator, key: str, m: Measurement | None, *, due: bool, readonly: bool, t: _Text) -> str:
+def _cell(
+    indicator: Indicator, key: str, m: Measurement | None, *, due: bool, readonly: bool, t: _Text
+) -> str:
     code = indicator.code
     classes, data = [], ""
     if m is None:
@@ -78,10 +80,12 @@ def _cell(indicator: Indicator, key: str, m: Measurement | None, *, due: bool, r
         if m.nothing_to_report:
             classes.append("z")
         num, den = format_input(m.numerator), format_input(m.denominator)
-        shown = t.nothing if m.nothing_to_report else format_display(indicator.value(m.numerator, m.denominator))
+        shown = (
+            t.nothing if m.nothing_to_report else format_display(indicator.value(m.numerator, m.denominator))
+        )
     disabled = " disabled" if readonly else ""
     html = (
-        f'<td{" class=" + chr(34) + " ".join(classes) + chr(34) if classes else ""}{data}>'
+        f"<td{' class=' + chr(34) + ' '.join(classes) + chr(34) if classes else ''}{data}>"
         f'<input id="n-{code}-{key}" value="{num}" aria-labelledby="ln h-{code} r-{key}" inputmode="decimal"{disabled}>'
     )
     if indicator.has_denominator:
@@ -124,7 +128,8 @@ def _row(
     if status.is_due_month:
         row_class += " data-d"
     body = "".join(
-        _cell(i, key, c, due=i.id in due, readonly=readonly, t=t) for i, c in zip(indicators, cells, strict=True)
+        _cell(i, key, c, due=i.id in due, readonly=readonly, t=t)
+        for i, c in zip(indicators, cells, strict=True)
     )
     return f'<tr id="m-{key}" data-p="{key}"{row_class}><th scope="row" id="r-{key}">{head}</th>{body}</tr>'
 
@@ -149,7 +154,9 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
     if year.isdigit():
         # One folded year, fetched by the page: its months that are not shown already.
         months = [
-            m for m in completeness.months if m.period.year == int(year) and m.period < recent_from and not m.is_late
+            m
+            for m in completeness.months
+            if m.period.year == int(year) and m.period < recent_from and not m.is_late
         ]
         return HttpResponse(_rows_html(months, indicators, stored, readonly=readonly))
     shown = [m for m in completeness.months if m.period >= recent_from or m.is_late]
@@ -176,7 +183,12 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
                 "completeUrl": reverse("measures:entry-month-complete", kwargs={"team_uuid": team.uuid}),
                 "historyUrl": reverse(
                     "measures:entry-history",
-                    kwargs={"team_uuid": team.uuid, "indicator_uuid": indicators[0].uuid, "year": 2000, "month": 1},
+                    kwargs={
+                        "team_uuid": team.uuid,
+                        "indicator_uuid": indicators[0].uuid,
+                        "year": 2000,
+                        "month": 1,
+                    },
                 )
                 if indicators
                 else "",

@@ -134,7 +134,9 @@ def driver_diagram_template_create(request: HttpRequest, slug: str) -> HttpRespo
                 request, _("Skabelonen er oprettet. Tilføj nu primære drivere (indsatsområder).")
             )
             return redirect("measures:driver-diagram-template-edit", slug=slug)
-    return render(request, "measures/improvement_driver_template_create.html", {"network": access.network, "form": form})
+    return render(
+        request, "measures/improvement_driver_template_create.html", {"network": access.network, "form": form}
+    )
 
 
 @login_required

@@ -12,7 +12,9 @@ register = template.Library()
 def seminar_reports(context, seminar) -> dict:
     user = context["request"].user
     access = network_access(user, seminar.network)
-    snapshots = list(snapshots_visible_to(user, network=seminar.network, access=access).filter(seminar=seminar))
+    snapshots = list(
+        snapshots_visible_to(user, network=seminar.network, access=access).filter(seminar=seminar)
+    )
     for snapshot in snapshots:
         snapshot.can_named = may_download_named(snapshot, access)
         snapshot.can_anonymised = may_download_anonymised(snapshot, access)

@@ -61,10 +61,22 @@ class Replica(RuleBasedStateMachine):
         self.atomic.__enter__()
         cache.clear()  # throttle buckets
         self.world = world = build_world()
-        _token, raw = api_token_create(network=world.network, name="BI", region=None, write_team=None,
-                                       expires_at=None, user=world.national_lead)
-        _token, write = api_token_create(network=world.network, name="Egen", region=None,
-                                         write_team=world.team_b, expires_at=None, user=world.national_lead)
+        _token, raw = api_token_create(
+            network=world.network,
+            name="BI",
+            region=None,
+            write_team=None,
+            expires_at=None,
+            user=world.national_lead,
+        )
+        _token, write = api_token_create(
+            network=world.network,
+            name="Egen",
+            region=None,
+            write_team=world.team_b,
+            expires_at=None,
+            user=world.national_lead,
+        )
         self.reader = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
         self.writer = Client(HTTP_AUTHORIZATION=f"Bearer {write}")
         self.grid = Client()
@@ -99,7 +111,9 @@ class Replica(RuleBasedStateMachine):
     @rule(period=periods, numerator=numbers, clear=st.booleans())
     def grid_save(self, period: date, numerator: int, clear: bool) -> None:
         world = self.world
-        stored = Measurement.objects.filter(team=world.team_a, indicator=world.indicator, period=period).first()
+        stored = Measurement.objects.filter(
+            team=world.team_a, indicator=world.indicator, period=period
+        ).first()
         data = {
             "indicator": str(world.indicator.uuid),
             "period": f"{period:%Y-%m}",
@@ -118,16 +132,23 @@ class Replica(RuleBasedStateMachine):
         start = PERIODS.index(first)
         rows = [
             MeasurementRow("reassessed", period, Decimal(numerator % 50), Decimal(50), row_number=n)
-            for n, period in enumerate(PERIODS[start:start + count], start=1)
+            for n, period in enumerate(PERIODS[start : start + count], start=1)
         ]
         measurements_bulk_save(team=world.team_a, rows=rows, user=world.data_entry, source="upload")
 
     @rule(period=periods, numerator=numbers)
     def api_bulk_write(self, period: date, numerator: int) -> None:
         world = self.world
-        stored = Measurement.objects.filter(team=world.team_b, indicator=world.indicator, period=period).first()
-        row = {"indicator": "ddd", "period": f"{period:%Y-%m}", "numerator": numerator, "denominator": 1000,
-               "expected_version": stored.version if stored else 0}
+        stored = Measurement.objects.filter(
+            team=world.team_b, indicator=world.indicator, period=period
+        ).first()
+        row = {
+            "indicator": "ddd",
+            "period": f"{period:%Y-%m}",
+            "numerator": numerator,
+            "denominator": 1000,
+            "expected_version": stored.version if stored else 0,
+        }
         url = reverse("api-v1:team-measurements-bulk", kwargs={"team_uuid": str(world.team_b.uuid)})
         response = self.writer.post(url, [row], content_type="application/json")
         assert response.status_code == 200, response.content
@@ -146,8 +167,12 @@ class Replica(RuleBasedStateMachine):
         indicator.refresh_from_db()
         if indicator.multiplier == multiplier:
             return
-        indicator_update(indicator=indicator, user=self.world.expert, multiplier=multiplier,
-                         unit=f"DDD pr. {multiplier} sengedage")
+        indicator_update(
+            indicator=indicator,
+            user=self.world.expert,
+            multiplier=multiplier,
+            unit=f"DDD pr. {multiplier} sengedage",
+        )
         indicator_publish(indicator=indicator, user=self.world.expert, change_note="Ny multiplikator")
 
     @rule(which=st.booleans())

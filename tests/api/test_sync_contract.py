@@ -39,8 +39,14 @@ def bulk_rows(world, count: int) -> None:
     """`count` extra stored values of team A, all with one synced_at (as one bulk UPDATE leaves them)."""
     Measurement.objects.bulk_create(
         [
-            Measurement(team=world.team_a, indicator=world.indicator, period=date(1600 + i // 12, i % 12 + 1, 1),
-                        numerator=Decimal(i), denominator=Decimal(1000), indicator_version=1)
+            Measurement(
+                team=world.team_a,
+                indicator=world.indicator,
+                period=date(1600 + i // 12, i % 12 + 1, 1),
+                numerator=Decimal(i),
+                denominator=Decimal(1000),
+                indicator_version=1,
+            )
             for i in range(count)
         ],
         batch_size=1000,
@@ -73,8 +79,14 @@ def test_writes_between_pages_are_not_lost(world, make_token, token_client):
             m.numerator += 1
             m.version += 1
             m.save()
-        new = Measurement.objects.create(team=world.team_b, indicator=world.indicator, period=date(1500, 6, 1),
-                                         numerator=Decimal(5), denominator=Decimal(10), indicator_version=1)
+        new = Measurement.objects.create(
+            team=world.team_b,
+            indicator=world.indicator,
+            period=date(1500, 6, 1),
+            numerator=Decimal(5),
+            denominator=Decimal(10),
+            indicator_version=1,
+        )
         created.append(str(new.uuid))
 
     rows = walk(client, URL, {"page_size": 100}, between_pages=write)
@@ -99,8 +111,12 @@ def test_publishing_a_new_indicator_version_moves_its_rows(world, make_token, to
     client = token_client(make_token())
     since = timezone.now()
     assert walk(client, URL, {"updated_since": since.isoformat()}) == []
-    indicator_update(indicator=world.indicator, user=world.expert, unit="DDD pr. 1000 sengedage",
-                     multiplier=Decimal("1000"))
+    indicator_update(
+        indicator=world.indicator,
+        user=world.expert,
+        unit="DDD pr. 1000 sengedage",
+        multiplier=Decimal("1000"),
+    )
     indicator_publish(indicator=world.indicator, user=world.expert, change_note="Ny enhed")
     rows = walk(client, URL, {"updated_since": since.isoformat()})
     ddd = Measurement.objects.filter(indicator=world.indicator).count()
@@ -113,8 +129,14 @@ def test_publishing_a_new_indicator_version_moves_its_rows(world, make_token, to
 
 def test_renaming_or_moving_a_team_moves_its_rows(world, make_token, token_client):
     client = token_client(make_token())
-    Measurement.objects.create(team=world.team_b, indicator=world.indicator, period=date(2024, 1, 1),
-                               numerator=Decimal(5), denominator=Decimal(10), indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_b,
+        indicator=world.indicator,
+        period=date(2024, 1, 1),
+        numerator=Decimal(5),
+        denominator=Decimal(10),
+        indicator_version=1,
+    )
     since = timezone.now()
     world.team_a.name = "Nyt navn"
     world.team_a.save()
@@ -149,5 +171,7 @@ def test_deletions_are_paged_by_time_and_uuid(world, make_token, token_client):
     client = token_client(make_token())
     since = timezone.now() - timedelta(seconds=1)
     Measurement.objects.filter(team=world.team_a).delete()
-    rows = walk(client, "/api/v1/measurement-deletions/", {"updated_since": since.isoformat(), "page_size": 5})
+    rows = walk(
+        client, "/api/v1/measurement-deletions/", {"updated_since": since.isoformat(), "page_size": 5}
+    )
     assert len(rows) == len({r["uuid"] for r in rows}) == 24

@@ -57,7 +57,9 @@ def test_the_coordinators_journey(page, tmp_path):
     page.get_by_role("link", name="Indlæs datatræk").click()
     header = ";".join(COLUMNS)
     bad = tmp_path / "bad.csv"
-    bad.write_text(header + "\nPraksis;100001;Lægerne Nordby;;;2025-01;J01CE02;12,5;;3000\n", encoding="utf-8")
+    bad.write_text(
+        header + "\nPraksis;100001;Lægerne Nordby;;;2025-01;J01CE02;12,5;;3000\n", encoding="utf-8"
+    )
     page.set_input_files("#id_file", str(bad))
     page.get_by_role("button", name="Indlæs").click()
     page.wait_for_load_state("networkidle")
@@ -67,7 +69,11 @@ def test_the_coordinators_journey(page, tmp_path):
     screenshot(page, "clusters-upload-errors")
     rows = [header]
     for month in range(1, 13):
-        for code, name, listed in (("100001", "Lægerne Nordby", 3000), ("100002", "Sydby Lægehus", 2000), ("100003", "Østby Lægecenter", 4000)):
+        for code, name, listed in (
+            ("100001", "Lægerne Nordby", 3000),
+            ("100002", "Sydby Lægehus", 2000),
+            ("100003", "Østby Lægecenter", 4000),
+        ):
             rows.append(f"Praksis;{code};{name};;;2025-{month:02d};J01CE02;{30 + month};;{listed}")
             rows.append(f"Praksis;{code};{name};;;2025-{month:02d};J01MA02;{3 + month % 3};;{listed}")
     good = tmp_path / "good.csv"

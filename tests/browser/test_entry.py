@@ -69,7 +69,9 @@ def test_a_team_member_types_a_decimal_comma_value_and_it_stays_after_reload(pag
     assert page.locator("td", has=page.locator("#n-ddd-2024-03")).locator("output").inner_text() == "61,25"
     # The refused save above is a 400 the browser logs; anything else is a script error.
     script_errors = [
-        e for e in page.lkt_errors if "status of 400" not in e and not re.match(r"response 400: .*/data/gem/$", e)
+        e
+        for e in page.lkt_errors
+        if "status of 400" not in e and not re.match(r"response 400: .*/data/gem/$", e)
     ]
     assert not script_errors, script_errors
     assert axe_violations(page) == []
@@ -79,7 +81,13 @@ def _five_indicator_world():
     """The world with three more published indicators: five columns, two without a denominator."""
     world = build_world()
     extra = [
-        ("cia", "Andel kritisk vigtige antibiotika", "Antal DDD kritisk vigtige", "Antal DDD i alt", Decimal("100")),
+        (
+            "cia",
+            "Andel kritisk vigtige antibiotika",
+            "Antal DDD kritisk vigtige",
+            "Antal DDD i alt",
+            Decimal("100"),
+        ),
         ("cultures", "Bloddyrkninger før behandling", "Antal bloddyrkninger", "", Decimal("1")),
         ("mortality", "30-dages dødelighed efter bakteriæmi", "Antal døde", "", Decimal("1")),
     ]
@@ -155,9 +163,14 @@ def test_twelve_months_of_five_indicators_are_entered_by_keyboard_alone(page, wi
         year, month = (int(part) for part in key.split("-"))
         for indicator in indicators:
             numerator, denominator = _typed(indicator, month_index)
-            stored = Measurement.objects.get(team=world.team_b, indicator=indicator, period=date(year, month, 1))
+            stored = Measurement.objects.get(
+                team=world.team_b, indicator=indicator, period=date(year, month, 1)
+            )
             assert stored.numerator == Decimal(numerator.replace(",", ".")), (indicator.code, key)
-            assert stored.denominator == (Decimal(denominator) if denominator else None), (indicator.code, key)
+            assert stored.denominator == (Decimal(denominator) if denominator else None), (
+                indicator.code,
+                key,
+            )
 
     # Arrow keys and Enter: down a month, up again, right to the next field.
     first = page.locator(f"#n-cultures-{periods[0]}")

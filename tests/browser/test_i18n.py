@@ -60,7 +60,9 @@ def test_a_team_member_switches_to_english_and_enters_data(page):
     assert "Show figures as a table" in page.locator("main").inner_text()
     screenshot(page, "i18n-team-dashboard-en")
     script_errors = [
-        e for e in page.lkt_errors if "status of 400" not in e and not re.match(r"response 400: .*/data/gem/$", e)
+        e
+        for e in page.lkt_errors
+        if "status of 400" not in e and not re.match(r"response 400: .*/data/gem/$", e)
     ]
     assert not script_errors, script_errors
     assert axe_violations(page) == []

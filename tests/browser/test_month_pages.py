@@ -80,7 +80,10 @@ def test_a_team_shares_a_pdsa_cycle_and_another_team_finds_it_in_the_idea_bank(p
     login(page, "team-lead")
     page.goto(f"{page.lkt_base}/pdsa/{cycle.uuid}/")
     # Told before sharing that anonymised peers see the cycle without the team's name.
-    assert "uden jeres teams navn" in page.locator("#share-title + *, section[aria-labelledby=share-title]").first.inner_text()
+    assert (
+        "uden jeres teams navn"
+        in page.locator("#share-title + *, section[aria-labelledby=share-title]").first.inner_text()
+    )
     screenshot(page, "pdsa-share")
     assert axe_violations(page) == []
     page.click("text=Del med idébanken")

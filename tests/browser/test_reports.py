@@ -24,8 +24,14 @@ def test_the_project_lead_makes_the_seminars_pdf_and_slides(page, settings, tmp_
     world = build_world()
     levels = [40, 42, 41, 39, 43, 40, 44, 41, 42, 40, 39, 41, 40, 42, 38, 41, 43, 40, 39, 42, 41, 40, 42, 39]
     Measurement.objects.bulk_create(
-        Measurement(team=world.team_b, indicator=world.indicator, period=period, numerator=Decimal(level * 10),
-                    denominator=Decimal(1000), indicator_version=1)
+        Measurement(
+            team=world.team_b,
+            indicator=world.indicator,
+            period=period,
+            numerator=Decimal(level * 10),
+            denominator=Decimal(1000),
+            indicator_version=1,
+        )
         for period, level in zip(world.months, levels, strict=True)
     )
     chart_results_recompute_stale(network=world.network)
@@ -78,8 +84,15 @@ def test_the_project_lead_makes_the_seminars_pdf_and_slides(page, settings, tmp_
 
     # Data change after the report (a late first entry, allowed in the locked month): the stored
     # snapshot still downloads byte for byte.
-    Measurement.objects.create(team=world.team_b, indicator=world.count_indicator, period=date(2025, 6, 1),
-                               numerator=5, denominator=10, indicator_version=1, entered_after_lock=True)
+    Measurement.objects.create(
+        team=world.team_b,
+        indicator=world.count_indicator,
+        period=date(2025, 6, 1),
+        numerator=5,
+        denominator=10,
+        indicator_version=1,
+        entered_after_lock=True,
+    )
     snapshot = ReportSnapshot.objects.filter(format="pdf").get()
     page.goto(f"{base}/rapporter/{snapshot.uuid}/")
     with page.expect_download() as again:
@@ -87,7 +100,11 @@ def test_the_project_lead_makes_the_seminars_pdf_and_slides(page, settings, tmp_
     second = open(again.value.path(), "rb").read()  # noqa: SIM115
     assert hashlib.sha256(second).hexdigest() == hashlib.sha256(first).hexdigest() == snapshot.sha256_named
     # A download ends its navigation in Chromium as net::ERR_ABORTED; every other error counts.
-    assert [e for e in page.lkt_errors if not re.match(r"request failed: .*/hent/(anonymiseret/)? \(net::ERR_ABORTED\)$", e)] == []
+    assert [
+        e
+        for e in page.lkt_errors
+        if not re.match(r"request failed: .*/hent/(anonymiseret/)? \(net::ERR_ABORTED\)$", e)
+    ] == []
 
 
 @pytest.mark.browser
@@ -100,15 +117,23 @@ def test_the_progress_bar_follows_the_worker_and_the_page_shows_the_result(page,
     world = build_world()
     chart_results_recompute_stale(network=world.network)
     snapshot = ReportSnapshot.objects.create(
-        network=world.network, kind="network", format="pptx", requested_by=world.national_lead,
-        has_anonymised=True, progress_text="I kø",
+        network=world.network,
+        kind="network",
+        format="pptx",
+        requested_by=world.national_lead,
+        has_anonymised=True,
+        progress_text="I kø",
     )
     login(page, "national-lead")
     page.goto(f"{page.lkt_base}/rapporter/{snapshot.uuid}/")
     bar = page.locator("progress[data-progress]")
     assert bar.get_attribute("value") == "0"
-    ReportSnapshot.objects.filter(pk=snapshot.pk).update(status="running", progress=45, progress_text="Laver dias")
-    page.wait_for_function("() => document.querySelector('progress[data-progress]').value === 45", timeout=10_000)
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(
+        status="running", progress=45, progress_text="Laver dias"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('progress[data-progress]').value === 45", timeout=10_000
+    )
     assert page.get_by_text("Laver dias").is_visible()
     screenshot(page, "reports-4-progress")
     assert axe_violations(page) == []
@@ -116,4 +141,8 @@ def test_the_progress_bar_follows_the_worker_and_the_page_shows_the_result(page,
     report_snapshot_generate(snapshot_id=snapshot.id)
     page.wait_for_selector("text=Rapporten er klar.", timeout=10_000)
     # A download ends its navigation in Chromium as net::ERR_ABORTED; every other error counts.
-    assert [e for e in page.lkt_errors if not re.match(r"request failed: .*/hent/(anonymiseret/)? \(net::ERR_ABORTED\)$", e)] == []
+    assert [
+        e
+        for e in page.lkt_errors
+        if not re.match(r"request failed: .*/hent/(anonymiseret/)? \(net::ERR_ABORTED\)$", e)
+    ] == []

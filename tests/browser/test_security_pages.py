@@ -44,8 +44,14 @@ def test_security_pages_are_accessible(page, settings):
     assert world.team_b.name not in page.content()
     assert not axe_violations(page)
 
-    ExportEvent.objects.create(kind="api", what="measurements", path="/api/v1/measurements/?format=csv",
-                               user=world.viewer, network=world.network, client_ip="203.0.113.9")
+    ExportEvent.objects.create(
+        kind="api",
+        what="measurements",
+        path="/api/v1/measurements/?format=csv",
+        user=world.viewer,
+        network=world.network,
+        client_ip="203.0.113.9",
+    )
     page.context.clear_cookies()
     login(page, world.national_lead.username)
     page.goto(f"{page.lkt_base}/lkt/{world.network.slug}/eksportlog/")

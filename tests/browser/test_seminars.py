@@ -15,11 +15,7 @@ def watch_failed_requests(page) -> list[str]:
     failed: list[str] = []
     page.on(
         "response",
-        lambda r: (
-            failed.append(f"{r.status} {r.url}")
-            if r.status >= 400
-            else None
-        ),
+        lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
     return failed
 

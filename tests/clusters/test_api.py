@@ -11,7 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def token_client(world, region=None) -> Client:
-    _token, secret = api_token_create(network=world.network, name="BI", region=region, write_team=None, expires_at=None, user=world.national_lead)
+    _token, secret = api_token_create(
+        network=world.network,
+        name="BI",
+        region=region,
+        write_team=None,
+        expires_at=None,
+        user=world.national_lead,
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
@@ -20,7 +27,9 @@ def test_a_network_token_reads_practice_indicators_by_name(world, cw):
     data = client.get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).json()
     scopes = {row["scope"] for row in data["rows"]}
     assert scopes == {"cluster", "practice", "region", "country"}
-    assert {row["practice"] for row in data["rows"] if row["scope"] == "practice"} == {p.name for p in cw.practices}
+    assert {row["practice"] for row in data["rows"] if row["scope"] == "practice"} == {
+        p.name for p in cw.practices
+    }
     assert data["crude"] is True
     cluster_jan = next(r for r in data["rows"] if r["scope"] == "cluster" and r["period"] == "2024-04-01")
     # The follow-up's extract (the latest) starts in April 2024; 11,500 listed patients in the cluster.
@@ -34,13 +43,23 @@ def test_a_network_token_reads_practice_indicators_by_name(world, cw):
 def test_a_token_of_another_region_sees_no_cluster(world, cw):
     client = token_client(world, region=world.midtjylland)
     assert client.get(reverse("api-v1:cluster-list")).json()["results"] == []
-    assert client.get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).status_code == 404
+    assert (
+        client.get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).status_code == 404
+    )
 
 
 def test_a_member_gets_practices_anonymised_in_the_api(cw, client_for):
-    data = client_for(cw.member).get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).json()
+    data = (
+        client_for(cw.member)
+        .get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug}))
+        .json()
+    )
     names = {row["practice"] for row in data["rows"] if row["scope"] == "practice"}
     assert "Sydby Lægehus (din praksis)" in names
     assert "Lægerne Nordby" not in names
-    anonymous = [row for row in data["rows"] if row["scope"] == "practice" and row["practice"].startswith("Praksis ")]
-    assert anonymous and all(row["practice_code"] is None and row["practice_uuid"] is None for row in anonymous)
+    anonymous = [
+        row for row in data["rows"] if row["scope"] == "practice" and row["practice"].startswith("Praksis ")
+    ]
+    assert anonymous and all(
+        row["practice_code"] is None and row["practice_uuid"] is None for row in anonymous
+    )

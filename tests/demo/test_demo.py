@@ -406,7 +406,12 @@ def test_the_gp_cluster_has_practices_prescribers_24_months_a_held_meeting_and_a
     assert first.goals.values("level").distinct().count() == 4
     assert first.answers.exclude(answer="").count() == 5
     for meeting in (first, follow_up):
-        periods = ExtractRow.objects.filter(extract__meeting=meeting, scope="practice").values("period").distinct().count()
+        periods = (
+            ExtractRow.objects.filter(extract__meeting=meeting, scope="practice")
+            .values("period")
+            .distinct()
+            .count()
+        )
         assert periods == 24
     # Winter above summer: the respiratory season shows in penicillin V.
     rows = ExtractRow.objects.filter(extract__meeting=follow_up, scope="region", atc_code="J01CE02")

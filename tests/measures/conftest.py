@@ -30,7 +30,9 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3" and not _default_db.get
     _test_file = Path(tempfile.gettempdir()) / f"lkt-test-{os.getpid()}-{RUN_ID}.sqlite3"
     _default_db.setdefault("TEST", {})["NAME"] = str(_test_file)
     # WAL leaves -wal/-shm files next to the database, which the test teardown does not remove.
-    atexit.register(lambda: [p.unlink(missing_ok=True) for p in _test_file.parent.glob(f"{_test_file.name}*")])
+    atexit.register(
+        lambda: [p.unlink(missing_ok=True) for p in _test_file.parent.glob(f"{_test_file.name}*")]
+    )
     # Two processes write this file: take the write lock when a transaction begins (a deferred
     # transaction that reads first fails with "database is locked" instead of waiting), and use WAL
     # so the worker's reads do not block the test's writes.
@@ -119,9 +121,25 @@ def _start_workers(
         with output.open("wb") as out:
             processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "celery", "-A", "lkt", "worker", "--pool=solo", "--concurrency=1",
-                     "-Q", queue, "-n", f"{queue}-{i}@%h", "--loglevel=INFO", "--without-gossip",
-                     "--without-mingle", "--without-heartbeat", f"--logfile={log}"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "lkt",
+                        "worker",
+                        "--pool=solo",
+                        "--concurrency=1",
+                        "-Q",
+                        queue,
+                        "-n",
+                        f"{queue}-{i}@%h",
+                        "--loglevel=INFO",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        f"--logfile={log}",
+                    ],
                     cwd=BASE_DIR,
                     env=env,
                     stdout=out,
@@ -131,8 +149,9 @@ def _start_workers(
     worker = Worker(queue, broker_url, logs)
     for process, log in zip(processes, logs[::2], strict=True):
         worker.wait_until(
-            lambda log=log, process=process: process.poll() is not None
-            or (log.exists() and " ready." in log.read_text(errors="replace")),
+            lambda log=log, process=process: (
+                process.poll() is not None or (log.exists() and " ready." in log.read_text(errors="replace"))
+            ),
             timeout=120,
             message="worker start",
         )

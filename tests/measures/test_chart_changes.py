@@ -36,7 +36,9 @@ def computed_world(world):
 
 def publish_target(world, target="99.7"):
     indicator_update(indicator=world.indicator, user=world.expert, target_value=Decimal(target))
-    return indicator_publish(indicator=world.indicator, user=world.national_lead, change_note="Nyt nationalt mål")
+    return indicator_publish(
+        indicator=world.indicator, user=world.national_lead, change_note="Nyt nationalt mål"
+    )
 
 
 def test_a_new_version_recomputes_every_chart_of_the_indicator_after_commit(
@@ -68,7 +70,9 @@ def test_nothing_is_enqueued_when_the_publication_rolls_back(world, django_captu
 def test_a_local_target_recomputes_the_teams_chart_after_commit(world, django_capture_on_commit_callbacks):
     computed_world(world)
     with django_capture_on_commit_callbacks(execute=True):
-        local_target_set(team=world.team_a, indicator=world.indicator, value=Decimal("40"), user=world.team_lead)
+        local_target_set(
+            team=world.team_a, indicator=world.indicator, value=Decimal("40"), user=world.team_lead
+        )
     row = ChartResult.objects.get(scope="team", team=world.team_a, indicator=world.indicator)
     assert row.is_stale is False and row.data["targets"]["local"] == 40.0
 
@@ -86,7 +90,9 @@ def test_a_team_moved_between_regions_recomputes_both_regions(world, django_capt
     assert Team.objects.get(pk=world.team_a.pk).region == world.midtjylland
 
 
-def test_moving_a_team_in_the_admin_goes_through_the_service(world, client_for, django_capture_on_commit_callbacks):
+def test_moving_a_team_in_the_admin_goes_through_the_service(
+    world, client_for, django_capture_on_commit_callbacks
+):
     computed_world(world)
     team = world.team_a
     url = reverse("admin:teams_team_change", args=[team.pk])
@@ -110,14 +116,20 @@ def test_moving_a_team_in_the_admin_goes_through_the_service(world, client_for, 
     assert new.is_stale is False and new.data["points"][0]["n_teams"] == 1
 
 
-def test_the_change_note_is_shown_beside_the_charts_for_a_while(world, client_for, django_capture_on_commit_callbacks):
+def test_the_change_note_is_shown_beside_the_charts_for_a_while(
+    world, client_for, django_capture_on_commit_callbacks
+):
     computed_world(world)
     with django_capture_on_commit_callbacks(execute=True):
         publish_target(world)
     dashboard = team_dashboard(team=world.team_a)
     [card] = [c for g in dashboard.groups for c in g.cards if c.indicator == world.indicator]
     assert card.change_note.change_note == "Nyt nationalt mål"
-    html = client_for(world.viewer).get(reverse("measures:team-dashboard", args=[world.team_a.uuid])).content.decode()
+    html = (
+        client_for(world.viewer)
+        .get(reverse("measures:team-dashboard", args=[world.team_a.uuid]))
+        .content.decode()
+    )
     assert "Indikatoren er ændret (version 2" in html and "Nyt nationalt mål" in html
     assert "Diagrammet opdateres" not in html
     # After CHANGE_NOTE_DAYS it is no longer beside the chart, but stays in the chart's history.
@@ -126,7 +138,8 @@ def test_the_change_note_is_shown_beside_the_charts_for_a_while(world, client_fo
     )
     assert recent_change_notes([world.indicator]) == {}
     url = reverse(
-        "measures:indicator-dashboard", kwargs={"team_uuid": world.team_a.uuid, "indicator_uuid": world.indicator.uuid}
+        "measures:indicator-dashboard",
+        kwargs={"team_uuid": world.team_a.uuid, "indicator_uuid": world.indicator.uuid},
     )
     html = client_for(world.viewer).get(url).content.decode()
     assert "Diagrammets historik" in html and "Nyt nationalt mål" in html

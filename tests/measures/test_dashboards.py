@@ -289,7 +289,9 @@ def test_dashboards_draw_what_the_pipeline_stores(world, client_for):
         go.Figure(payload["figure"])
     # 24 months, a level shift down after 12 on a lower-is-better indicator: the pipeline finds the
     # improvement, and its interpretation line (not just any word) reaches the page.
-    stored = ChartResult.objects.get(scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator)
+    stored = ChartResult.objects.get(
+        scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator
+    )
     assert stored.variation == "improvement"
     line = interpretation(stored.data, variation=stored.variation)
     assert "forbedring" in line
@@ -306,7 +308,9 @@ def test_team_dashboard_completeness_counts_the_recent_months_since_the_start(wo
     # Team A has DDD for 2024-01..2025-12 and nothing for the count indicator.
     MonthCompletion.objects.create(team=world.team_a, period=date(2025, 12, 1), completed_by=world.data_entry)
     strip = team_dashboard(team=world.team_a, today=date(2026, 1, 20)).completeness
-    assert [m.period for m in strip] == [date(2025, 12 - n, 1) for n in range(TEAM_COMPLETENESS_MONTHS - 1, -1, -1)]
+    assert [m.period for m in strip] == [
+        date(2025, 12 - n, 1) for n in range(TEAM_COMPLETENESS_MONTHS - 1, -1, -1)
+    ]
     assert [(m.reported, m.expected) for m in strip] == [(1, 2)] * TEAM_COMPLETENESS_MONTHS
     assert [m.is_marked_complete for m in strip][-1] is True
 

@@ -290,9 +290,11 @@ def test_the_grid_shows_no_mangler_for_baseline_months(world, client_for):
 def test_the_completeness_page_of_a_closed_network_lists_nobody(world, client_for):
     world.network.status = Network.Status.CLOSED
     world.network.save()
-    html = client_for(world.national_lead).get(
-        reverse("measures:completeness", kwargs={"slug": world.network.slug})
-    ).content.decode()
+    html = (
+        client_for(world.national_lead)
+        .get(reverse("measures:completeness", kwargs={"slug": world.network.slug}))
+        .content.decode()
+    )
     assert "afsluttet" in html
     assert world.team_b.name not in html
 

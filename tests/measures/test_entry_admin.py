@@ -62,8 +62,15 @@ def test_an_admin_delete_is_kept_in_history(world, client_for):
 def test_an_admin_change_from_an_old_version_is_refused_with_409_and_kept(world, client_for):
     m = Measurement.objects.get(team=world.team_a, indicator=world.indicator, period=date(2024, 2, 1))
     seen = form_data(m, numerator="555")
-    measurement_save(team=world.team_a, indicator=world.indicator, period=m.period, numerator=m.numerator + 1,
-                     denominator=m.denominator, expected_version=m.version, user=world.team_lead)
+    measurement_save(
+        team=world.team_a,
+        indicator=world.indicator,
+        period=m.period,
+        numerator=m.numerator + 1,
+        denominator=m.denominator,
+        expected_version=m.version,
+        user=world.team_lead,
+    )
     url = reverse("admin:measures_measurement_change", args=[m.pk])
     response = client_for(world.staff).post(url, seen)
     assert response.status_code == 409

@@ -22,7 +22,9 @@ def stored_values(world) -> list:
 
 def test_a_csv_cell_over_128_kib_is_a_clear_error(world, client_for):
     before = stored_values(world)
-    content = ("Indikator;Måned;Tæller;Nævner;Kommentar\nddd;2024-01;700;1000;" + "x" * 140_000 + "\n").encode()
+    content = (
+        "Indikator;Måned;Tæller;Nævner;Kommentar\nddd;2024-01;700;1000;" + "x" * 140_000 + "\n"
+    ).encode()
     response = upload(client_for(world.data_entry), world.team_a, content)
     assert response.status_code == 400
     assert "over 128 KiB" in response.content.decode()
@@ -49,8 +51,14 @@ def test_a_comma_separated_file_with_decimal_points_still_works(world, client_fo
 
 def test_clearing_a_stored_grid_cell_without_a_version_is_a_409_not_a_500(world, client_for):
     url = reverse("measures:entry-save", kwargs={"team_uuid": world.team_a.uuid})
-    data = {"indicator": str(world.indicator.uuid), "period": "2024-03", "numerator": "", "denominator": "",
-            "comment": "", "expected_version": ""}
+    data = {
+        "indicator": str(world.indicator.uuid),
+        "period": "2024-03",
+        "numerator": "",
+        "denominator": "",
+        "comment": "",
+        "expected_version": "",
+    }
     response = client_for(world.data_entry).post(url, data, HTTP_ACCEPT="application/json")
     assert response.status_code == 409
     body = response.json()
@@ -59,14 +67,21 @@ def test_clearing_a_stored_grid_cell_without_a_version_is_a_409_not_a_500(world,
     assert body["conflict"]["stored"]["numerator"] == 630.0
     assert body["conflict"]["stored"]["entered_by"]
     assert Measurement.objects.filter(team=world.team_a, period=date(2024, 3, 1)).exists()
-    assert RefusedMeasurement.objects.filter(team=world.team_a, period=date(2024, 3, 1),
-                                             source="grid-delete").exists()
+    assert RefusedMeasurement.objects.filter(
+        team=world.team_a, period=date(2024, 3, 1), source="grid-delete"
+    ).exists()
 
 
 def test_a_grid_conflict_answers_with_the_stored_value_who_and_when(world, client_for):
     url = reverse("measures:entry-save", kwargs={"team_uuid": world.team_a.uuid})
-    data = {"indicator": str(world.indicator.uuid), "period": "2024-03", "numerator": "1", "denominator": "10",
-            "comment": "", "expected_version": "7"}
+    data = {
+        "indicator": str(world.indicator.uuid),
+        "period": "2024-03",
+        "numerator": "1",
+        "denominator": "10",
+        "comment": "",
+        "expected_version": "7",
+    }
     response = client_for(world.data_entry).post(url, data, HTTP_ACCEPT="application/json")
     assert response.status_code == 409
     conflict = response.json()["conflict"]

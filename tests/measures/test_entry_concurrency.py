@@ -52,18 +52,30 @@ def _deadlocks() -> int:
 def _same_cell_writer(world, log: Log, deadline: float, seed: int) -> None:
     rng = random.Random(seed)
     while time.monotonic() < deadline:
-        current = Measurement.objects.filter(team=world.team_a, indicator=world.indicator, period=CELL).first()
+        current = Measurement.objects.filter(
+            team=world.team_a, indicator=world.indicator, period=CELL
+        ).first()
         seen = current.version if current else None
         numerator = Decimal(rng.randint(1, 999))
         try:
             if rng.random() < 0.5:
-                saved = measurement_save(team=world.team_a, indicator=world.indicator, period=CELL,
-                                         numerator=numerator, denominator=Decimal(1000),
-                                         expected_version=seen, user=world.data_entry)
+                saved = measurement_save(
+                    team=world.team_a,
+                    indicator=world.indicator,
+                    period=CELL,
+                    numerator=numerator,
+                    denominator=Decimal(1000),
+                    expected_version=seen,
+                    user=world.data_entry,
+                )
                 version = saved.version
             else:
-                row = MeasurementRow("ddd", CELL, numerator, Decimal(1000), expected_version=seen or 0, row_number=1)
-                result = measurements_bulk_save(team=world.team_a, rows=[row], user=world.data_entry, source="api")
+                row = MeasurementRow(
+                    "ddd", CELL, numerator, Decimal(1000), expected_version=seen or 0, row_number=1
+                )
+                result = measurements_bulk_save(
+                    team=world.team_a, rows=[row], user=world.data_entry, source="api"
+                )
                 version = (seen or 0) + (1 if result.created or result.changed else 0)
         except MeasurementConflict:
             with log.lock:
@@ -86,9 +98,15 @@ def _own_team_writer(world, team: Team, log: Log, deadline: float, seed: int) ->
         current = Measurement.objects.filter(team=team, indicator=world.indicator, period=period).first()
         numerator = Decimal(rng.randint(1, 999))
         try:
-            saved = measurement_save(team=team, indicator=world.indicator, period=period, numerator=numerator,
-                                     denominator=Decimal(1000), expected_version=current.version if current else None,
-                                     user=world.data_entry)
+            saved = measurement_save(
+                team=team,
+                indicator=world.indicator,
+                period=period,
+                numerator=numerator,
+                denominator=Decimal(1000),
+                expected_version=current.version if current else None,
+                user=world.data_entry,
+            )
         except MeasurementConflict:
             with log.lock:
                 log.conflicts += 1
@@ -111,13 +129,18 @@ def _run(target, *args) -> None:
 
 
 @pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="SQLite serialises all writers; row locks and deadlocks need PostgreSQL"
+    connection.vendor == "sqlite",
+    reason="SQLite serialises all writers; row locks and deadlocks need PostgreSQL",
 )
 def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worker):
     world = build_world()
     teams = [
-        Team.objects.create(network=world.network, code=f"load-{i}", name=f"Belastningsteam {i}",
-                            region=world.hovedstaden if i % 2 else world.midtjylland)
+        Team.objects.create(
+            network=world.network,
+            code=f"load-{i}",
+            name=f"Belastningsteam {i}",
+            region=world.hovedstaden if i % 2 else world.midtjylland,
+        )
         for i in range(THREADS // 2)
     ]
     charts.chart_results_recompute_stale(network=world.network)
@@ -125,7 +148,8 @@ def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worke
     log = Log()
     deadline = time.monotonic() + SECONDS
     threads = [
-        threading.Thread(target=_run, args=(_same_cell_writer, world, log, deadline, i)) for i in range(THREADS // 2)
+        threading.Thread(target=_run, args=(_same_cell_writer, world, log, deadline, i))
+        for i in range(THREADS // 2)
     ] + [
         threading.Thread(target=_run, args=(_own_team_writer, world, team, log, deadline, 100 + i))
         for i, team in enumerate(teams)
@@ -153,8 +177,9 @@ def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worke
         last = max(versions)
         assert stored.version == last and stored.numerator == versions[last]
         history = dict(
-            Measurement.history.filter(team_id=team_id, indicator_id=world.indicator.id, period=period)
-            .values_list("version", "numerator")
+            Measurement.history.filter(
+                team_id=team_id, indicator_id=world.indicator.id, period=period
+            ).values_list("version", "numerator")
         )
         for version, numerator in versions.items():
             assert history.get(version) == numerator
@@ -163,17 +188,22 @@ def test_twenty_writers_get_only_409s_lose_nothing_and_never_deadlock(live_worke
     assert "Traceback" not in live_worker.log()
     charts.chart_results_sweep(verify=0)
     live_worker.wait_until(
-        lambda: not ChartResult.objects.filter(is_stale=True).exists() and not ChartStaleMark.objects.exists(),
+        lambda: (
+            not ChartResult.objects.filter(is_stale=True).exists() and not ChartStaleMark.objects.exists()
+        ),
         timeout=90,
         message="every chart recomputed",
     )
     team_chart = ChartResult.objects.get(scope="team", team=world.team_a, indicator=world.indicator)
     cell = next(p for p in team_chart.data["points"] if p["period"] == CELL.isoformat())
-    assert cell["numerator"] == float(Measurement.objects.get(team=world.team_a, indicator=world.indicator,
-                                                              period=CELL).numerator)
+    assert cell["numerator"] == float(
+        Measurement.objects.get(team=world.team_a, indicator=world.indicator, period=CELL).numerator
+    )
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs PostgreSQL's row locks and unique-index waits")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="needs PostgreSQL's row locks and unique-index waits"
+)
 @pytest.mark.parametrize("second_path", ["grid", "api"])
 def test_the_same_empty_cell_created_from_two_paths_at_once_stores_one_value_and_one_409(second_path):
     world = build_world()
@@ -186,7 +216,9 @@ def test_the_same_empty_cell_created_from_two_paths_at_once_stores_one_value_and
 
         try:
             with transaction.atomic():
-                row = MeasurementRow("ddd", period, Decimal(111), Decimal(1000), expected_version=0, row_number=1)
+                row = MeasurementRow(
+                    "ddd", period, Decimal(111), Decimal(1000), expected_version=0, row_number=1
+                )
                 measurements_bulk_save(team=world.team_a, rows=[row], user=world.data_entry, source="upload")
                 inserted.set()
                 release.wait(timeout=10)
@@ -199,8 +231,15 @@ def test_the_same_empty_cell_created_from_two_paths_at_once_stores_one_value_and
     threading.Timer(1.0, release.set).start()  # the second save is blocked on the unique index by then
     with pytest.raises(MeasurementConflict) as refused:
         if second_path == "grid":
-            measurement_save(team=world.team_a, indicator=world.indicator, period=period, numerator=Decimal(222),
-                             denominator=Decimal(1000), expected_version=None, user=world.team_lead)
+            measurement_save(
+                team=world.team_a,
+                indicator=world.indicator,
+                period=period,
+                numerator=Decimal(222),
+                denominator=Decimal(1000),
+                expected_version=None,
+                user=world.team_lead,
+            )
         else:
             row = MeasurementRow("ddd", period, Decimal(222), Decimal(1000), expected_version=0, row_number=1)
             measurements_bulk_save(team=world.team_a, rows=[row], user=world.team_lead, source="api")

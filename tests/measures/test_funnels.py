@@ -33,7 +33,9 @@ def _data(world, teams: list[Team], rates: list[float]) -> None:
 @pytest.fixture
 def many_teams(world):
     extra = [
-        Team.objects.create(network=world.network, code=f"t{i}", name=f"Team nummer {i}", region=world.hovedstaden)
+        Team.objects.create(
+            network=world.network, code=f"t{i}", name=f"Team nummer {i}", region=world.hovedstaden
+        )
         for i in range(4)
     ]
     teams = [world.team_a, world.team_b, *extra]
@@ -42,7 +44,11 @@ def many_teams(world):
 
 
 def test_complete_months_respect_the_deadline(world):
-    assert funnels.complete_months(world.network, 3, TODAY) == [date(2024, 10, 1), date(2024, 11, 1), date(2024, 12, 1)]
+    assert funnels.complete_months(world.network, 3, TODAY) == [
+        date(2024, 10, 1),
+        date(2024, 11, 1),
+        date(2024, 12, 1),
+    ]
     assert funnels.complete_months(world.network, 3, date(2025, 1, 5))[-1] == date(2024, 11, 1)
 
 
@@ -53,14 +59,21 @@ def test_only_p_and_u_indicators_get_a_funnel(world):
 
 def test_the_lead_sees_names_and_the_outlier_in_words(world, many_teams):
     view = funnels.network_funnel(
-        network=world.network, indicator=world.count_indicator, user=world.national_lead,
-        access=network_access(world.national_lead, world.network), months=12, today=TODAY,
+        network=world.network,
+        indicator=world.count_indicator,
+        user=world.national_lead,
+        access=network_access(world.national_lead, world.network),
+        months=12,
+        today=TODAY,
     )
     assert view is not None and len(view.chart.units) == 6 and view.chart.note == "few_units"
     assert view.chart.target == pytest.approx((10 + 11 + 10 + 11 + 10 + 16) / 120 * 100)
     flagged = {u.unit for u in view.chart.outliers}
     assert flagged == {"Team nummer 3"}
-    assert any(line.startswith("Team nummer 3:") and "99,8 %" in line and "(bedre)" in line for line in view.outliers_text)
+    assert any(
+        line.startswith("Team nummer 3:") and "99,8 %" in line and "(bedre)" in line
+        for line in view.outliers_text
+    )
     assert view.own_labels == set()
     names = {t["name"] for t in view.figure["data"]}
     assert {"99,8 %-grænser", "95 %-grænser", "Teams"} <= names
@@ -69,8 +82,12 @@ def test_the_lead_sees_names_and_the_outlier_in_words(world, many_teams):
 def test_a_team_member_sees_peers_anonymised_and_its_own_point_marked(world, many_teams):
     user = world.team_lead  # team A, network with anonymised peers
     view = funnels.network_funnel(
-        network=world.network, indicator=world.count_indicator, user=user,
-        access=network_access(user, world.network), months=12, today=TODAY,
+        network=world.network,
+        indicator=world.count_indicator,
+        user=user,
+        access=network_access(user, world.network),
+        months=12,
+        today=TODAY,
     )
     labels = {u.unit for u in view.chart.units}
     assert world.team_a.name in labels and view.own_labels == {world.team_a.name}
@@ -87,8 +104,12 @@ def test_hidden_peers_count_in_the_limits_but_are_not_drawn(world, many_teams):
     world.network.save()
     user = world.team_lead
     view = funnels.network_funnel(
-        network=world.network, indicator=world.count_indicator, user=user,
-        access=network_access(user, world.network), months=12, today=TODAY,
+        network=world.network,
+        indicator=world.count_indicator,
+        user=user,
+        access=network_access(user, world.network),
+        months=12,
+        today=TODAY,
     )
     assert [u.unit for u in view.chart.units] == [world.team_a.name] and view.n_hidden == 5
 
@@ -96,7 +117,8 @@ def test_hidden_peers_count_in_the_limits_but_are_not_drawn(world, many_teams):
 def test_pages_show_the_funnel(world, many_teams, client):
     client.force_login(world.national_lead)
     page = client.get(
-        reverse("measures:network-dashboard", args=[world.network.slug]), {"indikator": "reassessed", "tragt": "6"}
+        reverse("measures:network-dashboard", args=[world.network.slug]),
+        {"indikator": "reassessed", "tragt": "6"},
     )
     assert page.status_code == 200
     body = page.content.decode()

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def bank(world, client, **params) -> str:
-    return client.get(reverse("measures:idea-bank", kwargs={"slug": world.network.slug}), params).content.decode()
+    return client.get(
+        reverse("measures:idea-bank", kwargs={"slug": world.network.slug}), params
+    ).content.decode()
 
 
 def cycle(world, team=None, title="Stopordre på dag 5", **fields) -> PDSACycle:
@@ -31,10 +33,14 @@ def test_a_cycle_is_private_until_the_team_shares_it(world, client_for):
     own = cycle(world, study_notes="Det virkede på medicinsk afsnit.")
     peer = client_for(world.other_team_member)
     assert "Stopordre på dag 5" not in bank(world, peer)
-    detail = client_for(world.team_lead).get(reverse("measures:pdsa-detail", args=[own.uuid])).content.decode()
+    detail = (
+        client_for(world.team_lead).get(reverse("measures:pdsa-detail", args=[own.uuid])).content.decode()
+    )
     # Told before sharing, in an anonymised network, that the team's name is left out.
     assert "uden jeres teams navn" in detail and "Del med idébanken" in detail
-    response = client_for(world.team_lead).post(reverse("measures:pdsa-share", args=[own.uuid]), {"shared": "on"})
+    response = client_for(world.team_lead).post(
+        reverse("measures:pdsa-share", args=[own.uuid]), {"shared": "on"}
+    )
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.shared_with_network and own.shared_at is not None
@@ -59,15 +65,21 @@ def test_read_only_members_and_other_teams_cannot_share(world, client_for):
 def test_cycles_are_grouped_under_their_change_idea_and_searchable(world, client_for):
     template = driver_diagram_template_create(network=world.network, user=world.expert, aim_text="Mål")
     aim = template.nodes.get(kind=DriverNode.Kind.AIM)
-    DriverNode.objects.create(diagram=template, parent=aim, kind=DriverNode.Kind.CHANGE_IDEA, text="Stopordre", order=1)
+    DriverNode.objects.create(
+        diagram=template, parent=aim, kind=DriverNode.Kind.CHANGE_IDEA, text="Stopordre", order=1
+    )
     copy_a = driver_diagram_copy_for_team(team=world.team_a, user=world.team_lead)
     idea_a = copy_a.nodes.get(kind=DriverNode.Kind.CHANGE_IDEA)
     copy_b = driver_diagram_copy_for_team(team=world.team_b, user=world.other_team_member)
     idea_b = copy_b.nodes.get(kind=DriverNode.Kind.CHANGE_IDEA)
     first = cycle(world, change_idea=idea_a, study_notes="Kortere behandling.")
     second = pdsa_cycle_create(
-        team=world.team_b, user=world.other_team_member, title="Stop efter 5 døgn", start_date=date(2025, 3, 1),
-        change_idea=idea_b, study_notes="Apoteket hjalp.",
+        team=world.team_b,
+        user=world.other_team_member,
+        title="Stop efter 5 døgn",
+        start_date=date(2025, 3, 1),
+        change_idea=idea_b,
+        study_notes="Apoteket hjalp.",
     )
     pdsa_cycle_share(cycle=first, shared=True, user=world.team_lead)
     pdsa_cycle_share(cycle=second, shared=True, user=world.other_team_member)
@@ -94,7 +106,8 @@ def test_named_networks_show_the_team_and_hidden_networks_show_peers_nothing(wor
 def test_the_charts_where_a_cycle_appears_link_to_the_idea_bank(world, client_for):
     own = cycle(world, indicators=[world.indicator])
     url = reverse(
-        "measures:indicator-dashboard", kwargs={"team_uuid": world.team_a.uuid, "indicator_uuid": world.indicator.uuid}
+        "measures:indicator-dashboard",
+        kwargs={"team_uuid": world.team_a.uuid, "indicator_uuid": world.indicator.uuid},
     )
     html = client_for(world.viewer).get(url).content.decode()
     assert own.title in html and reverse("measures:idea-bank", kwargs={"slug": world.network.slug}) in html

@@ -19,7 +19,9 @@ MARCH = date(2024, 3, 1)
 @pytest.fixture
 def locked(world):
     """Team A's months up to and including June 2024 are approved and locked."""
-    month_lock_set(network=world.network, through=date(2024, 6, 1), user=world.national_lead, note="Seminar 2")
+    month_lock_set(
+        network=world.network, through=date(2024, 6, 1), user=world.national_lead, note="Seminar 2"
+    )
     return world
 
 
@@ -28,8 +30,14 @@ def _stored(world, period=MARCH) -> Measurement:
 
 
 def _cell(world, **values):
-    data = {"indicator": str(world.indicator.uuid), "period": "2024-03", "numerator": "", "denominator": "",
-            "comment": "", "expected_version": ""}
+    data = {
+        "indicator": str(world.indicator.uuid),
+        "period": "2024-03",
+        "numerator": "",
+        "denominator": "",
+        "comment": "",
+        "expected_version": "",
+    }
     data.update(values)
     return data
 
@@ -54,7 +62,9 @@ def test_the_grid_refuses_clearing_a_locked_value(locked, client_for):
     world = locked
     m = _stored(world)
     response = client_for(world.data_entry).post(
-        reverse("measures:entry-save", args=[world.team_a.uuid]), _cell(world, expected_version=m.version), **JSON
+        reverse("measures:entry-save", args=[world.team_a.uuid]),
+        _cell(world, expected_version=m.version),
+        **JSON,
     )
     assert response.status_code == 409 and response.json()["code"] == "locked"
     assert Measurement.objects.filter(pk=m.pk).exists()
@@ -86,8 +96,13 @@ def test_a_late_first_entry_into_a_locked_month_is_allowed_and_marked(locked, cl
     # ... and once stored, it is locked like the rest.
     response = client_for(world.data_entry).post(
         reverse("measures:entry-save", args=[world.team_a.uuid]),
-        _cell(world, indicator=str(world.count_indicator.uuid), numerator="8", denominator="10",
-              expected_version=entry.version),
+        _cell(
+            world,
+            indicator=str(world.count_indicator.uuid),
+            numerator="8",
+            denominator="10",
+            expected_version=entry.version,
+        ),
         **JSON,
     )
     assert response.status_code == 409 and response.json()["code"] == "locked"
@@ -112,7 +127,9 @@ def test_an_upload_confirmed_after_the_lock_is_refused_and_imports_nothing(world
     preview = _preview(client, world)
     token = preview.context["token"]
     month_lock_set(network=world.network, through=date(2024, 6, 1), user=world.national_lead)
-    response = client.post(reverse("measures:entry-upload-confirm", args=[world.team_a.uuid]), {"token": token})
+    response = client.post(
+        reverse("measures:entry-upload-confirm", args=[world.team_a.uuid]), {"token": token}
+    )
     assert response.status_code == 409
     assert "låst" in response.content.decode()
     refused = RefusedMeasurement.objects.get()
@@ -127,8 +144,10 @@ def test_the_bulk_service_keeps_locked_refusals(locked):
     from measures.services.entry import MeasurementRow, MeasurementsLocked, measurements_bulk_save
 
     world = locked
-    rows = [MeasurementRow("ddd", MARCH, Decimal(777), Decimal(1000)),
-            MeasurementRow("ddd", date(2024, 8, 1), Decimal(444), Decimal(1000))]
+    rows = [
+        MeasurementRow("ddd", MARCH, Decimal(777), Decimal(1000)),
+        MeasurementRow("ddd", date(2024, 8, 1), Decimal(444), Decimal(1000)),
+    ]
     with pytest.raises(MeasurementsLocked):
         measurements_bulk_save(team=world.team_a, rows=rows, user=world.data_entry, source="upload")
     assert _stored(world).numerator != 777
@@ -156,7 +175,9 @@ def test_the_admin_refuses_a_change_and_a_delete(locked, client_for):
     m = _stored(world)
     client = client_for(world.staff)
     url = reverse("admin:measures_measurement_change", args=[m.pk])
-    response = client.post(url, {"numerator": "555", "denominator": str(m.denominator), "comment": "", "_save": "Gem"})
+    response = client.post(
+        url, {"numerator": "555", "denominator": str(m.denominator), "comment": "", "_save": "Gem"}
+    )
     assert response.status_code == 200  # the form again, with the error
     assert "låst" in response.content.decode()
     response = client.post(reverse("admin:measures_measurement_delete", args=[m.pk]), {"post": "yes"})
@@ -178,7 +199,9 @@ def test_unlocking_is_kept_in_history_and_opens_the_month(locked, client_for):
         **JSON,
     )
     assert response.status_code == 200
-    history = list(MonthLock.history.order_by("history_date").values_list("locked_through", "note", "history_user"))
+    history = list(
+        MonthLock.history.order_by("history_date").values_list("locked_through", "note", "history_user")
+    )
     assert history == [
         (date(2024, 6, 1), "Seminar 2", world.national_lead.pk),
         (None, "Fejl i marts", world.national_lead.pk),

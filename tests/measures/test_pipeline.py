@@ -55,12 +55,24 @@ def test_it_stores_the_team_chart_in_the_readme_format(world):
     assert first["numerator"] == 610.0 and first["denominator"] == 1000.0
     assert first["y"] == pytest.approx(61.0)
     assert first["n_teams"] is None
-    assert set(first) >= {"cl", "lcl", "ucl", "lcl_95", "ucl_95", "part", "baseline", "include",
-                          "runs_signal", "sigma_signal"}
+    assert set(first) >= {
+        "cl",
+        "lcl",
+        "ucl",
+        "lcl_95",
+        "ucl_95",
+        "part",
+        "baseline",
+        "include",
+        "runs_signal",
+        "sigma_signal",
+    }
     # The level drops from ~60 to ~48 halfway: a long run below the median, an improvement (down is better).
     assert data["classification"]["variation"] == "improvement"
     assert data["parts"][0]["longest_run"] > data["parts"][0]["longest_run_max"]
-    assert data["parts"][0]["first_period"] == "2024-01-01" and data["parts"][0]["last_period"] == "2025-12-01"
+    assert (
+        data["parts"][0]["first_period"] == "2024-01-01" and data["parts"][0]["last_period"] == "2025-12-01"
+    )
     assert result.variation == "improvement"
     assert result.runs_signal is True
     assert result.n_points == 24
@@ -84,13 +96,20 @@ def test_it_matches_the_engine_called_directly(world):
 @pytest.mark.django_db
 def test_it_applies_baseline_exclusions_phases_targets_and_annotations(world):
     ChartSettings.objects.create(team=world.team_a, indicator=world.indicator, baseline_end=month(2024, 6))
-    ExcludedPoint.objects.create(team=world.team_a, indicator=world.indicator, period=month(2024, 3),
-                                 reason="Ombygning")
+    ExcludedPoint.objects.create(
+        team=world.team_a, indicator=world.indicator, period=month(2024, 3), reason="Ombygning"
+    )
     LocalTarget.objects.create(team=world.team_a, indicator=world.indicator, value=Decimal("50"))
     Annotation.objects.create(team=world.team_a, date=date(2024, 4, 2), text="Ny instruks")
-    Annotation.objects.create(team=world.team_a, indicator=world.count_indicator, date=date(2024, 5, 1),
-                              text="Gælder et andet diagram")
-    cycle = PDSACycle.objects.create(team=world.team_a, title="Stopdato på ordinationen", start_date=date(2024, 9, 1))
+    Annotation.objects.create(
+        team=world.team_a,
+        indicator=world.count_indicator,
+        date=date(2024, 5, 1),
+        text="Gælder et andet diagram",
+    )
+    cycle = PDSACycle.objects.create(
+        team=world.team_a, title="Stopdato på ordinationen", start_date=date(2024, 9, 1)
+    )
     cycle.indicators.add(world.indicator)
 
     data = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
@@ -106,11 +125,14 @@ def test_it_applies_baseline_exclusions_phases_targets_and_annotations(world):
     assert data["annotations"][1]["pdsa"] == str(cycle.uuid)
 
     # A phase break starts part 2 at its month; qicharts2 then ignores the freeze.
-    PhaseBreak.objects.create(team=world.team_a, indicator=world.indicator, period=month(2025, 1), label="Ny praksis")
+    PhaseBreak.objects.create(
+        team=world.team_a, indicator=world.indicator, period=month(2025, 1), label="Ny praksis"
+    )
     data = charts.chart_result_recompute(team=world.team_a, indicator=world.indicator).data
     assert [p["part"] for p in data["points"]] == [1] * 12 + [2] * 12
     assert [(p["part"], p["label"], p["first_period"]) for p in data["parts"]] == [
-        (1, "", "2024-01-01"), (2, "Ny praksis", "2025-01-01")
+        (1, "", "2024-01-01"),
+        (2, "Ny praksis", "2025-01-01"),
     ]
     assert all(p["baseline"] for p in data["points"])
 
@@ -137,8 +159,14 @@ def test_it_stores_too_few_points_for_a_team_without_data(world):
 
 @pytest.mark.django_db
 def test_it_pools_the_national_and_regional_charts_over_reporting_teams(world):
-    Measurement.objects.create(team=world.team_b, indicator=world.indicator, period=month(2024, 2),
-                               numerator=Decimal("300"), denominator=Decimal("500"), indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_b,
+        indicator=world.indicator,
+        period=month(2024, 2),
+        numerator=Decimal("300"),
+        denominator=Decimal("500"),
+        indicator_version=1,
+    )
     national = charts.chart_result_recompute(indicator=world.indicator)
     feb = national.data["points"][1]
     assert (feb["numerator"], feb["denominator"], feb["n_teams"]) == (890.0, 1500.0, 2)
@@ -157,10 +185,16 @@ def test_it_pools_values_without_denominator_by_the_mean_and_counts_by_the_sum(w
     indicator.chart_type = "i"
     indicator.save()
     Measurement.objects.filter(team=world.team_a).update(denominator=None)
-    Measurement.objects.create(team=world.team_b, indicator=indicator, period=month(2024, 1),
-                               numerator=Decimal("30"), indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_b,
+        indicator=indicator,
+        period=month(2024, 1),
+        numerator=Decimal("30"),
+        indicator_version=1,
+    )
     rows = Measurement.objects.filter(indicator=indicator, period=month(2024, 1)).values_list(
-        "team_id", "period", "numerator", "denominator")
+        "team_id", "period", "numerator", "denominator"
+    )
     assert charts.pool_measurements(indicator, rows)[month(2024, 1)] == (320.0, None, 2)
     indicator.chart_type = "c"
     assert charts.pool_measurements(indicator, rows)[month(2024, 1)] == (640.0, None, 2)
@@ -265,8 +299,14 @@ def test_the_sweep_recomputes_stale_rows_and_leaves_fresh_ones_alone(world):
     assert charts.chart_results_recompute_stale(network=world.network) > 0
     fresh_before = team_row(world).compute_count
     other = team_row(world, indicator=world.count_indicator)
-    Measurement.objects.create(team=world.team_a, indicator=world.count_indicator, period=month(2024, 1),
-                               numerator=Decimal("7"), denominator=Decimal("10"), indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_a,
+        indicator=world.count_indicator,
+        period=month(2024, 1),
+        numerator=Decimal("7"),
+        denominator=Decimal("10"),
+        indicator_version=1,
+    )
     charts.chart_series_mark_stale(team=world.team_a, indicator=world.count_indicator)
     # The team's chart, its region's and the national one.
     assert charts.chart_results_sweep(verify=0) == 3
@@ -278,9 +318,18 @@ def test_the_sweep_recomputes_stale_rows_and_leaves_fresh_ones_alone(world):
 @pytest.mark.django_db
 def test_the_sweep_catches_writes_that_bypassed_the_stale_flag(world):
     charts.chart_results_recompute_stale(network=world.network)
-    Measurement.objects.bulk_create([Measurement(team=world.team_a, indicator=world.indicator,
-                                                 period=month(2026, 1), numerator=Decimal("400"),
-                                                 denominator=Decimal("1000"), indicator_version=1)])
+    Measurement.objects.bulk_create(
+        [
+            Measurement(
+                team=world.team_a,
+                indicator=world.indicator,
+                period=month(2026, 1),
+                numerator=Decimal("400"),
+                denominator=Decimal("1000"),
+                indicator_version=1,
+            )
+        ]
+    )
     assert charts.chart_results_verify(limit=1000) == 3  # the team, its region, the nation
     charts.chart_results_sweep(verify=0)
     assert team_row(world).last_period == month(2026, 1)

@@ -30,7 +30,12 @@ def test_a_month_below_the_share_of_active_teams_is_provisional(world):
     _report(world, world.team_b, world.indicator, month(2025, 11), Decimal("700"), Decimal("1000"))
     national = pipeline.chart_result_recompute(indicator=world.indicator, force=True).data
     last, before = national["points"][-1], national["points"][-2]
-    assert (last["period"], last["n_teams"], last["n_active"], last["provisional"]) == ("2025-12-01", 1, 2, True)
+    assert (last["period"], last["n_teams"], last["n_active"], last["provisional"]) == (
+        "2025-12-01",
+        1,
+        2,
+        True,
+    )
     assert (before["n_teams"], before["n_active"], before["provisional"]) == (2, 2, False)
     assert last["include"] is False and last["sigma_signal"] is False  # outside limits and signals
     assert not any(p["provisional"] for p in national["points"][:-1])
@@ -91,9 +96,17 @@ def test_the_rule_set_is_named_in_the_stored_result_legend_and_api(world, client
 
 def test_mdc_charts_without_an_icon_say_so():
     inputs = SeriesInputs(
-        scope="team", chart_type="t", direction="up", multiplier=1.0, unit="dage", indicator_version=1,
-        periods=[date(2024, m, 1) for m in range(1, 13)], numerators=[float(3 + m % 4) for m in range(12)],
-        denominators=[None] * 12, n_teams=[None] * 12, rule_set="mdc",
+        scope="team",
+        chart_type="t",
+        direction="up",
+        multiplier=1.0,
+        unit="dage",
+        indicator_version=1,
+        periods=[date(2024, m, 1) for m in range(1, 13)],
+        numerators=[float(3 + m % 4) for m in range(12)],
+        denominators=[None] * 12,
+        n_teams=[None] * 12,
+        rule_set="mdc",
     )
     data = pipeline.chart_compute(inputs)
     assert data["classification"]["variation"] == "not_applicable"
@@ -103,10 +116,17 @@ def test_mdc_charts_without_an_icon_say_so():
 
 def test_mdc_deviation_is_labelled():
     inputs = SeriesInputs(
-        scope="team", chart_type="i", direction="up", multiplier=1.0, unit="", indicator_version=1,
+        scope="team",
+        chart_type="i",
+        direction="up",
+        multiplier=1.0,
+        unit="",
+        indicator_version=1,
         periods=[date(2024, m, 1) for m in range(1, 13)] + [date(2025, m, 1) for m in range(1, 3)],
-        numerators=[1, 2, None, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], denominators=[None] * 14,
-        n_teams=[None] * 14, rule_set="mdc",
+        numerators=[1, 2, None, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+        denominators=[None] * 14,
+        n_teams=[None] * 14,
+        rule_set="mdc",
     )
     data = pipeline.chart_compute(inputs)
     assert not data["error"] and "missing_breaks_trend" in data["deviations"]
@@ -120,8 +140,16 @@ def _pooled(n_teams: list[int]) -> dict:
         "unit": "%",
         "chart_type": "p",
         "points": [
-            {"period": f"2025-{i + 1:02d}-01", "y": 50.0 + i, "numerator": 5.0, "denominator": 10.0,
-             "n_teams": n, "part": 1, "include": True, "sigma_signal": True}
+            {
+                "period": f"2025-{i + 1:02d}-01",
+                "y": 50.0 + i,
+                "numerator": 5.0,
+                "denominator": 10.0,
+                "n_teams": n,
+                "part": 1,
+                "include": True,
+                "sigma_signal": True,
+            }
             for i, n in enumerate(n_teams)
         ],
         "parts": [{"part": 1, "cl": 50.0}],
@@ -148,7 +176,10 @@ def test_pooled_hover_never_shows_raw_numbers():
 def test_the_k_rule_depends_on_who_looks(world):
     network = world.network  # anonymised peers
     assert min_pooled_teams_for(network, world.team_lead, network_access(world.team_lead, network)) == 4
-    assert min_pooled_teams_for(network, world.national_lead, network_access(world.national_lead, network)) is None
+    assert (
+        min_pooled_teams_for(network, world.national_lead, network_access(world.national_lead, network))
+        is None
+    )
     network.peer_visibility = network.PeerVisibility.NAMED
     assert min_pooled_teams_for(network, world.team_lead, network_access(world.team_lead, network)) is None
 
@@ -177,8 +208,11 @@ def test_frozen_limits_after_a_shift_are_not_called_the_current_process():
         "baseline_end": "2025-03-01",
         "baseline_in_force": True,
         "targets": {"national": 90.0, "local": None},
-        "classification": {"assurance": "consistently_missed", "variation": "improvement",
-                           "limits": {"lcl": 44.0, "ucl": 63.4}},
+        "classification": {
+            "assurance": "consistently_missed",
+            "variation": "improvement",
+            "limits": {"lcl": 44.0, "ucl": 63.4},
+        },
         "points": [{"period": "2025-01-01", "y": v, "part": 1} for v in (50.0, 70.0, 72.0)],
         "parts": [{"part": 1}],
     }

@@ -50,13 +50,24 @@ def test_it_reminds_each_team_once_a_month_even_when_run_twice(world):
 
 @pytest.mark.django_db
 def test_nothing_to_report_or_a_completed_month_counts_as_reported(world):
-    Measurement.objects.create(team=world.team_b, indicator=world.indicator, period=month(2024, 5),
-                               nothing_to_report=True, indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_b,
+        indicator=world.indicator,
+        period=month(2024, 5),
+        nothing_to_report=True,
+        indicator_version=1,
+    )
     MonthCompletion.objects.create(team=world.team_b, period=month(2024, 6))
     assert reminders_send_due(today=AFTER_DEADLINE) == 0
     assert reminders_send_due(today=date(2024, 7, 11)) == 0
-    Measurement.objects.create(team=world.team_b, indicator=world.indicator, period=month(2024, 7),
-                               numerator=Decimal("5"), denominator=Decimal("100"), indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_b,
+        indicator=world.indicator,
+        period=month(2024, 7),
+        numerator=Decimal("5"),
+        denominator=Decimal("100"),
+        indicator_version=1,
+    )
     assert reminders_send_due(today=date(2024, 8, 11)) == 0
     assert mail.outbox == []
 
@@ -93,10 +104,14 @@ def test_two_workers_running_the_job_twice_send_one_reminder_per_team(celery_wor
     with celery_workers(2) as workers:
         reporting_reminders_task.delay(today=AFTER_DEADLINE.isoformat())
         reporting_reminders_task.delay(today=AFTER_DEADLINE.isoformat())
-        workers.wait_until(lambda: len(re.findall(r"reporting_reminders_task\[.*\] succeeded", workers.log())) == 2,
-                           message="both reminder jobs finished")
-        sent = [int(n) for n in re.findall(r"reporting_reminders_task\[.*\] succeeded in [\d.]+s: (\d+)",
-                                           workers.log())]
+        workers.wait_until(
+            lambda: len(re.findall(r"reporting_reminders_task\[.*\] succeeded", workers.log())) == 2,
+            message="both reminder jobs finished",
+        )
+        sent = [
+            int(n)
+            for n in re.findall(r"reporting_reminders_task\[.*\] succeeded in [\d.]+s: (\d+)", workers.log())
+        ]
         # The console backend prints each mail into the worker's log.
         mails = re.findall(r"^To: (.+)$", workers.log(), flags=re.MULTILINE)
     assert sorted(sent) == [0, 1]

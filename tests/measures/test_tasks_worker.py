@@ -50,8 +50,10 @@ def test_a_saved_measurement_leads_to_an_updated_chart(live_worker):
     save(world, month(2026, 1), Decimal("420"))
 
     assert team_row(world).is_stale is True  # until the worker has been at it
-    live_worker.wait_until(lambda: team_row(world).last_period == month(2026, 1) and settled(row.id),
-                           message="the team's chart shows the new month")
+    live_worker.wait_until(
+        lambda: team_row(world).last_period == month(2026, 1) and settled(row.id),
+        message="the team's chart shows the new month",
+    )
     data = team_row(world).data
     assert data["points"][-1] == pytest.approx(data["points"][-1] | {"period": "2026-01-01", "y": 42.0})
     national = ChartResult.objects.get(scope="national", indicator=world.indicator)
@@ -87,8 +89,14 @@ def test_the_sweep_recomputes_a_stale_series_and_leaves_a_fresh_one_alone(live_w
     stale = team_row(world, indicator=world.count_indicator)
     # Data written while the broker was down: the row is stale and nobody has enqueued it.
     with transaction.atomic():
-        Measurement.objects.create(team=world.team_a, indicator=world.count_indicator, period=month(2024, 1),
-                                   numerator=Decimal("7"), denominator=Decimal("10"), indicator_version=1)
+        Measurement.objects.create(
+            team=world.team_a,
+            indicator=world.count_indicator,
+            period=month(2024, 1),
+            numerator=Decimal("7"),
+            denominator=Decimal("10"),
+            indicator_version=1,
+        )
         charts.chart_series_mark_stale(team=world.team_a, indicator=world.count_indicator)
 
     chart_results_sweep_task.delay()
@@ -103,11 +111,21 @@ def test_the_sweep_recomputes_a_stale_series_and_leaves_a_fresh_one_alone(live_w
 def test_two_sweeps_at_once_do_not_compute_the_same_series_twice(celery_workers):
     world = build_world()
     for i in range(20):
-        team = Team.objects.create(network=world.network, code=f"extra-{i}", name=f"Ekstra team {i}",
-                                   region=world.hovedstaden if i % 2 else world.midtjylland)
+        team = Team.objects.create(
+            network=world.network,
+            code=f"extra-{i}",
+            name=f"Ekstra team {i}",
+            region=world.hovedstaden if i % 2 else world.midtjylland,
+        )
         Measurement.objects.bulk_create(
-            Measurement(team=team, indicator=world.indicator, period=period, numerator=Decimal(500 + i + j % 7),
-                        denominator=Decimal("1000"), indicator_version=1)
+            Measurement(
+                team=team,
+                indicator=world.indicator,
+                period=period,
+                numerator=Decimal(500 + i + j % 7),
+                denominator=Decimal("1000"),
+                indicator_version=1,
+            )
             for j, period in enumerate(world.months)
         )
     charts.chart_results_ensure(network=world.network)
@@ -120,10 +138,14 @@ def test_two_sweeps_at_once_do_not_compute_the_same_series_twice(celery_workers)
         chart_results_sweep_task.delay(batch_size=2, max_batches=100, verify=0)
         chart_results_sweep_task.delay(batch_size=2, max_batches=100, verify=0)
         workers.wait_until(lambda: not rows.filter(is_stale=True).exists(), message="all rows computed")
-        workers.wait_until(lambda: len(re.findall(r"chart_results_sweep_task\[.*\] succeeded", workers.log())) == 2,
-                           message="both sweeps finished")
-        per_sweep = [int(n) for n in re.findall(r"chart_results_sweep_task\[.*\] succeeded in [\d.]+s: (\d+)",
-                                                 workers.log())]
+        workers.wait_until(
+            lambda: len(re.findall(r"chart_results_sweep_task\[.*\] succeeded", workers.log())) == 2,
+            message="both sweeps finished",
+        )
+        per_sweep = [
+            int(n)
+            for n in re.findall(r"chart_results_sweep_task\[.*\] succeeded in [\d.]+s: (\d+)", workers.log())
+        ]
         sweep_lines = [line for line in workers.log().splitlines() if "chart_results_sweep_task" in line]
     print(f"{total} charts; computed per sweep: {per_sweep}", *sweep_lines, sep="\n")
     assert set(rows.values_list("compute_count", flat=True)) == {1}

@@ -22,7 +22,11 @@ def settings_variables() -> set[str]:
 
 def process_variables() -> set[str]:
     found = set()
-    for path in [REPO / "gunicorn.conf.py", *sorted((REPO / "bin").glob("start-*")), REPO / "bin" / "healthcheck"]:
+    for path in [
+        REPO / "gunicorn.conf.py",
+        *sorted((REPO / "bin").glob("start-*")),
+        REPO / "bin" / "healthcheck",
+    ]:
         text = path.read_text()
         found |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', text))
         found |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):-", text))
@@ -37,12 +41,16 @@ def test_the_settings_read_the_variables_this_test_knows_about():
 
 def test_every_variable_read_by_the_settings_and_the_processes_is_in_the_readme_table():
     section = configuration_section()
-    missing = sorted(name for name in settings_variables() | process_variables() if f"`{name}`" not in section)
+    missing = sorted(
+        name for name in settings_variables() | process_variables() if f"`{name}`" not in section
+    )
     assert missing == [], f"add to the README's Configuration table: {missing}"
 
 
 def test_env_example_names_only_variables_that_are_read():
-    named = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (REPO / ".env.example").read_text(), flags=re.MULTILINE))
+    named = set(
+        re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (REPO / ".env.example").read_text(), flags=re.MULTILINE)
+    )
     assert "SECRET_KEY" in named
     unknown = sorted(named - settings_variables() - process_variables())
     assert unknown == [], f".env.example names variables nothing reads: {unknown}"

@@ -51,7 +51,9 @@ def test_the_services_are_the_database_the_broker_a_one_shot_migrate_web_worker_
         "redis": {"condition": "service_healthy"},
     }
     for name in LONG_RUNNING:
-        assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, (
+            name
+        )
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
@@ -122,14 +124,23 @@ def test_the_image_installs_the_runtime_lock_with_hashes_and_starts_the_web_scri
 
 
 def test_the_build_collects_static_files_with_a_throwaway_key():
-    assert re.search(r"SECRET_KEY=build-only [^&]*manage\.py collectstatic --noinput", DOCKERFILE.replace("\\\n", " "))
+    assert re.search(
+        r"SECRET_KEY=build-only [^&]*manage\.py collectstatic --noinput", DOCKERFILE.replace("\\\n", " ")
+    )
 
 
 def test_nothing_local_or_secret_goes_into_the_image():
-    ignored = {
-        line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line.strip()
-    }
-    for entry in (".env", ".venv", "db.sqlite3", ".git", "test-artifacts", "media", "staticfiles", "__pycache__"):
+    ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line.strip()}
+    for entry in (
+        ".env",
+        ".venv",
+        "db.sqlite3",
+        ".git",
+        "test-artifacts",
+        "media",
+        "staticfiles",
+        "__pycache__",
+    ):
         assert entry in ignored, entry
 
 

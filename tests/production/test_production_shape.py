@@ -78,7 +78,11 @@ class Shape:
         log = self.tmp / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                command, cwd=REPO, env=env or self.env, stdout=out, stderr=subprocess.STDOUT,
+                command,
+                cwd=REPO,
+                env=env or self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         self.processes[name], self.logs[name] = process, log
@@ -131,8 +135,12 @@ def production_database_url(tmp_path_factory) -> Iterator[str]:
     parsed = dj_database_url.parse(configured)
     name = f"test_{parsed['NAME']}_production"
     admin = psycopg.connect(
-        host=parsed["HOST"] or "127.0.0.1", port=parsed["PORT"] or 5432, user=parsed["USER"],
-        password=parsed["PASSWORD"] or None, dbname="postgres", autocommit=True,
+        host=parsed["HOST"] or "127.0.0.1",
+        port=parsed["PORT"] or 5432,
+        user=parsed["USER"],
+        password=parsed["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
     )
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.execute(f'CREATE DATABASE "{name}"')
@@ -183,12 +191,15 @@ def shape(tmp_path_factory, production_database_url, redis_url) -> Iterator[Shap
     shape = Shape(tmp=tmp, env=env, port=port)
     assert env["DEBUG"] == "0" and env["TRUSTED_PROXIES"] == "1", ".env.example describes production"
     # Every service address of .env.example (compose's host names) is replaced by this machine's.
-    compose_hosts = [name for name, value in env.items() if re.search(r"//([^/@]*@)?(postgres|redis)[:/]", value)]
+    compose_hosts = [
+        name for name, value in env.items() if re.search(r"//([^/@]*@)?(postgres|redis)[:/]", value)
+    ]
     assert compose_hosts == [], f"point these at this machine's services: {compose_hosts}"
 
     # The image's build step, with the placeholder key of .env.example: it must keep working.
     built = shape.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"], env={**env, "SECRET_KEY": PLACEHOLDER_KEY}
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        env={**env, "SECRET_KEY": PLACEHOLDER_KEY},
     )
     assert built.returncode == 0, built.stderr
     migrated = shape.run(service_command("migrate"))
@@ -240,7 +251,9 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.origin = f"https://127.0.0.1:{port}"
 
-    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None) -> Response:
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict | None = None
+    ) -> Response:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         sent = {"Accept-Encoding": "identity", **(headers or {})}
         if self.forwarded_proto:
@@ -386,7 +399,8 @@ def test_a_demo_user_sees_home_team_and_network_dashboards_with_every_asset(shap
         assert response.status == 200, (url, response.status)
         suffix = Path(urlsplit(url).path).suffix
         assert response.header("Content-Type").split(";")[0] in CONTENT_TYPES[suffix], (
-            url, response.header("Content-Type"),
+            url,
+            response.header("Content-Type"),
         )
         if HASHED.search(urlsplit(url).path):
             # A hashed name never changes content: cached for a year or more, no revalidation.
@@ -407,15 +421,21 @@ def test_a_value_saved_in_the_grid_is_charted_by_the_worker(shape):
     browser = Browser(shape.port)
     browser.login("demo-team")
     team_uuid = next(
-        link.split("/")[2] for link in parse(browser.get("/")).links if re.fullmatch(r"/teams/[0-9a-f-]{36}/", link)
+        link.split("/")[2]
+        for link in parse(browser.get("/")).links
+        if re.fullmatch(r"/teams/[0-9a-f-]{36}/", link)
     )
     rows = browser.get_json(f"/api/v1/measurements/?team={team_uuid}&page_size=500")["results"]
     measurement = max((row for row in rows if row["numerator"] is not None), key=lambda row: row["period"])
     code = measurement["indicator"]
-    indicators = browser.get_json(f"/api/v1/indicators/?network={measurement['network']}&code={code}")["results"]
+    indicators = browser.get_json(f"/api/v1/indicators/?network={measurement['network']}&code={code}")[
+        "results"
+    ]
 
     def chart() -> dict:
-        results = browser.get_json(f"/api/v1/chart-results/?team={team_uuid}&indicator={code}&scope=team")["results"]
+        results = browser.get_json(f"/api/v1/chart-results/?team={team_uuid}&indicator={code}&scope=team")[
+            "results"
+        ]
         assert len(results) == 1, results
         return results[0]
 

@@ -31,16 +31,30 @@ def test_impress_converts_every_slide(funnel_world, tmp_path):
     snapshot.refresh_from_db()
     assert snapshot.status == ReportSnapshot.Status.DONE, snapshot.error
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for field, name in ((snapshot.file_named, "slides-named"), (snapshot.file_anonymised, "slides-anonymised")):
+    for field, name in (
+        (snapshot.file_named, "slides-named"),
+        (snapshot.file_anonymised, "slides-anonymised"),
+    ):
         with field.open("rb") as handle:
             body = handle.read()
         source = ARTIFACTS / f"{name}.pptx"
         source.write_bytes(body)
         n_slides = len(Presentation(io.BytesIO(body)).slides)
         result = subprocess.run(
-            [SOFFICE, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(ARTIFACTS), str(source)],
-            capture_output=True, text=True, timeout=180,
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(ARTIFACTS),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
         pdf = ARTIFACTS / f"{name}.pdf"
         assert result.returncode == 0 and pdf.exists(), result.stderr

@@ -32,7 +32,10 @@ def _text(reader: PdfReader) -> str:
 @pytest.fixture
 def network_pdf(report_world):
     snapshot = report_snapshot_request(
-        network=report_world.network, user=report_world.national_lead, format="pdf", seminar=report_world.seminar
+        network=report_world.network,
+        user=report_world.national_lead,
+        format="pdf",
+        seminar=report_world.seminar,
     )
     snapshot.refresh_from_db()
     assert snapshot.status == ReportSnapshot.Status.DONE, snapshot.error
@@ -67,7 +70,9 @@ def test_pages_render_as_images(network_pdf):
     path.write_bytes(body)
     for old in ARTIFACTS.glob("network-report-page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(ARTIFACTS / "network-report-page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", str(path), str(ARTIFACTS / "network-report-page")], check=True
+    )
     images = sorted(ARTIFACTS.glob("network-report-page-*.png"))
     assert len(images) == len(reader.pages)
     # A page drawn as an image is not blank: more than a few kilobytes of PNG.
@@ -121,14 +126,21 @@ def test_anonymised_file_and_identical_downloads(network_pdf, client_for, report
 
 def test_a_team_report_pdf_has_the_teams_charts_and_their_tables(report_world):
     world = report_world
-    snapshot = report_snapshot_request(network=world.network, user=world.data_entry, format="pdf", team=world.team_a)
+    snapshot = report_snapshot_request(
+        network=world.network, user=world.data_entry, format="pdf", team=world.team_a
+    )
     snapshot.refresh_from_db()
     assert snapshot.status == ReportSnapshot.Status.DONE, snapshot.error
     reader, _ = _reader(snapshot.file_named)
     text = _text(reader)
-    assert world.team_a.name in reader.pages[0].extract_text() and "teamrapport" in reader.pages[0].extract_text().lower()
+    assert (
+        world.team_a.name in reader.pages[0].extract_text()
+        and "teamrapport" in reader.pages[0].extract_text().lower()
+    )
     assert world.team_b.name not in text
-    result = ChartResult.objects.get(scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator)
+    result = ChartResult.objects.get(
+        scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator
+    )
     for row in charts.table_rows(result.data)[:3]:
         assert row["month"] in text
     assert str(reader.trailer["/Root"]["/Lang"]).lower().startswith("da")

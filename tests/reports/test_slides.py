@@ -23,7 +23,12 @@ def _pptx(snapshot: ReportSnapshot, field: str = "file_named") -> Presentation:
 
 
 def _charts(prs: Presentation) -> list[tuple[int, Chart]]:
-    return [(index, shape.chart) for index, slide in enumerate(prs.slides) for shape in slide.shapes if shape.has_chart]
+    return [
+        (index, shape.chart)
+        for index, slide in enumerate(prs.slides)
+        for shape in slide.shapes
+        if shape.has_chart
+    ]
 
 
 def _texts(prs: Presentation) -> str:
@@ -66,7 +71,9 @@ def test_it_makes_native_charts_with_the_stored_values(report_world):
     assert categories[0] == "jan. 2024"
     # Interpretation sentence in the notes, in Danish.
     notes = prs.slides[found[0][0]].notes_slide.notes_text_frame.text
-    assert notes.startswith(charts.interpretation(national.data, variation=national.variation).split(" (")[0][:20])
+    assert notes.startswith(
+        charts.interpretation(national.data, variation=national.variation).split(" (")[0][:20]
+    )
     assert "Seneste måned" in notes
 
 
@@ -75,8 +82,14 @@ def test_control_chart_slide_has_limits_and_target(report_world):
     world.count_indicator.target_value = 90
     world.count_indicator.save()
     Measurement.objects.bulk_create(
-        Measurement(team=world.team_a, indicator=world.count_indicator, period=period, numerator=70 + i % 5,
-                    denominator=100, indicator_version=1)
+        Measurement(
+            team=world.team_a,
+            indicator=world.count_indicator,
+            period=period,
+            numerator=70 + i % 5,
+            denominator=100,
+            indicator_version=1,
+        )
         for i, period in enumerate(world.months)
     )
     ChartResult.objects.filter(indicator=world.count_indicator).update(is_stale=True)
@@ -122,7 +135,9 @@ def test_team_report_has_the_teams_charts(report_world):
     text = _texts(_pptx(snapshot))
     assert world.team_a.name in text
     assert world.team_b.name not in text
-    result = ChartResult.objects.get(scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator)
+    result = ChartResult.objects.get(
+        scope=ChartResult.Scope.TEAM, team=world.team_a, indicator=world.indicator
+    )
     chart = _charts(_pptx(snapshot))[0][1]
     values = list(chart.plots[0].series[0].values)
     assert values == pytest.approx([p["y"] for p in charts.clean_points(result.data)])
@@ -139,7 +154,9 @@ def test_a_funnel_slide_compares_the_teams_over_the_last_six_complete_months(fun
     teams = next(series for series in chart.plots[0].series if series.name == "Teams")
     expected = {}
     for team, label in ((world.team_a, world.team_a.name), (world.team_b, world.team_b.name)):
-        rows = Measurement.objects.filter(team=team, indicator=world.count_indicator, period__in=world.funnel_periods)
+        rows = Measurement.objects.filter(
+            team=team, indicator=world.count_indicator, period__in=world.funnel_periods
+        )
         expected[label] = 100 * sum(r.numerator for r in rows) / sum(r.denominator for r in rows)
     assert sorted(teams.values) == pytest.approx(sorted(float(v) for v in expected.values()))
     names = [s.name for s in chart.plots[0].series]
@@ -154,7 +171,9 @@ def test_pooled_months_follow_the_k_rule_in_the_teams_file(report_world):
     """Two teams only: a team member may not see the pooled months (fewer than 3 other teams)."""
     snapshot = _order(report_world)
     named = [s.shapes.title.text for s in _pptx(snapshot).slides if s.shapes.title is not None]
-    anonymised = [s.shapes.title.text for s in _pptx(snapshot, "file_anonymised").slides if s.shapes.title is not None]
+    anonymised = [
+        s.shapes.title.text for s in _pptx(snapshot, "file_anonymised").slides if s.shapes.title is not None
+    ]
     assert f"{report_world.indicator.name} – nationalt" in named
     assert f"{report_world.indicator.name} – nationalt" not in anonymised
 
@@ -162,15 +181,23 @@ def test_pooled_months_follow_the_k_rule_in_the_teams_file(report_world):
 def test_a_provisional_pooled_month_is_drawn_apart_with_the_rule_set_named(report_world):
     world = report_world
     # January 2026: only team A has reported, so the national month is provisional.
-    Measurement.objects.create(team=world.team_a, indicator=world.indicator, period=date(2026, 1, 1),
-                               numerator=Decimal(470), denominator=Decimal(1000), indicator_version=1)
+    Measurement.objects.create(
+        team=world.team_a,
+        indicator=world.indicator,
+        period=date(2026, 1, 1),
+        numerator=Decimal(470),
+        denominator=Decimal(1000),
+        indicator_version=1,
+    )
     ChartResult.objects.filter(indicator=world.indicator).update(is_stale=True)
     chart_results_recompute_stale(network=world.network)
     national = ChartResult.objects.get(scope=ChartResult.Scope.NATIONAL, indicator=world.indicator)
     points = charts.clean_points(national.data)
     assert points[-1].get("provisional") is True
     prs = _pptx(_order(world))
-    slide = next(s for s in prs.slides if s.shapes.title is not None and s.shapes.title.text.endswith("nationalt"))
+    slide = next(
+        s for s in prs.slides if s.shapes.title is not None and s.shapes.title.text.endswith("nationalt")
+    )
     chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
     series = {s.name: list(s.values) for s in chart.plots[0].series}
     assert series["Måling"][-1] is None

@@ -24,7 +24,9 @@ def test_team_snapshot_permissions(name, world):
     assert not failures, "\n".join(failures)
 
 
-def test_a_lead_orders_slides_for_a_seminar_and_locks_the_months(report_world, client_for, django_capture_on_commit_callbacks):
+def test_a_lead_orders_slides_for_a_seminar_and_locks_the_months(
+    report_world, client_for, django_capture_on_commit_callbacks
+):
     world = report_world
     client = client_for(world.national_lead)
     with django_capture_on_commit_callbacks(execute=True):
@@ -33,7 +35,9 @@ def test_a_lead_orders_slides_for_a_seminar_and_locks_the_months(report_world, c
             {"format": "pptx", "seminar": str(world.seminar.uuid), "lock": "1", "lock_through": "2025-12-01"},
         )
     snapshot = ReportSnapshot.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("reports:snapshot-detail", args=[snapshot.uuid])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:snapshot-detail", args=[snapshot.uuid]
+    )
     assert snapshot.status == ReportSnapshot.Status.DONE and snapshot.seminar == world.seminar
     assert MonthLock.objects.get(network=world.network).locked_through.isoformat() == "2025-12-01"
     assert "Læringsseminar 2" in MonthLock.history.first().note
@@ -43,8 +47,13 @@ def test_a_lead_orders_slides_for_a_seminar_and_locks_the_months(report_world, c
     seminar_page = client_for(world.viewer).get(reverse("seminars:seminar-detail", args=[world.seminar.uuid]))
     assert reverse("reports:snapshot-detail", args=[snapshot.uuid]) in seminar_page.content.decode()
     # A team member gets the anonymised link, not the named one.
-    assert f'href="{reverse("reports:snapshot-download", args=[snapshot.uuid])}"' not in seminar_page.content.decode()
-    assert reverse("reports:snapshot-download-anonymised", args=[snapshot.uuid]) in seminar_page.content.decode()
+    assert (
+        f'href="{reverse("reports:snapshot-download", args=[snapshot.uuid])}"'
+        not in seminar_page.content.decode()
+    )
+    assert (
+        reverse("reports:snapshot-download-anonymised", args=[snapshot.uuid]) in seminar_page.content.decode()
+    )
 
 
 def test_a_team_member_may_not_order_the_network_report_or_lock(world, client_for):
@@ -69,7 +78,9 @@ def test_progress_is_reported_while_queued_and_running(world, client_for):
     client = client_for(world.viewer)
     page = client.get(reverse("reports:snapshot-detail", args=[snapshot.uuid])).content.decode()
     assert "<progress" in page and "Genererer" in page
-    ReportSnapshot.objects.filter(pk=snapshot.pk).update(status="running", progress=40, progress_text="Laver dias")
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(
+        status="running", progress=40, progress_text="Laver dias"
+    )
     state = client.get(reverse("reports:snapshot-status", args=[snapshot.uuid])).json()
     assert state == {
         "status": "running",
@@ -90,10 +101,17 @@ def test_a_failure_is_shown_never_silent(world, client_for, settings):
     assert snapshot.error.startswith("Rapporten kunne ikke laves")
     page = client_for(world.national_lead).get(reverse("reports:snapshot-detail", args=[snapshot.uuid]))
     assert "Rapporten kunne ikke laves" in page.content.decode()
-    state = client_for(world.national_lead).get(reverse("reports:snapshot-status", args=[snapshot.uuid])).json()
+    state = (
+        client_for(world.national_lead).get(reverse("reports:snapshot-status", args=[snapshot.uuid])).json()
+    )
     assert state["finished"] and state["status"] == "failed"
     # Nothing to download from a failed snapshot.
-    assert client_for(world.national_lead).get(reverse("reports:snapshot-download", args=[snapshot.uuid])).status_code == 404
+    assert (
+        client_for(world.national_lead)
+        .get(reverse("reports:snapshot-download", args=[snapshot.uuid]))
+        .status_code
+        == 404
+    )
 
 
 def test_generation_runs_once(world):
@@ -112,7 +130,9 @@ def test_named_peers_need_no_second_file(world, client_for):
     snapshot.refresh_from_db()
     assert not snapshot.has_anonymised and not snapshot.file_anonymised
     # Everyone in the network sees names anyway, so everyone gets the one file.
-    response = client_for(world.other_team_member).get(reverse("reports:snapshot-download", args=[snapshot.uuid]))
+    response = client_for(world.other_team_member).get(
+        reverse("reports:snapshot-download", args=[snapshot.uuid])
+    )
     assert response.status_code == 200
 
 

@@ -116,7 +116,13 @@ def client_for_role(world: World, role: str) -> Client:
         from tests.clusters.factory import build_cluster_world
 
         people = build_cluster_world(world)
-        client.force_login({"cluster_coordinator": people.coordinator, "cluster_member": people.member, "cluster_provider": people.pharmacist}[role])
+        client.force_login(
+            {
+                "cluster_coordinator": people.coordinator,
+                "cluster_member": people.member,
+                "cluster_provider": people.pharmacist,
+            }[role]
+        )
     elif role != "anonymous":
         client.force_login(getattr(world, role))
     return client

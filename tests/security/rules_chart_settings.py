@@ -92,7 +92,12 @@ CHART_SETTINGS_RULES: dict[str, Rule | list[Rule]] = {
     ),
     "measures:annotation-create": [
         Rule(kwargs=lambda w: {"team_uuid": w.team_a.uuid}, expected=TEAM_WRITE),
-        Rule(kwargs=lambda w: {"team_uuid": w.team_a.uuid}, method="post", data=annotation_data, expected=TEAM_POST),
+        Rule(
+            kwargs=lambda w: {"team_uuid": w.team_a.uuid},
+            method="post",
+            data=annotation_data,
+            expected=TEAM_POST,
+        ),
     ],
     "measures:annotation-delete": Rule(
         kwargs=lambda w: {"team_uuid": w.team_a.uuid, "annotation_uuid": MATRIX_ANNOTATION},

@@ -13,17 +13,28 @@ from .matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, UNAUTHORIZE
 
 BAD_REQUEST = 400
 OUTSIDE_READERS = {"coordinator": OK, "national_lead": OK, "staff": OK}
-CLUSTER_READ = expect(NOT_FOUND, **OUTSIDE_READERS, cluster_coordinator=OK, cluster_member=OK, cluster_provider=OK)
+CLUSTER_READ = expect(
+    NOT_FOUND, **OUTSIDE_READERS, cluster_coordinator=OK, cluster_member=OK, cluster_provider=OK
+)
 CLUSTER_PLAN = expect(
-    NOT_FOUND, coordinator=FORBIDDEN, national_lead=FORBIDDEN, staff=FORBIDDEN,
-    cluster_coordinator=OK, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN,
+    NOT_FOUND,
+    coordinator=FORBIDDEN,
+    national_lead=FORBIDDEN,
+    staff=FORBIDDEN,
+    cluster_coordinator=OK,
+    cluster_member=FORBIDDEN,
+    cluster_provider=FORBIDDEN,
 )
 CLUSTER_PLAN_POST = {**CLUSTER_PLAN, "cluster_coordinator": REDIRECT}
 CLUSTER_UPLOAD = {**CLUSTER_PLAN, "cluster_coordinator": FORBIDDEN, "cluster_provider": OK}
 INSIDE_READ = expect(NOT_FOUND, cluster_coordinator=OK, cluster_member=OK, cluster_provider=OK)
 # The matrix posts an empty form: the coordinator passes the access check and gets the form's 400.
-GOAL_POST = expect(NOT_FOUND, cluster_coordinator=BAD_REQUEST, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN)
-GOAL_DELETE = expect(NOT_FOUND, cluster_coordinator=REDIRECT, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN)
+GOAL_POST = expect(
+    NOT_FOUND, cluster_coordinator=BAD_REQUEST, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN
+)
+GOAL_DELETE = expect(
+    NOT_FOUND, cluster_coordinator=REDIRECT, cluster_member=FORBIDDEN, cluster_provider=FORBIDDEN
+)
 LOGGED_IN = expect(OK)
 PROVIDER_WRITE = expect(FORBIDDEN, cluster_provider=OK)
 # The matrix posts an empty form: whoever may write passes the access check and gets the form's 400;
@@ -67,7 +78,10 @@ def provider(w: World) -> dict:
 
 def get_only(kwargs, expected: dict[str, int]) -> list[Rule]:
     """A page that only reads (require_GET): the GET as `expected`, a POST refused with 405."""
-    return [Rule(kwargs=kwargs, expected=expected), Rule(kwargs=kwargs, method="post", expected=GET_ONLY_POST)]
+    return [
+        Rule(kwargs=kwargs, expected=expected),
+        Rule(kwargs=kwargs, method="post", expected=GET_ONLY_POST),
+    ]
 
 
 def form(kwargs, expected: dict[str, int], post: dict[str, int]) -> list[Rule]:
@@ -104,5 +118,7 @@ CLUSTER_RULES: dict[str, Rule | list[Rule]] = {
     "api-v1:cluster-package-list": Rule(expected=API_ALL),
     "api-v1:cluster-package-detail": Rule(kwargs=package, expected=API_ALL),
     "api-v1:cluster-meeting-list": Rule(expected=API_ALL),
-    "api-v1:cluster-meeting-detail": Rule(kwargs=lambda w: {"uuid": build_cluster_world(w).meeting.uuid}, expected=API_CLUSTER),
+    "api-v1:cluster-meeting-detail": Rule(
+        kwargs=lambda w: {"uuid": build_cluster_world(w).meeting.uuid}, expected=API_CLUSTER
+    ),
 }

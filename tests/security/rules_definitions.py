@@ -5,7 +5,6 @@ a permitted POST would remove the object before the next role's turn. Their perm
 tested per role in tests/measures/test_definitions_views.py, test_driver_diagrams.py and test_pdsa.py.
 """
 
-
 from measures.models import Indicator
 from tests.base import World, publish
 

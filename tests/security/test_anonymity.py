@@ -61,8 +61,12 @@ def spread_over_regions(world) -> None:
     world.team_a.region = make_region(LONE_REGION_A)
     world.team_a.save()
     for n in range(3):
-        Team.objects.create(network=world.network, code=f"mid-{n}", name=f"Midtteam {n}", region=world.midtjylland)
-    Team.objects.create(network=world.network, code="nord", name="Nordteam", region=make_region(LONE_REGION_C))
+        Team.objects.create(
+            network=world.network, code=f"mid-{n}", name=f"Midtteam {n}", region=world.midtjylland
+        )
+    Team.objects.create(
+        network=world.network, code="nord", name="Nordteam", region=make_region(LONE_REGION_C)
+    )
 
 
 def populate(world) -> None:
@@ -153,7 +157,11 @@ def test_with_named_peers_the_same_check_finds_the_name(world, client_for):
 def _cluster_readable(world, role: str) -> list[str]:
     urls = []
     for name, rule in cases():
-        if rule.method == "get" and rule.expected.get(role) == OK and (name.startswith("clusters:") or "cluster" in name):
+        if (
+            rule.method == "get"
+            and rule.expected.get(role) == OK
+            and (name.startswith("clusters:") or "cluster" in name)
+        ):
             urls.append(reverse(name, kwargs=rule.kwargs(world)) + rule.query)
     return urls
 
@@ -196,7 +204,11 @@ def test_outside_roles_and_tokens_never_see_a_prescriber(world):
     from .matrix import client_for_role
 
     cw = build_cluster_world(world)
-    markers = [p.name for p in cw.prescribers] + [p.code for p in cw.prescribers] + [str(p.uuid) for p in cw.prescribers]
+    markers = (
+        [p.name for p in cw.prescribers]
+        + [p.code for p in cw.prescribers]
+        + [str(p.uuid) for p in cw.prescribers]
+    )
     markers += ["Læge A", "Læge B"]
     leaks = []
     for role in ("national_lead", "coordinator", "staff"):
@@ -204,19 +216,35 @@ def test_outside_roles_and_tokens_never_see_a_prescriber(world):
             for marker in markers:
                 if marker in text and not (marker == cw.prescribers[0].name and url.startswith("/klynger/")):
                     leaks.append(f"{role} {url}: {marker!r}")
-    _token, secret = api_token_create(network=world.network, name="BI", region=None, write_team=None, expires_at=None, user=world.national_lead)
+    _token, secret = api_token_create(
+        network=world.network,
+        name="BI",
+        region=None,
+        write_team=None,
+        expires_at=None,
+        user=world.national_lead,
+    )
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    for url in (reverse("api-v1:cluster-list"), reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug}), reverse("api-v1:cluster-meeting-list")):
+    for url in (
+        reverse("api-v1:cluster-list"),
+        reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug}),
+        reverse("api-v1:cluster-meeting-list"),
+    ):
         response = client.get(url)
         assert response.status_code == OK, url
         text = response.content.decode()
         for marker in markers:
             if marker in text:
                 leaks.append(f"token {url}: {marker!r}")
-    assert "Lægerne Nordby" in client.get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).content.decode()
+    assert (
+        "Lægerne Nordby"
+        in client.get(reverse("api-v1:cluster-indicators", kwargs={"slug": cw.cluster.slug})).content.decode()
+    )
     assert not leaks, "\n".join(leaks)
+
+
 def test_region_aggregates_need_three_teams_besides_the_viewers_own(world, client_for):
     populate(world)
     client = client_for(world.other_team_member)
@@ -231,7 +259,9 @@ def test_region_aggregates_need_three_teams_besides_the_viewers_own(world, clien
     results = client.get(reverse("api-v1:chart-result-list"), {"scope": "region"}).json()["results"]
     assert results == []
     # People who see names (the coordinator, the national lead) still see every region they follow.
-    lead = client_for(world.national_lead).get(reverse("api-v1:chart-result-list"), {"scope": "region"}).json()
+    lead = (
+        client_for(world.national_lead).get(reverse("api-v1:chart-result-list"), {"scope": "region"}).json()
+    )
     assert {row["region"] for row in lead["results"]} >= {world.midtjylland.name, LONE_REGION_A}
     assert ChartResult.objects.filter(scope="region", region__name=LONE_REGION_A).exists()
 
@@ -242,7 +272,7 @@ def test_the_project_description_counts_peers_per_region_only_from_three(world, 
     body = client_for(world.other_team_member).get(url).content.decode()
     assert world.team_b.name in body  # the viewer's own team, by name
     assert "Team 1" not in body and "Midtteam" not in body
-    assert f"<th scope=\"row\">{world.midtjylland.name}</th><td>3</td>" in body
+    assert f'<th scope="row">{world.midtjylland.name}</th><td>3</td>' in body
     assert "Øvrige regioner</th><td>2</td>" in body  # team A and the lone northern team, together
     lead_body = client_for(world.national_lead).get(url).content.decode()
     assert world.team_a.name in lead_body and LONE_REGION_A in lead_body

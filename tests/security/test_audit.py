@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def make_token(world, user=None) -> str:
     _token, raw = api_token_create(
-        network=world.network, name="Power BI Hovedstaden", region=None, write_team=None, expires_at=None,
+        network=world.network,
+        name="Power BI Hovedstaden",
+        region=None,
+        write_team=None,
+        expires_at=None,
         user=user or world.national_lead,
     )
     return raw
@@ -25,7 +29,9 @@ def make_token(world, user=None) -> str:
 def test_api_pulls_by_token_are_recorded_with_the_client_address(world, settings):
     settings.TRUSTED_PROXIES = 1
     raw = make_token(world)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.20")
+    client = Client(
+        HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.20"
+    )
     assert client.get(reverse("api-v1:measurement-list")).status_code == 200
     assert client.get(reverse("api-v1:measurement-list") + "?format=csv").status_code == 200
     events = list(ExportEvent.objects.order_by("id"))
@@ -52,7 +58,9 @@ def test_templates_and_reports_are_recorded(world, client_for):
     client = client_for(world.data_entry)
     client.get(reverse("measures:entry-template", kwargs={"team_uuid": world.team_a.uuid}) + "?format=xlsx")
     client.get(reverse("measures:team-report", kwargs={"team_uuid": world.team_a.uuid}))
-    client_for(world.national_lead).get(reverse("measures:network-report", kwargs={"slug": world.network.slug}))
+    client_for(world.national_lead).get(
+        reverse("measures:network-report", kwargs={"slug": world.network.slug})
+    )
     kinds = list(ExportEvent.objects.order_by("id").values_list("kind", "user__username", "network__slug"))
     assert kinds == [
         ("template", "data-entry", "lkt-test"),
@@ -146,7 +154,9 @@ def test_report_file_downloads_are_recorded(world, client_for, settings, tmp_pat
     snapshot.file_named.save("lkt-test-rapport.pptx", ContentFile(b"PK-not-really"), save=False)
     snapshot.status = ReportSnapshot.Status.DONE
     snapshot.save()
-    response = client_for(world.other_team_member).get(reverse("reports:snapshot-download", args=[snapshot.uuid]))
+    response = client_for(world.other_team_member).get(
+        reverse("reports:snapshot-download", args=[snapshot.uuid])
+    )
     assert response.status_code == 200
     event = ExportEvent.objects.get()
     assert (event.kind, event.user, event.network) == ("report", world.other_team_member, world.network)

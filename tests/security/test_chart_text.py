@@ -41,6 +41,9 @@ def test_no_user_text_reaches_the_figure_as_markup():
     joined = "\n".join(texts)
     for tag in ("<a", "<b>", "<i>", "<br>fase"):
         assert tag not in joined, tag
-    assert any("&lt;a href=&quot;" in t or '&lt;a href="https://evil.example/login"&gt;Klik her&lt;/a&gt;' in t for t in texts)
+    assert any(
+        "&lt;a href=&quot;" in t or '&lt;a href="https://evil.example/login"&gt;Klik her&lt;/a&gt;' in t
+        for t in texts
+    )
     assert "&lt;i&gt;Ny&lt;/i&gt; &lt;br&gt;fase &amp; mere" in texts
     assert figure["layout"]["title"]["text"] == "&lt;a href='x'&gt;titel&lt;/a&gt;"

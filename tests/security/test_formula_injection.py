@@ -49,7 +49,9 @@ def test_template_cells_round_trip_exactly(text):
 
 
 def _measurement_with_comment(world, text: str) -> Measurement:
-    measurement = Measurement.objects.get(team=world.team_a, indicator=world.indicator, period=date(2024, 1, 1))
+    measurement = Measurement.objects.get(
+        team=world.team_a, indicator=world.indicator, period=date(2024, 1, 1)
+    )
     measurement.comment = text
     measurement.save()
     return measurement
@@ -57,7 +59,12 @@ def _measurement_with_comment(world, text: str) -> Measurement:
 
 def _token_client(world) -> Client:
     _token, raw = api_token_create(
-        network=world.network, name="BI", region=None, write_team=None, expires_at=None, user=world.national_lead
+        network=world.network,
+        name="BI",
+        region=None,
+        write_team=None,
+        expires_at=None,
+        user=world.national_lead,
     )
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
@@ -132,7 +139,11 @@ def test_csv_template_neutralises_and_reads_back_the_stored_comment(world, clien
         {"file": SimpleUploadedFile("skabelon.csv", body.encode("utf-8")), "indicator": ""},
     )
     assert preview.status_code == 200, preview.content[:2000]
-    (row,) = [r for r in preview.context["parsed"].rows if r.period == date(2024, 1, 1) and r.indicator_code == "ddd"]
+    (row,) = [
+        r
+        for r in preview.context["parsed"].rows
+        if r.period == date(2024, 1, 1) and r.indicator_code == "ddd"
+    ]
     # Upload trims whitespace around comments (as always); the apostrophe itself never stays.
     assert row.comment == text.strip()
     assert preview.context["changed"] == (0 if text == text.strip() else 1)

@@ -82,4 +82,3 @@ def test_pages_carry_security_headers(world, client_for):
     assert "script-src 'self'" in csp and "unsafe-eval" not in csp and "http" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-

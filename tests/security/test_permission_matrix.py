@@ -83,7 +83,9 @@ def cases() -> list[tuple[str, Rule]]:
     return [(name, rule) for name in sorted(RULES) for rule in rules_for(name)]
 
 
-def walk(resolver: URLResolver, prefix: str = "", route: str = "") -> list[tuple[str | None, URLPattern, str]]:
+def walk(
+    resolver: URLResolver, prefix: str = "", route: str = ""
+) -> list[tuple[str | None, URLPattern, str]]:
     """(name or None, pattern, route) for every URL pattern, with the namespace in the name."""
     found = []
     for entry in resolver.url_patterns:

@@ -52,7 +52,9 @@ def provider(tmp_path_factory):
         deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test provider did not start:\n" + (state / "provider.log").read_text())
+                raise RuntimeError(
+                    "the test provider did not start:\n" + (state / "provider.log").read_text()
+                )
             try:
                 discovery = requests.get(f"{base}/o/.well-known/openid-configuration", timeout=2).json()
                 break
@@ -87,7 +89,11 @@ def provider_session(provider, username: str) -> requests.Session:
     session.get(login, timeout=10)
     response = session.post(
         login,
-        data={"username": username, "password": "provider-pass-1", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        data={
+            "username": username,
+            "password": "provider-pass-1",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
         headers={"Referer": login},
         allow_redirects=False,
         timeout=10,

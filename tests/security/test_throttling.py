@@ -28,8 +28,12 @@ TEAMS = "/api/v1/teams/"
 
 def make_token(world) -> str:
     _token, raw = api_token_create(
-        network=world.network, name=f"BI {uuid.uuid4().hex[:6]}", region=None, write_team=None,
-        expires_at=None, user=world.national_lead,
+        network=world.network,
+        name=f"BI {uuid.uuid4().hex[:6]}",
+        region=None,
+        write_team=None,
+        expires_at=None,
+        user=world.national_lead,
     )
     return raw
 
@@ -51,9 +55,9 @@ def test_failed_token_attempts_are_throttled_per_address(world, redis_cache, set
     raw = make_token(world)
 
     def attempt(address: str, token: str):
-        return Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=address, HTTP_AUTHORIZATION=f"Bearer {token}").get(
-            TEAMS
-        )
+        return Client(
+            REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=address, HTTP_AUTHORIZATION=f"Bearer {token}"
+        ).get(TEAMS)
 
     statuses = [attempt("203.0.113.9", f"lkt_guess{n}").status_code for n in range(7)]
     assert statuses == [401] * 5 + [429] * 2
@@ -75,8 +79,18 @@ def start_gunicorn(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Pope
     port = free_port()
     log = (tmp_path / f"gunicorn-{port}.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lkt.wsgi", "--workers", "3", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "60"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lkt.wsgi",
+            "--workers",
+            "3",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=log,
@@ -99,7 +113,9 @@ def start_gunicorn(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Pope
 
 
 def status_of(base: str, token: str) -> int:
-    request = urllib.request.Request(f"{base}{TEAMS}", headers={"Authorization": f"Bearer {token}", "Connection": "close"})
+    request = urllib.request.Request(
+        f"{base}{TEAMS}", headers={"Authorization": f"Bearer {token}", "Connection": "close"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status

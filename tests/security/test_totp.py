@@ -40,7 +40,12 @@ def test_a_user_turns_on_totp_and_then_needs_the_code(world, client_for):
     page = browser.get(reverse("totp-setup"))
     assert page.status_code == 200 and "<svg" in page.content.decode()
     device = TOTPDevice.objects.get(user=world.viewer, confirmed=False)
-    assert browser.post(reverse("totp-setup"), {"token": "000000" if current_code(device) != "000000" else "111111"}).status_code == 200
+    assert (
+        browser.post(
+            reverse("totp-setup"), {"token": "000000" if current_code(device) != "000000" else "111111"}
+        ).status_code
+        == 200
+    )
     device.refresh_from_db()
     assert not device.confirmed
     unthrottle(device)

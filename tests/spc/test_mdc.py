@@ -77,7 +77,10 @@ def test_last_point_label_equals_the_full_rules_on_random_series() -> None:
     for _ in range(3000):
         n = rng.randint(1, 30)
         level = rng.choice([0, 0, 3, -3])
-        ys = [round(rng.gauss(50, 2) + (level if i > n // 2 else 0) + (i * rng.choice([0, 0, 0.8]))) for i in range(n)]
+        ys = [
+            round(rng.gauss(50, 2) + (level if i > n // 2 else 0) + (i * rng.choice([0, 0, 0.8])))
+            for i in range(n)
+        ]
         for i in range(n):
             if rng.random() < 0.08:
                 ys[i] = None

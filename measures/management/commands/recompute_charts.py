@@ -16,12 +16,20 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="mark every chart stale first")
         parser.add_argument("--limit", type=int, default=None, help="at most this many charts")
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="take over rows claimed by a worker (e.g. one that was killed) instead of waiting for the claim",
         )
 
-    def handle(self, *args, network: str | None = None, all: bool = False, limit: int | None = None,
-               force: bool = False, **options) -> None:
+    def handle(
+        self,
+        *args,
+        network: str | None = None,
+        all: bool = False,
+        limit: int | None = None,
+        force: bool = False,
+        **options,
+    ) -> None:
         target = None
         if network:
             target = Network.objects.filter(slug=network).first()
