@@ -9,6 +9,7 @@ the printing browser never touches the network or the running site.
 """
 
 import mimetypes
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -50,6 +51,14 @@ def _escape(text: str) -> str:
 
 def html_to_pdf(html: str, *, footer: str = "") -> bytes:
     """Print one HTML page (our markup, our static files) to an A4 PDF with page numbers."""
+    # Playwright's sync API refuses to start in a thread whose asyncio loop is running (an ASGI
+    # server, or a process that already drives a browser, as the test session does). Printing in a
+    # thread of its own works everywhere; the page is already rendered, so no database is touched.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf") as pool:
+        return pool.submit(_print_in_chromium, html, footer).result()
+
+
+def _print_in_chromium(html: str, footer: str) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 

@@ -38,9 +38,9 @@ def test_a_team_member_switches_to_english_and_enters_data(page):
     numerator = page.locator("#n-ddd-2024-03")
     cell = page.locator("td", has=numerator)
     numerator.fill("612.5")
-    assert cell.locator(".entry-value").inner_text() == "61.25"
-    numerator.press("Enter")
-    page.locator("#d-ddd-2024-03").press("Enter")
+    assert cell.locator("output").inner_text() == "61.25"
+    numerator.press("ArrowRight")  # at the end of the text: to the denominator
+    page.locator("#d-ddd-2024-03").press("Enter")  # one month down, which saves the cell
     page.wait_for_selector("td.is-saved >> text=Saved")
     saved = Measurement.objects.get(team=world.team_a, indicator=world.indicator, period=date(2024, 3, 1))
     assert saved.numerator == Decimal("612.5")
@@ -51,7 +51,7 @@ def test_a_team_member_switches_to_english_and_enters_data(page):
     page.locator("#d-reassessed-2024-03").press("Tab")
     page.wait_for_selector("td.is-invalid")
     invalid = page.locator("td.is-invalid")
-    assert "Not saved – correct the error" in invalid.locator(".entry-status").inner_text()
+    assert "Not saved – correct the error" in invalid.locator("output").inner_text()
     assert "greater than the denominator" in invalid.locator(".entry-errors").inner_text()
     screenshot(page, "i18n-entry-grid-en")
 
