@@ -290,8 +290,7 @@ def make_regions() -> list:
     return regions
 
 
-def full(n_teams: int, runs: int, regions: list) -> None:
-    from measures.charts import compute as compute_module
+def full(n_teams: int, runs: int, regions: list, only: list[str]) -> None:
     from measures.models import ChartResult
 
     started = time.perf_counter()
@@ -303,6 +302,14 @@ def full(n_teams: int, runs: int, regions: list) -> None:
         f"{series:,} chart series in {time.perf_counter() - started:.1f} s ({connection.vendor}); "
         f"{runs} runs each"
     )
+
+    sections = only or SECTIONS
+    for name in sections:
+        SECTIONS[name](net, runs, series)
+
+
+def section_recompute(net: Network, runs: int, series: int) -> None:
+    from measures.charts import compute as compute_module
 
     def recompute() -> None:
         net.mark_all_stale()
@@ -324,6 +331,8 @@ def full(n_teams: int, runs: int, regions: list) -> None:
         f"({series} series, {len(queries) / series:.2f} queries/series)",
     )
 
+
+def section_pages(net: Network, runs: int, series: int) -> None:
     lead, member = Client(), Client()
     lead.force_login(net.lead)
     member.force_login(net.member)
@@ -346,6 +355,8 @@ def full(n_teams: int, runs: int, regions: list) -> None:
         cost = timed(lambda client=client, url=url: net.get(client, url), runs)
         line(label, cost, timed(floor, runs), f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
 
+
+def section_api(net: Network, runs: int, series: int) -> None:
     rows = net.api_csv()
     csv_times = timed(net.api_csv, runs)
     copy_times = timed(net.copy_floor, runs)
@@ -362,6 +373,14 @@ def full(n_teams: int, runs: int, regions: list) -> None:
         f"{'API JSON paging':<22} {fmt(json_times)} | {rows / statistics.median(json_times):,.0f} rows/s, "
         f"{statistics.median(json_times) / statistics.median(csv_times):.1f}x the CSV export's time"
     )
+
+
+# Each section prints its own figures against its own floor; --only runs a subset.
+SECTIONS: dict[str, Callable[[Network, int, int], None]] = {
+    "recompute": section_recompute,
+    "pages": section_pages,
+    "api": section_api,
+}
 
 
 def growth(sizes: list[int], regions: list) -> None:
@@ -404,6 +423,9 @@ def main() -> None:
     parser.add_argument(
         "--growth", action="store_true", help="recompute, dashboard and page size for 10, 50, 200"
     )
+    parser.add_argument(
+        "--only", action="append", choices=sorted(SECTIONS), default=[], help="run only this section (repeatable)"
+    )
     parser.add_argument("--growth-max", type=int, default=200, help="largest growth size (e.g. 1000)")
     args = parser.parse_args()
     if args.runs < 5:
@@ -422,7 +444,7 @@ def main() -> None:
         if args.growth:
             growth([n for n in (10, 50, 200, 1000) if n <= args.growth_max], regions)
         else:
-            full(args.teams, args.runs, regions)
+            full(args.teams, args.runs, regions, args.only)
     finally:
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
