@@ -424,7 +424,11 @@ def main() -> None:
         "--growth", action="store_true", help="recompute, dashboard and page size for 10, 50, 200"
     )
     parser.add_argument(
-        "--only", action="append", choices=sorted(SECTIONS), default=[], help="run only this section (repeatable)"
+        "--only",
+        action="append",
+        choices=sorted(SECTIONS),
+        default=[],
+        help="run only this section (repeatable)",
     )
     parser.add_argument("--growth-max", type=int, default=200, help="largest growth size (e.g. 1000)")
     args = parser.parse_args()
