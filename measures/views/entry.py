@@ -66,7 +66,7 @@ def _cell_json(measurement: Measurement | None) -> dict:
         "version": measurement.version,
         "numerator": format_input(measurement.numerator),
         "denominator": format_input(measurement.denominator),
-        "value": format_display(measurement.value),
+        "value": format_display(measurement.value, measurement.indicator.shown_decimals),
         "comment": measurement.comment,
         "nothing_to_report": measurement.nothing_to_report,
         "needs_checking": measurement.needs_checking,
@@ -195,7 +195,7 @@ def _describe(record, indicator: Indicator) -> str:
         return _("intet at indberette")
     value = indicator.value(record.numerator, record.denominator)
     if indicator.has_denominator:
-        return f"{format_display(record.numerator, 4)} / {format_display(record.denominator, 4)} = {format_display(value)}"
+        return f"{format_display(record.numerator, 4)} / {format_display(record.denominator, 4)} = {format_display(value, indicator.shown_decimals)}"
     return format_display(record.numerator, 4)
 
 

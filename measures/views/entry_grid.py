@@ -81,7 +81,9 @@ def _cell(
             classes.append("z")
         num, den = format_input(m.numerator), format_input(m.denominator)
         shown = (
-            t.nothing if m.nothing_to_report else format_display(indicator.value(m.numerator, m.denominator))
+            t.nothing
+            if m.nothing_to_report
+            else format_display(indicator.value(m.numerator, m.denominator), indicator.shown_decimals)
         )
     disabled = " disabled" if readonly else ""
     html = (
@@ -199,6 +201,7 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
                         "name": i.name,
                         "hasDenominator": i.has_denominator,
                         "multiplier": str(i.multiplier),
+                        "decimals": i.shown_decimals,
                     }
                     for i in indicators
                 ],

@@ -15,7 +15,10 @@
   var live = document.getElementById("entry-live");
   var panel = document.getElementById("entry-panel");
   var lang = document.documentElement.lang === "da" ? "da-DK" : (document.documentElement.lang || "da-DK");
-  var display = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  // The indicator's number of decimals, trailing zeros dropped, as the server shows the value.
+  config.indicators.forEach(function (ind) {
+    ind.display = new Intl.NumberFormat(lang, { maximumFractionDigits: ind.decimals });
+  });
   var panelCell = null;
 
   // Mirrors measures.numbers.parse_decimal for display only: "12,5", "1.234,5", "12.5".
@@ -52,7 +55,7 @@
     }
     var out = td.querySelector("output");
     if (td.classList.contains("z")) { out.textContent = text.nothing_to_report; }
-    else { out.textContent = value === null ? "" : display.format(value); }
+    else { out.textContent = value === null ? "" : ind.display.format(value); }
   }
 
   function setState(td, state, statusText) {
