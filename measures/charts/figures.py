@@ -10,6 +10,7 @@ icons (variation and assurance) for a result.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -66,11 +67,14 @@ def format_value(value: float | None, decimals: int | None) -> str:
         return "–"
     if decimals is None:
         return format_number(value)
-    text = f"{round(float(value), decimals):.{decimals}f}"
+    # Half up from the shortest decimal form of the float, as the grid rounds (12,25 -> 12,3),
+    # not round()'s half to even.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(rounded, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     shown = len(text.partition(".")[2])
-    return formats.number_format(float(text), shown, use_l10n=True, force_grouping=True)
+    return formats.number_format(Decimal(text), shown, use_l10n=True, force_grouping=True)
 
 
 def statistic_decimals(decimals: int | None) -> int | None:

@@ -58,6 +58,7 @@ def _cell_json(measurement: Measurement | None) -> dict:
             "comment": "",
             "nothing_to_report": False,
             "needs_checking": False,
+            "entered_after_lock": False,
             "entered_by": "",
             "updated_at": "",
         }
@@ -70,6 +71,7 @@ def _cell_json(measurement: Measurement | None) -> dict:
         "comment": measurement.comment,
         "nothing_to_report": measurement.nothing_to_report,
         "needs_checking": measurement.needs_checking,
+        "entered_after_lock": measurement.entered_after_lock,
         "entered_by": (user.get_full_name() or user.get_username()) if user else "",
         "updated_at": formats.date_format(
             timezone.localtime(measurement.updated_at), "SHORT_DATETIME_FORMAT"

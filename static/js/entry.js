@@ -103,7 +103,26 @@
     td.classList.toggle("f", !!cell.needs_checking);
     td.classList.toggle("z", !!cell.nothing_to_report);
     td.classList.toggle("c", !!cell.comment);
+    markAfterLock(td, !!cell.entered_after_lock);
     td.dataset.saved = values(td);
+  }
+
+  // A first value entered into a locked month: said in words and read out with the fields.
+  function markAfterLock(td, late) {
+    var mark = td.querySelector(".entry-after-lock");
+    td.classList.toggle("a", late);
+    if (late && !mark) {
+      mark = document.createElement("small");
+      mark.className = "entry-after-lock";
+      mark.id = "a-" + inputs(td)[0].id.slice(2);
+      mark.textContent = text.after_lock;
+      td.appendChild(mark);
+    } else if (!late && mark) {
+      mark.remove();
+    }
+    Array.prototype.forEach.call(inputs(td), function (f) {
+      if (late) { f.setAttribute("aria-describedby", mark.id); } else if (f.getAttribute("aria-describedby") === "a-" + inputs(td)[0].id.slice(2)) { f.removeAttribute("aria-describedby"); }
+    });
   }
 
   function body(td) {
