@@ -47,6 +47,7 @@ class _Text:
     undo: str
     deadline: str
     after_lock: str
+    save_month: str
     number: PageFormatter
     decimals: dict[int, int]  # indicator id -> its number of decimals
 
@@ -61,6 +62,7 @@ def _texts(indicators: list[Indicator]) -> _Text:
         undo=_("Fortryd"),
         deadline=_("frist %(deadline)s"),
         after_lock=_("Indtastet efter låsning"),
+        save_month=_("Gem måneden"),
         number=PageFormatter(),
         decimals={i.id: i.shown_decimals for i in indicators},
     )
@@ -100,12 +102,12 @@ def _cell(
         classes.append("a")
     html = (
         f"<td{' class=' + chr(34) + ' '.join(classes) + chr(34) if classes else ''}{data}>"
-        f'<input id="n-{code}-{key}" value="{num}" aria-labelledby="ln h-{code} r-{key}"{described} '
-        f'inputmode="decimal"{disabled}>'
+        f'<input id="n-{code}-{key}" name="n-{code}-{key}" value="{num}" aria-labelledby="ln h-{code} r-{key}"'
+        f'{described} inputmode="decimal"{disabled}>'
     )
     if indicator.has_denominator:
         html += (
-            f'<span aria-hidden="true">/</span><input id="d-{code}-{key}" value="{den}" '
+            f'<span aria-hidden="true">/</span><input id="d-{code}-{key}" name="d-{code}-{key}" value="{den}" '
             f'aria-labelledby="ld h-{code} r-{key}"{described} inputmode="decimal"{disabled}>'
         )
     html += f"<output>{escape(shown)}</output>"
@@ -141,6 +143,14 @@ def _row(
         head += (
             f'<button type="button" class="entry-complete" data-complete="1" tabindex="-1">'
             f"{escape(t.mark_complete)}</button>"
+        )
+    if not readonly:
+        # Without JavaScript (a locked-down browser may block scripts) the row is saved as a plain
+        # form: the grid's form posts this month (entry_save_month), with the versions shown.
+        versions = ",".join("" if c is None else str(c.version) for c in cells)
+        head += (
+            f'<input type="hidden" name="v-{key}" value="{versions}">'
+            f'<button type="submit" name="month" value="{key}" class="entry-row-save">{escape(t.save_month)}</button>'
         )
     row_class = ' class="is-late"' if status.is_late else ""
     if status.is_due_month:

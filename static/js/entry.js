@@ -8,6 +8,13 @@
   var grid = document.querySelector(".entry-grid");
   if (!grid) { return; }
   var readonly = grid.dataset.readonly === "1";
+  // With this script each cell saves itself; the rows' "Gem måneden" buttons are for browsers
+  // that block scripts, and the form is never submitted from here.
+  var form = document.getElementById("entry-form");
+  if (form) {
+    form.classList.add("has-js");
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
   var text = JSON.parse(document.getElementById("entry-messages").textContent);
   var config = JSON.parse(document.getElementById("entry-config").textContent);
   var csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
