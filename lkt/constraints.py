@@ -54,6 +54,9 @@ CONSTRAINT_MESSAGES = {
         "version",
         _("Indikatoren har allerede en version med dette nummer."),
     ),
+    "measures_indicator_decimals_0_4": ("decimals", _("Vælg et antal decimaler mellem 0 og 4.")),
+    "measures_indicatorversion_decimals_0_4": ("decimals", _("Vælg et antal decimaler mellem 0 og 4.")),
+    "measures_indicatordraft_decimals_0_4": ("decimals", _("Vælg et antal decimaler mellem 0 og 4.")),
     "measures_indicatordraft_multiplier_positive": (
         "multiplier",
         _("Multiplikatoren skal være større end 0."),

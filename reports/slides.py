@@ -72,8 +72,14 @@ def _notes(slide, lines: list[str]) -> None:
     _set_lang(frame)
 
 
-def _number(value) -> str:
-    return charts.format_number(charts.number_or_none(value))
+def _number(value, decimals: int | None = None) -> str:
+    """A value with the indicator's number of decimals (charts.format_value)."""
+    return charts.format_value(charts.number_or_none(value), decimals)
+
+
+def _excel_format(decimals: int) -> str:
+    """The chart workbook's number format for an indicator: "#,##0.0" for one decimal."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def _series_values(points: list[dict], key: str) -> list[float | None]:
@@ -162,7 +168,7 @@ def _add_chart(
     y_range: tuple[float, float] | None = None,
 ) -> None:
     points = charts.clean_points(item.data)
-    chart_data = CategoryChartData(number_format="#,##0.0")
+    chart_data = CategoryChartData(number_format=_excel_format(item.indicator.shown_decimals))
     chart_data.categories = [
         charts.month_label(charts.parse_period(p["period"]), long=not small) for p in points
     ]
@@ -184,7 +190,7 @@ def _add_chart(
         chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
         _set_lang(chart.chart_title.text_frame)
     axis = chart.value_axis
-    axis.tick_labels.number_format = "#,##0.0" if not small else "#,##0"
+    axis.tick_labels.number_format = _excel_format(item.indicator.shown_decimals) if not small else "#,##0"
     axis.tick_labels.number_format_is_linked = False
     axis.has_major_gridlines = not small
     if y_range is not None:
@@ -424,13 +430,15 @@ def _funnel_slide(prs, funnel: FunnelItem) -> None:
             "Tragtdiagram over %(period)s: hvert punkt er et team; grænserne er 95 %% og 99,8 %% omkring "
             "LKT'ets niveau (%(value)s)."
         )
-        % {"period": period, "value": _number(funnel.chart.target)}
+        % {"period": period, "value": _number(funnel.chart.target, funnel.indicator.shown_decimals)}
     ]
     if funnel.chart.adjusted:
         lines.append(_("Grænserne er justeret for overspredning (FunnelPlotR, tau²)."))
     flagged = [unit for unit in funnel.chart.units if unit.flag]
     for unit in flagged:
-        lines.append(f"{unit.unit}: {_number(unit.value)} ({flag_text(unit.flag)})")
+        lines.append(
+            f"{unit.unit}: {_number(unit.value, funnel.indicator.shown_decimals)} ({flag_text(unit.flag)})"
+        )
     if not flagged:
         lines.append(_("Ingen teams ligger uden for grænserne."))
     _notes(slide, lines)
@@ -453,7 +461,7 @@ def _national_note(item: ChartItem) -> str:
     period = charts.parse_period(last["period"])
     text = _("Seneste måned: %(month)s, %(value)s") % {
         "month": charts.month_label(period if isinstance(period, date) else None, long=True),
-        "value": _number(last.get("y")),
+        "value": _number(last.get("y"), item.indicator.shown_decimals),
     }
     if last.get("n_teams") is not None:
         text += " " + _("(%(n)s teams)") % {"n": last["n_teams"]}

@@ -423,12 +423,22 @@ def test_numbers_use_danish_and_english_separators():
 
 
 def test_the_chart_table_shows_danish_numbers_in_danish_and_english_in_english(english_world, client_for):
-    # The shared world's denominator is 1000 bed days and the first value 61.0 DDD per 100 bed days.
+    # The shared world's denominator is 1000 bed days; the first value is made 61.25 DDD per 100
+    # bed days, shown with the indicator's one decimal.
+    from measures.charts import chart_results_recompute_stale
+    from measures.models import ChartResult, Measurement
+
+    first = Measurement.objects.filter(team=english_world.team_a, indicator=english_world.indicator).earliest(
+        "period"
+    )
+    Measurement.objects.filter(pk=first.pk).update(numerator=612.5)
+    ChartResult.objects.update(is_stale=True)  # the update above bypassed the services that mark it
+    chart_results_recompute_stale(network=english_world.network)
     url = reverse("measures:team-dashboard", args=[english_world.team_a.uuid])
     danish = main_text(client_for(english_world.team_lead).get(url).content.decode())
-    assert "1.000" in danish and "61,0" in danish
+    assert "1.000" in danish and "61,3" in danish
     english = main_text(english_client(client_for, english_world.team_lead).get(url).content.decode())
-    assert "1,000" in english and "61.0" in english
+    assert "1,000" in english and "61.3" in english
 
 
 def test_dates_are_written_the_danish_way():

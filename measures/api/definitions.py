@@ -33,6 +33,11 @@ class GoalSerializer(ApiModelSerializer):
 
 
 class IndicatorVersionSerializer(ApiModelSerializer):
+    shown_decimals = serializers.IntegerField(
+        read_only=True,
+        help_text="Decimals values are shown with: `decimals`, or the default when it is null.",
+    )
+
     class Meta:
         model = IndicatorVersion
         fields = [
@@ -46,6 +51,8 @@ class IndicatorVersionSerializer(ApiModelSerializer):
             "multiplier",
             "direction",
             "chart_type",
+            "decimals",
+            "shown_decimals",
             "whole_numbers",
             "data_source",
             "target_value",
@@ -58,6 +65,10 @@ class IndicatorSerializer(ApiModelSerializer):
     network = serializers.CharField(source="network.slug", read_only=True)
     goal = serializers.IntegerField(source="goal.number", read_only=True, allow_null=True, default=None)
     versions = IndicatorVersionSerializer(many=True, read_only=True)
+    shown_decimals = serializers.IntegerField(
+        read_only=True,
+        help_text="Decimals values are shown with: `decimals`, or the default when it is null.",
+    )
 
     class Meta:
         model = Indicator
@@ -75,6 +86,8 @@ class IndicatorSerializer(ApiModelSerializer):
             "multiplier",
             "direction",
             "chart_type",
+            "decimals",
+            "shown_decimals",
             "whole_numbers",
             "data_source",
             "target_value",

@@ -90,6 +90,7 @@ def _empty_data(inputs: SeriesInputs) -> dict[str, Any]:
         else "xmr_mdc",
         "rule_set": inputs.rule_set,
         "unit": inputs.unit,
+        "decimals": inputs.decimals,
         "multiplier": inputs.multiplier,
         "direction": inputs.direction,
         "indicator_version": inputs.indicator_version,

@@ -10,6 +10,7 @@ icons (variation and assurance) for a result.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -56,6 +57,34 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
     if decimals is None:
         decimals = decimals_for(value)
     return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+def format_value(value: float | None, decimals: int | None) -> str:
+    """An indicator's value with at most its number of decimals and no trailing zeros beyond them
+    (1.076,5 with 4 decimals, never 1.076,5000). Without a number of decimals (a chart stored before
+    indicators had one) as format_number chooses."""
+    if value is None:
+        return "–"
+    if decimals is None:
+        return format_number(value)
+    # Half up from the shortest decimal form of the float, as the grid rounds (12,25 -> 12,3),
+    # not round()'s half to even.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    shown = len(text.partition(".")[2])
+    return formats.number_format(Decimal(text), shown, use_l10n=True, force_grouping=True)
+
+
+def statistic_decimals(decimals: int | None) -> int | None:
+    """Centre lines and limits get one decimal more than the values: a c chart's centre line of 2,6
+    would read 3 with the counts' 0 decimals."""
+    return None if decimals is None else min(decimals + 1, 4)
+
+
+# Numerators and denominators are what the team typed: up to the four decimals they are stored with.
+RAW_DECIMALS = 4
 
 
 def plain_text(text: str) -> str:
@@ -326,7 +355,8 @@ def assurance_text(data: dict, assurance: str | None = None) -> str:
         assurance = "inconsistent"
     limits = (data.get("classification") or {}).get("limits") or {}
     lcl, ucl = number_or_none(limits.get("lcl")), number_or_none(limits.get("ucl"))
-    numbers = {"target": format_number(target)}
+    decimals = data.get("decimals")
+    numbers = {"target": format_value(target, decimals)}
     band = ""
     variation = (data.get("classification") or {}).get("variation") or ""
     if baseline_in_force(data) and variation in ("improvement", "concern", "neither", "undirected"):
@@ -334,8 +364,8 @@ def assurance_text(data: dict, assurance: str | None = None) -> str:
         band = " " + gettext("Grænserne er fra den fastfrosne baseline; processen har ændret sig siden.")
     elif lcl is not None and ucl is not None:
         band = " " + gettext("Den nuværende proces giver værdier mellem %(lcl)s og %(ucl)s.") % {
-            "lcl": format_number(lcl),
-            "ucl": format_number(ucl),
+            "lcl": format_value(lcl, statistic_decimals(decimals)),
+            "ucl": format_value(ucl, statistic_decimals(decimals)),
         }
     if assurance == "consistently_met":
         return (
@@ -480,6 +510,7 @@ class _Figure:
     parts: list[dict]
     periods: list[date]
     unit: str
+    decimals: int | None
     chart_type: str
     compact: bool
     pooled: bool
@@ -488,11 +519,14 @@ class _Figure:
     annotations: list[dict]
 
     def hover(self, point: dict, period: date) -> str:
-        text = f"{month_label(period, long=True)}: {format_number(point.get('y'))} {self.unit}".strip()
+        text = f"{month_label(period, long=True)}: {format_value(point.get('y'), self.decimals)} {self.unit}".strip()
         # A pooled point never shows numerators and denominators: with few teams they would be one
         # team's raw numbers.
         if not self.pooled and point.get("numerator") is not None and point.get("denominator") is not None:
-            text += f"<br>{format_number(point['numerator'])} / {format_number(point['denominator'])}"
+            text += (
+                f"<br>{format_value(point['numerator'], RAW_DECIMALS)} / "
+                f"{format_value(point['denominator'], RAW_DECIMALS)}"
+            )
         if point.get("n_teams") is not None:
             if point.get("n_active"):
                 text += "<br>" + gettext("%(n)s af %(active)s teams") % {
@@ -532,6 +566,7 @@ def build_figure(
         parts=[{**part, "cl": number_or_none(part.get("cl"))} for part in data.get("parts") or []],
         periods=[parse_period(point["period"]) for point in points],
         unit=plain_text(data.get("unit") or ""),
+        decimals=data.get("decimals"),
         chart_type=data.get("chart_type") or "run",
         compact=compact,
         pooled=is_pooled(data),
@@ -614,7 +649,7 @@ def _add_centre_lines(fig: _Figure) -> None:
                 "y": part["cl"],
                 "xref": "x",
                 "yref": "y",
-                "text": format_number(part["cl"]),
+                "text": format_value(part["cl"], statistic_decimals(fig.decimals)),
                 "showarrow": False,
                 "xanchor": "left",
                 "xshift": 6,
@@ -754,11 +789,11 @@ def _add_targets(fig: _Figure) -> None:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"{name} ({format_number(value)})",
+                "name": f"{name} ({format_value(value, fig.decimals)})",
                 "x": [first_x, last_x],
                 "y": [value, value],
                 "line": {"color": colour, "width": 1.5, "dash": dash},
-                "hovertemplate": f"{name}: {format_number(value)}<extra></extra>",
+                "hovertemplate": f"{name}: {format_value(value, fig.decimals)}<extra></extra>",
             }
         )
 
@@ -1044,6 +1079,7 @@ def funnel_figure(
     own: set[str] | frozenset[str] = frozenset(),
     direction: str = "up",
     compact: bool = False,
+    decimals: int | None = None,
 ) -> dict[str, Any]:
     """A funnel plot (measures.spc.funnel.FunnelChart) as a Plotly figure dict: teams' values against
     their denominators, the network's value and the 95 % and 99.8 % limits; the viewer's own
@@ -1077,7 +1113,8 @@ def funnel_figure(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": gettext("Netværkets niveau (%(value)s)") % {"value": format_number(chart.target)},
+                "name": gettext("Netværkets niveau (%(value)s)")
+                % {"value": format_value(chart.target, decimals)},
                 "x": [x_min, x_max],
                 "y": [chart.target, chart.target],
                 "line": {"color": COLOUR_CENTRE, "width": 1.5},
@@ -1086,8 +1123,8 @@ def funnel_figure(
         )
 
     def hover(u) -> str:
-        text = f"{u.unit}: {format_number(u.value)} {unit}".strip()
-        text += f"<br>{format_number(u.numerator)} / {format_number(u.denominator)}"
+        text = f"{u.unit}: {format_value(u.value, decimals)} {unit}".strip()
+        text += f"<br>{format_value(u.numerator, RAW_DECIMALS)} / {format_value(u.denominator, RAW_DECIMALS)}"
         if u.flag:
             level = "99,8 %" if u.flag.endswith("outlier") else "95 %"
             text += "<br>" + gettext("Uden for %(level)s-grænsen") % {"level": level}

@@ -48,6 +48,8 @@ class SeriesInputs:
     multiplier: float
     unit: str
     indicator_version: int
+    # The decimals readers see; stored in the result so every figure and table shows them.
+    decimals: int | None = None
     periods: list[date] = field(default_factory=list)
     numerators: list[float | None] = field(default_factory=list)
     denominators: list[float | None] = field(default_factory=list)
@@ -90,6 +92,7 @@ class SeriesInputs:
             "direction": self.direction,
             "multiplier": self.multiplier,
             "unit": self.unit,
+            "decimals": self.decimals,
             "indicator_version": self.indicator_version,
             "periods": [p.isoformat() for p in self.periods],
             "numerators": self.numerators,
@@ -125,6 +128,7 @@ def _base_inputs(indicator: Indicator, scope: str) -> SeriesInputs:
         direction=indicator.direction,
         multiplier=float(indicator.multiplier),
         unit=indicator.unit,
+        decimals=indicator.shown_decimals,
         indicator_version=indicator.version,
         national_target=_float(indicator.target_value),
         uses_denominator=indicator.has_denominator and indicator.chart_type in CHARTS_WITH_N,

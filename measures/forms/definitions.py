@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Goal, Indicator, LocalTarget
+from ..models.definitions import MAX_DECIMALS, default_decimals
 from .common import DATE_WIDGET, MONTH_WIDGET, dkfds_style
 
 
@@ -55,6 +56,7 @@ class IndicatorForm(forms.ModelForm):
             "multiplier",
             "direction",
             "chart_type",
+            "decimals",
             "whole_numbers",
             "data_source",
             "target_value",
@@ -74,6 +76,7 @@ class IndicatorForm(forms.ModelForm):
             "target_deadline": DATE_WIDGET,
             "target_value": forms.TextInput(attrs={"inputmode": "decimal"}),
             "multiplier": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "decimals": forms.NumberInput(attrs={"min": 0, "max": MAX_DECIMALS, "class": "input-width-xxs"}),
             "numerator_definition": forms.Textarea(),
             "denominator_definition": forms.Textarea(),
         }
@@ -91,6 +94,15 @@ class IndicatorForm(forms.ModelForm):
 
 
 class PublishForm(forms.Form):
+    # Asked again here, where the expert group sees what it publishes: a value shown with too
+    # many or too few decimals is the first thing teams notice.
+    decimals = forms.TypedChoiceField(
+        label=_("Antal decimaler"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Så mange decimaler vises i indtastningen, diagrammerne, tabellerne og rapporterne."),
+    )
     change_note = forms.CharField(
         label=_("Ændringsnote"),
         required=False,
@@ -98,8 +110,23 @@ class PublishForm(forms.Form):
         help_text=_("Hvad er ændret, og hvorfor? Teams ser noten ved deres diagrammer."),
     )
 
-    def __init__(self, *args, needs_note: bool, **kwargs) -> None:
+    def __init__(self, *args, needs_note: bool, definition, **kwargs) -> None:
+        """`definition`: what is published (the pending draft, or the never published indicator)."""
+        kwargs.setdefault("initial", {})["decimals"] = (
+            "" if definition.decimals is None else definition.decimals
+        )
         super().__init__(*args, **kwargs)
+        default = default_decimals(
+            chart_type=definition.chart_type,
+            unit=definition.unit,
+            multiplier=definition.multiplier,
+            has_denominator=definition.has_denominator,
+            whole_numbers=definition.whole_numbers,
+        )
+        self.fields["decimals"].choices = [
+            ("", _("Standard for diagramtypen og enheden (%(n)s)") % {"n": default}),
+            *[(n, str(n)) for n in range(MAX_DECIMALS + 1)],
+        ]
         self.fields["change_note"].required = needs_note
         dkfds_style(self)
 

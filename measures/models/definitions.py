@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from lkt.constraints import HumanConstraintMessages
 from teams.models import Network
+
+# The most decimals an indicator may be shown with (the stored values have four).
+MAX_DECIMALS = 4
 
 
 class PublicationStatus(models.TextChoices):
@@ -125,9 +129,32 @@ class IndicatorDefinition(models.Model):
         blank=True,
         help_text=_("I indikatorens enhed."),
     )
+    # How many decimals a reader sees (grid, charts, tables, reports); stored values keep theirs.
+    # Empty means the default for the chart type and unit (default_decimals), so an indicator
+    # whose chart type changes in a new version follows it unless the expert group chose.
+    decimals = models.PositiveSmallIntegerField(
+        _("antal decimaler"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_DECIMALS)],
+        help_text=_("0–4. Tom: 1 for procenter og rater, 0 for antal, 2 for andele uden multiplikator."),
+    )
 
     class Meta:
         abstract = True
+
+    @property
+    def shown_decimals(self) -> int:
+        """The decimals values of this indicator are shown with: the chosen number or the default."""
+        if self.decimals is not None:
+            return self.decimals
+        return default_decimals(
+            chart_type=self.chart_type,
+            unit=self.unit,
+            multiplier=self.multiplier,
+            has_denominator=self.has_denominator,
+            whole_numbers=self.whole_numbers,
+        )
 
     @property
     def has_denominator(self) -> bool:
@@ -147,6 +174,21 @@ class IndicatorDefinition(models.Model):
         if not denominator:
             return None
         return numerator / denominator * self.multiplier
+
+
+def default_decimals(
+    *, chart_type: str, unit: str, multiplier, has_denominator: bool, whole_numbers: bool
+) -> int:
+    """Decimals when the expert group has not chosen: 1 for percentages and rates (12,5 %, 54,3 DDD
+    pr. 100 sengedage), 0 for counts (c and g charts, whole numbers without a denominator), 2 for
+    shares shown as fractions (a p chart with multiplier 1: 0,85)."""
+    if "%" in (unit or ""):
+        return 1
+    if chart_type in ("c", "g") or (whole_numbers and not has_denominator):
+        return 0
+    if chart_type in ("p", "pp") and Decimal(multiplier or 1) == 1:
+        return 2
+    return 1
 
 
 # The field names a published version freezes.
@@ -223,6 +265,10 @@ class Indicator(HumanConstraintMessages, IndicatorDefinition):
                 condition=Q(multiplier__gt=0), name="measures_indicator_multiplier_positive"
             ),
             models.CheckConstraint(
+                condition=Q(decimals__isnull=True) | Q(decimals__lte=MAX_DECIMALS),
+                name="measures_indicator_decimals_0_4",
+            ),
+            models.CheckConstraint(
                 condition=Q(first_due_month__isnull=True) | Q(first_due_month__day=1),
                 name="measures_indicator_first_due_month_day_1",
             ),
@@ -271,6 +317,10 @@ class IndicatorVersion(HumanConstraintMessages, IndicatorDefinition):
             models.UniqueConstraint(
                 fields=["indicator", "version"], name="measures_indicatorversion_unique_indicator_version"
             ),
+            models.CheckConstraint(
+                condition=Q(decimals__isnull=True) | Q(decimals__lte=MAX_DECIMALS),
+                name="measures_indicatorversion_decimals_0_4",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -318,6 +368,10 @@ class IndicatorDraft(HumanConstraintMessages, IndicatorDefinition):
         constraints = [
             models.CheckConstraint(
                 condition=Q(multiplier__gt=0), name="measures_indicatordraft_multiplier_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(decimals__isnull=True) | Q(decimals__lte=MAX_DECIMALS),
+                name="measures_indicatordraft_decimals_0_4",
             ),
             models.CheckConstraint(
                 condition=Q(first_due_month__isnull=True)

@@ -82,7 +82,7 @@ def _side_words(unit: FunnelUnit, direction: str) -> str:
     return gettext("lavere end forventet (bedre)") if better else gettext("lavere end forventet (dårligere)")
 
 
-def outliers_in_words(chart: FunnelChart, direction: str) -> list[str]:
+def outliers_in_words(chart: FunnelChart, direction: str, decimals: int | None = None) -> list[str]:
     """One sentence per flagged team: beyond 99.8 % first, then beyond 95 %."""
     lines = []
     for unit in sorted(chart.units, key=lambda u: (not (u.flag or "").endswith("outlier"), u.unit)):
@@ -93,7 +93,7 @@ def outliers_in_words(chart: FunnelChart, direction: str) -> list[str]:
             gettext("%(team)s: %(value)s, uden for %(level)s-grænsen, %(side)s.")
             % {
                 "team": unit.unit,
-                "value": figures.format_number(unit.value),
+                "value": figures.format_value(unit.value, decimals),
                 "level": level,
                 "side": _side_words(unit, direction),
             }
@@ -185,8 +185,14 @@ def network_funnel(
         indicator=indicator,
         periods=periods,
         chart=chart,
-        figure=figures.funnel_figure(chart, unit=indicator.unit, own=own, direction=indicator.direction),
-        outliers_text=outliers_in_words(chart, indicator.direction),
+        figure=figures.funnel_figure(
+            chart,
+            unit=indicator.unit,
+            own=own,
+            direction=indicator.direction,
+            decimals=indicator.shown_decimals,
+        ),
+        outliers_text=outliers_in_words(chart, indicator.direction, indicator.shown_decimals),
         note_text=_note(chart),
         own_labels=own,
         n_hidden=len(by_id) - len(shown),

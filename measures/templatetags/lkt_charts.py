@@ -34,6 +34,24 @@ def dk_number(value, decimals=None) -> str:
 
 
 @register.filter
+def dk_value(value, decimals=None) -> str:
+    """An indicator's value with at most the indicator's number of decimals, no trailing zeros:
+    `{{ row.y|dk_value:indicator.shown_decimals }}`."""
+    if value is None or value == "":
+        return "–"
+    return figures.format_value(float(value), None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def dk_statistic(value, decimals=None) -> str:
+    """A centre line or limit: one decimal more than the indicator's values (figures.statistic_decimals)."""
+    if value is None or value == "":
+        return "–"
+    places = None if decimals in (None, "") else int(decimals)
+    return figures.format_value(float(value), figures.statistic_decimals(places))
+
+
+@register.filter
 def percent(value) -> str:
     """A share 0..1 as a whole percentage."""
     if value is None:

@@ -6,6 +6,7 @@ from ..views import entry, entry_grid
 urlpatterns = [
     path("teams/<uuid:team_uuid>/data/", entry_grid.entry_grid, name="entry-grid"),
     path("teams/<uuid:team_uuid>/data/gem/", entry.entry_save, name="entry-save"),
+    path("teams/<uuid:team_uuid>/data/gem-maaned/", entry.entry_save_month, name="entry-save-month"),
     path("teams/<uuid:team_uuid>/data/historik/", entry.entry_team_history, name="entry-team-history"),
     path(
         "teams/<uuid:team_uuid>/data/historik/<uuid:indicator_uuid>/<int:year>/<int:month>/",

@@ -7,6 +7,7 @@ the expert group and the national project leads (`NetworkAccess.can_edit_content
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -248,12 +249,20 @@ def indicator_publish(request: HttpRequest, slug: str, indicator_uuid) -> HttpRe
     access = get_network_for_user(request.user, slug, edit=True)
     indicator = get_indicator(access, indicator_uuid)
     needs_note = indicator.version > 0
-    form = PublishForm(request.POST or None, needs_note=needs_note)
+    definition = getattr(indicator, "pending_draft", None) or indicator
+    form = PublishForm(request.POST or None, needs_note=needs_note, definition=definition)
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.indicator_publish(
-                indicator=indicator, user=request.user, change_note=form.cleaned_data["change_note"]
-            )
+            # A changed number of decimals goes into the draft (never into the published version)
+            # and is published with it, or not at all.
+            with transaction.atomic():
+                if form.cleaned_data["decimals"] != definition.decimals:
+                    services.indicator_update(
+                        indicator=indicator, user=request.user, decimals=form.cleaned_data["decimals"]
+                    )
+                version = services.indicator_publish(
+                    indicator=indicator, user=request.user, change_note=form.cleaned_data["change_note"]
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

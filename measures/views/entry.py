@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from lkt.net import client_ip
@@ -58,6 +59,7 @@ def _cell_json(measurement: Measurement | None) -> dict:
             "comment": "",
             "nothing_to_report": False,
             "needs_checking": False,
+            "entered_after_lock": False,
             "entered_by": "",
             "updated_at": "",
         }
@@ -66,10 +68,11 @@ def _cell_json(measurement: Measurement | None) -> dict:
         "version": measurement.version,
         "numerator": format_input(measurement.numerator),
         "denominator": format_input(measurement.denominator),
-        "value": format_display(measurement.value),
+        "value": format_display(measurement.value, measurement.indicator.shown_decimals),
         "comment": measurement.comment,
         "nothing_to_report": measurement.nothing_to_report,
         "needs_checking": measurement.needs_checking,
+        "entered_after_lock": measurement.entered_after_lock,
         "entered_by": (user.get_full_name() or user.get_username()) if user else "",
         "updated_at": formats.date_format(
             timezone.localtime(measurement.updated_at), "SHORT_DATETIME_FORMAT"
@@ -90,29 +93,33 @@ def _indicator_for_team(team: Team, indicator_uuid) -> Indicator:
         raise Http404 from exc
 
 
-@login_required
-@require_POST
-def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
-    """Save one cell. JSON: 200 saved, 400 field errors (the typed text stays in the page), 409 conflict."""
-    access = get_team_for_user(request.user, team_uuid, write=True)
-    team = access.team
-    form = CellForm(request.POST)
-    if not form.is_valid():
-        return _save_response(request, team, status=400, errors=form.errors.get_json_data())
+@dataclass
+class CellOutcome:
+    """What saving one cell came to, for the JSON answer or the no-JavaScript month form."""
+
+    state: str  # saved, deleted, unchanged, conflict, offline, invalid
+    status: int = 200
+    message: str = ""
+    measurement: Measurement | None = None
+    conflict: MeasurementConflict | None = None
+    errors: dict | None = None
+
+
+def _apply_cell(team: Team, indicator: Indicator, form: CellForm, user) -> CellOutcome:
+    """One valid cell form through the entry services: save, delete (cleared) or refuse."""
     data = form.cleaned_data
-    indicator = _indicator_for_team(team, data["indicator"])
     period = data["period"]
     expected_version = data["expected_version"]
     try:
         if form.is_empty:
             current = Measurement.objects.filter(team=team, indicator=indicator, period=period).first()
             if current is None and expected_version is None:
-                return _save_response(request, team, state="unchanged", measurement=None)
+                return CellOutcome(state="unchanged")
             if current is None:
                 raise MeasurementConflict(None)
             # expected_version None here (the page showed an empty cell) is a conflict in the service.
-            measurement_delete(measurement=current, expected_version=expected_version, user=request.user)
-            return _save_response(request, team, state="deleted", measurement=None)
+            measurement_delete(measurement=current, expected_version=expected_version, user=user)
+            return CellOutcome(state="deleted")
         measurement = measurement_save(
             team=team,
             indicator=indicator,
@@ -123,22 +130,20 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
             nothing_to_report=data["nothing_to_report"],
             needs_checking=data["needs_checking"],
             expected_version=expected_version,
-            user=request.user,
+            user=user,
         )
     except MeasurementConflict as conflict:
         if conflict.current is not None:
             conflict.current.indicator = indicator
-        return _save_response(
-            request,
-            team,
-            status=409,
+        return CellOutcome(
             state="conflict",
+            status=409,
             message=conflict.messages[0],
             measurement=conflict.current,
             conflict=conflict,
         )
     except MeasurementBusy as busy:
-        return _save_response(request, team, status=503, state="offline", message=busy.messages[0])
+        return CellOutcome(state="offline", status=503, message=busy.messages[0])
     except ValidationError as exc:
         errors = {
             name: [{"message": m} for m in messages_]
@@ -146,9 +151,116 @@ def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
                 exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             ).items()
         }
-        return _save_response(request, team, status=400, errors=errors)
+        return CellOutcome(state="invalid", status=400, errors=errors)
     measurement.indicator = indicator
-    return _save_response(request, team, state="saved", measurement=measurement)
+    return CellOutcome(state="saved", measurement=measurement)
+
+
+@login_required
+@require_POST
+def entry_save(request: HttpRequest, team_uuid) -> HttpResponse:
+    """Save one cell. JSON: 200 saved, 400 field errors (the typed text stays in the page), 409 conflict."""
+    access = get_team_for_user(request.user, team_uuid, write=True)
+    team = access.team
+    form = CellForm(request.POST)
+    if not form.is_valid():
+        return _save_response(request, team, status=400, errors=form.errors.get_json_data())
+    indicator = _indicator_for_team(team, form.cleaned_data["indicator"])
+    outcome = _apply_cell(team, indicator, form, request.user)
+    return _save_response(
+        request,
+        team,
+        status=outcome.status,
+        state=outcome.state,
+        errors=outcome.errors,
+        message=outcome.message,
+        measurement=outcome.measurement,
+        conflict=outcome.conflict,
+    )
+
+
+@login_required
+@require_POST
+def entry_save_month(request: HttpRequest, team_uuid) -> HttpResponse:
+    """The grid without JavaScript: one month's row posted as a plain form ("Gem" in the row).
+
+    Each changed cell goes through the same path as the page's per-cell saves (_apply_cell: the
+    entry services, optimistic versions, locks, history). Unchanged cells are not saved; comments
+    and flags are kept as stored. The outcome is told per cell on the grid, at the month.
+    """
+    access = get_team_for_user(request.user, team_uuid, write=True)
+    team = access.team
+    month = MonthCompletionForm({"period": request.POST.get("month", "")})
+    if not month.is_valid():
+        messages.error(request, _("Ugyldig måned."))
+        return redirect("measures:entry-grid", team_uuid=team.uuid)
+    period = month.cleaned_data["period"]
+    key = f"{period:%Y-%m}"
+    indicators = list(published_indicators(network=team.network))
+    stored = {
+        m.indicator_id: m
+        for m in Measurement.objects.filter(team=team, indicator__in=indicators, period=period).order_by()
+    }
+    # The versions the page showed, in the order of the indicators: "3,1,,2" ("" = empty cell).
+    shown_versions = request.POST.get(f"v-{key}", "").split(",")
+    saved, problems = 0, []
+    for index, indicator in enumerate(indicators):
+        name = f"n-{indicator.code}-{key}"
+        if name not in request.POST:
+            continue  # not in the form (a read-only or folded row)
+        numerator = request.POST.get(name, "")
+        denominator = request.POST.get(f"d-{indicator.code}-{key}", "") if indicator.has_denominator else ""
+        current = stored.get(indicator.id)
+        if current is not None and (numerator, denominator) == (
+            format_input(current.numerator),
+            format_input(current.denominator) if indicator.has_denominator else "",
+        ):
+            continue
+        if current is None and not numerator.strip() and not denominator.strip():
+            continue
+        version = shown_versions[index] if index < len(shown_versions) else ""
+        form = CellForm(
+            {
+                "indicator": str(indicator.uuid),
+                "period": key,
+                "numerator": numerator,
+                "denominator": denominator,
+                "comment": current.comment if current else "",
+                "nothing_to_report": "on"
+                if current and current.nothing_to_report and not numerator.strip()
+                else "",
+                "needs_checking": "on" if current and current.needs_checking else "",
+                "expected_version": version,
+            }
+        )
+        if not form.is_valid():
+            errors = [e["message"] for errs in form.errors.get_json_data().values() for e in errs]
+            problems.append(
+                f"{indicator.name}: {' '.join(errors)} ({numerator}{' / ' + denominator if denominator else ''})"
+            )
+            continue
+        outcome = _apply_cell(team, indicator, form, request.user)
+        if outcome.state in ("saved", "deleted"):
+            saved += 1
+        elif outcome.state != "unchanged":
+            text = outcome.message or " ".join(
+                e["message"] for errs in (outcome.errors or {}).values() for e in errs
+            )
+            problems.append(
+                f"{indicator.name}: {text} ({numerator}{' / ' + denominator if denominator else ''})"
+            )
+    label = formats.date_format(period, "YEAR_MONTH_FORMAT")
+    if saved:
+        messages.success(
+            request,
+            ngettext("%(month)s: %(n)s værdi er gemt.", "%(month)s: %(n)s værdier er gemt.", saved)
+            % {"month": label, "n": saved},
+        )
+    for problem in problems:
+        messages.error(request, _("%(month)s, ikke gemt: %(problem)s") % {"month": label, "problem": problem})
+    if not saved and not problems:
+        messages.info(request, _("%(month)s: ingen ændringer.") % {"month": label})
+    return redirect(reverse("measures:entry-grid", kwargs={"team_uuid": team.uuid}) + f"#m-{key}")
 
 
 def _save_response(
@@ -195,7 +307,7 @@ def _describe(record, indicator: Indicator) -> str:
         return _("intet at indberette")
     value = indicator.value(record.numerator, record.denominator)
     if indicator.has_denominator:
-        return f"{format_display(record.numerator, 4)} / {format_display(record.denominator, 4)} = {format_display(value)}"
+        return f"{format_display(record.numerator, 4)} / {format_display(record.denominator, 4)} = {format_display(value, indicator.shown_decimals)}"
     return format_display(record.numerator, 4)
 
 

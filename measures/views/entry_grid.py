@@ -23,7 +23,7 @@ from teams.access import get_team_for_user
 from teams.models import add_months
 
 from ..models import Indicator, Measurement
-from ..numbers import format_display, format_input
+from ..numbers import PageFormatter
 from ..selectors.entry import MonthStatus, current_month, team_completeness
 
 RECENT_MONTHS = 12
@@ -46,9 +46,13 @@ class _Text:
     mark_complete: str
     undo: str
     deadline: str
+    after_lock: str
+    save_month: str
+    number: PageFormatter
+    decimals: dict[int, int]  # indicator id -> its number of decimals
 
 
-def _texts() -> _Text:
+def _texts(indicators: list[Indicator]) -> _Text:
     return _Text(
         missing=_("mangler"),
         nothing=_("intet at indberette"),
@@ -57,6 +61,10 @@ def _texts() -> _Text:
         mark_complete=_("Markér komplet"),
         undo=_("Fortryd"),
         deadline=_("frist %(deadline)s"),
+        after_lock=_("Indtastet efter låsning"),
+        save_month=_("Gem måneden"),
+        number=PageFormatter(),
+        decimals={i.id: i.shown_decimals for i in indicators},
     )
 
 
@@ -79,21 +87,33 @@ def _cell(
             classes.append("f")
         if m.nothing_to_report:
             classes.append("z")
-        num, den = format_input(m.numerator), format_input(m.denominator)
+        num, den = t.number.input(m.numerator), t.number.input(m.denominator)
         shown = (
-            t.nothing if m.nothing_to_report else format_display(indicator.value(m.numerator, m.denominator))
+            t.nothing
+            if m.nothing_to_report
+            else t.number.display(indicator.value(m.numerator, m.denominator), t.decimals[indicator.id])
         )
     disabled = " disabled" if readonly else ""
+    # A first value entered after the month was locked (data approval) is marked in words, and the
+    # fields are described by the mark, so it is read out with them: a report made before it lacks it.
+    late = m is not None and m.entered_after_lock
+    described = f' aria-describedby="a-{code}-{key}"' if late else ""
+    if late:
+        classes.append("a")
     html = (
         f"<td{' class=' + chr(34) + ' '.join(classes) + chr(34) if classes else ''}{data}>"
-        f'<input id="n-{code}-{key}" value="{num}" aria-labelledby="ln h-{code} r-{key}" inputmode="decimal"{disabled}>'
+        f'<input id="n-{code}-{key}" name="n-{code}-{key}" value="{num}" aria-labelledby="ln h-{code} r-{key}"'
+        f'{described} inputmode="decimal"{disabled}>'
     )
     if indicator.has_denominator:
         html += (
-            f'<span aria-hidden="true">/</span><input id="d-{code}-{key}" value="{den}" '
-            f'aria-labelledby="ld h-{code} r-{key}" inputmode="decimal"{disabled}>'
+            f'<span aria-hidden="true">/</span><input id="d-{code}-{key}" name="d-{code}-{key}" value="{den}" '
+            f'aria-labelledby="ld h-{code} r-{key}"{described} inputmode="decimal"{disabled}>'
         )
-    return html + f"<output>{escape(shown)}</output></td>"
+    html += f"<output>{escape(shown)}</output>"
+    if late:
+        html += f'<small class="entry-after-lock" id="a-{code}-{key}">{escape(t.after_lock)}</small>'
+    return html + "</td>"
 
 
 def _row(
@@ -124,6 +144,14 @@ def _row(
             f'<button type="button" class="entry-complete" data-complete="1" tabindex="-1">'
             f"{escape(t.mark_complete)}</button>"
         )
+    if not readonly:
+        # Without JavaScript (a locked-down browser may block scripts) the row is saved as a plain
+        # form: the grid's form posts this month (entry_save_month), with the versions shown.
+        versions = ",".join("" if c is None else str(c.version) for c in cells)
+        head += (
+            f'<input type="hidden" name="v-{key}" value="{versions}">'
+            f'<button type="submit" name="month" value="{key}" class="entry-row-save">{escape(t.save_month)}</button>'
+        )
     row_class = ' class="is-late"' if status.is_late else ""
     if status.is_due_month:
         row_class += " data-d"
@@ -135,7 +163,7 @@ def _row(
 
 
 def _rows_html(months: list[MonthStatus], indicators, stored, *, readonly: bool) -> SafeString:
-    t = _texts()
+    t = _texts(indicators)
     return mark_safe("".join(_row(m, indicators, stored, readonly=readonly, t=t) for m in months))  # noqa: S308 - every value is escaped above
 
 
@@ -199,6 +227,7 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
                         "name": i.name,
                         "hasDenominator": i.has_denominator,
                         "multiplier": str(i.multiplier),
+                        "decimals": i.shown_decimals,
                     }
                     for i in indicators
                 ],
@@ -217,6 +246,7 @@ def entry_grid(request: HttpRequest, team_uuid) -> HttpResponse:
                 "complete": _("Komplet"),
                 "undo": _("Fortryd"),
                 "mark_complete": _("Markér komplet"),
+                "after_lock": _("Indtastet efter låsning"),
             },
         },
     )

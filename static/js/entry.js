@@ -8,6 +8,13 @@
   var grid = document.querySelector(".entry-grid");
   if (!grid) { return; }
   var readonly = grid.dataset.readonly === "1";
+  // With this script each cell saves itself; the rows' "Gem måneden" buttons are for browsers
+  // that block scripts, and the form is never submitted from here.
+  var form = document.getElementById("entry-form");
+  if (form) {
+    form.classList.add("has-js");
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
   var text = JSON.parse(document.getElementById("entry-messages").textContent);
   var config = JSON.parse(document.getElementById("entry-config").textContent);
   var csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -15,7 +22,10 @@
   var live = document.getElementById("entry-live");
   var panel = document.getElementById("entry-panel");
   var lang = document.documentElement.lang === "da" ? "da-DK" : (document.documentElement.lang || "da-DK");
-  var display = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  // The indicator's number of decimals, trailing zeros dropped, as the server shows the value.
+  config.indicators.forEach(function (ind) {
+    ind.display = new Intl.NumberFormat(lang, { maximumFractionDigits: ind.decimals });
+  });
   var panelCell = null;
 
   // Mirrors measures.numbers.parse_decimal for display only: "12,5", "1.234,5", "12.5".
@@ -52,7 +62,7 @@
     }
     var out = td.querySelector("output");
     if (td.classList.contains("z")) { out.textContent = text.nothing_to_report; }
-    else { out.textContent = value === null ? "" : display.format(value); }
+    else { out.textContent = value === null ? "" : ind.display.format(value); }
   }
 
   function setState(td, state, statusText) {
@@ -100,7 +110,26 @@
     td.classList.toggle("f", !!cell.needs_checking);
     td.classList.toggle("z", !!cell.nothing_to_report);
     td.classList.toggle("c", !!cell.comment);
+    markAfterLock(td, !!cell.entered_after_lock);
     td.dataset.saved = values(td);
+  }
+
+  // A first value entered into a locked month: said in words and read out with the fields.
+  function markAfterLock(td, late) {
+    var mark = td.querySelector(".entry-after-lock");
+    td.classList.toggle("a", late);
+    if (late && !mark) {
+      mark = document.createElement("small");
+      mark.className = "entry-after-lock";
+      mark.id = "a-" + inputs(td)[0].id.slice(2);
+      mark.textContent = text.after_lock;
+      td.appendChild(mark);
+    } else if (!late && mark) {
+      mark.remove();
+    }
+    Array.prototype.forEach.call(inputs(td), function (f) {
+      if (late) { f.setAttribute("aria-describedby", mark.id); } else if (f.getAttribute("aria-describedby") === "a-" + inputs(td)[0].id.slice(2)) { f.removeAttribute("aria-describedby"); }
+    });
   }
 
   function body(td) {

@@ -33,8 +33,9 @@ def test_a_team_member_types_a_decimal_comma_value_and_it_stays_after_reload(pag
     cell = page.locator("td", has=numerator)
     assert numerator.input_value() == "630"
     numerator.fill("612,5")
-    # The computed value follows the typing, before anything is saved: 612,5 / 1000 x 100.
-    assert cell.locator("output").inner_text() == "61,25"
+    # The computed value follows the typing, before anything is saved: 612,5 / 1000 x 100, shown
+    # with the indicator's number of decimals (1 for a rate).
+    assert cell.locator("output").inner_text() == "61,3"
     numerator.press("ArrowRight")  # at the end of the text: to the denominator
     assert denominator.evaluate("el => el === document.activeElement")
     denominator.press("Enter")  # leaves the cell (one month down), which saves it
@@ -66,7 +67,7 @@ def test_a_team_member_types_a_decimal_comma_value_and_it_stays_after_reload(pag
 
     page.reload()
     assert page.locator("#n-ddd-2024-03").input_value() == "612,5"
-    assert page.locator("td", has=page.locator("#n-ddd-2024-03")).locator("output").inner_text() == "61,25"
+    assert page.locator("td", has=page.locator("#n-ddd-2024-03")).locator("output").inner_text() == "61,3"
     # The refused save above is a 400 the browser logs; anything else is a script error.
     script_errors = [
         e

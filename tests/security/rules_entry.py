@@ -29,6 +29,13 @@ def cell_data(w: World) -> dict:
 ENTRY_RULES: dict[str, Rule] = {
     "measures:entry-grid": Rule(kwargs=team_a, expected=TEAM_READ),
     "measures:entry-save": Rule(kwargs=team_a, method="post", data=cell_data, expected=TEAM_WRITE_POST),
+    # The grid without JavaScript: one month's row as a plain form.
+    "measures:entry-save-month": Rule(
+        kwargs=team_a,
+        method="post",
+        data=lambda w: {"month": "2024-03", "n-reassessed-2024-03": "7", "d-reassessed-2024-03": "10"},
+        expected=TEAM_WRITE_POST,
+    ),
     "measures:entry-team-history": Rule(kwargs=team_a, expected=TEAM_READ),
     "measures:entry-history": Rule(kwargs=cell_history, expected=TEAM_READ),
     "measures:entry-month-complete": Rule(
