@@ -50,8 +50,9 @@ def last_complete_month(network: Network, day: date) -> date:
 
 
 def complete_months(network: Network, count: int, today: date | None = None) -> list[date]:
-    """The last `count` months whose reporting deadline has passed, oldest first."""
-    period = last_complete_month(network, today or timezone.localdate())
+    """The last `count` months whose reporting deadline has passed, oldest first; a closed network's
+    last months (not the empty months since it ended)."""
+    period = min(last_complete_month(network, today or timezone.localdate()), network.last_period)
     months = [add_months(period, -i) for i in range(count)]
     return sorted(m for m in months if m >= network.first_period)
 
@@ -82,7 +83,7 @@ def seminar_windows(network: Network, today: date | None = None) -> list[FunnelP
     without overlap. A seminar still to come has the window so far (months complete today); a
     window with no complete month is not offered."""
     today = today or timezone.localdate()
-    now_last = last_complete_month(network, today)
+    now_last = min(last_complete_month(network, today), network.last_period)
     choices = []
     start = network.first_period
     for seminar in network_seminar_dates(network=network):
