@@ -7,6 +7,7 @@ Team names go through teams.peers, so anonymised peers never appear by name or U
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -403,6 +404,9 @@ class NetworkDashboard:
     page: TeamPage | None = None
     stamp: str = ""  # the chart rows' change stamp: part of every cache key of the page's parts
     min_pooled_teams: int | None = None
+    rows_key: str = ""  # the cache key of the page's rendered rows (see network_dashboard)
+    page_team_ids: set[int] = field(default_factory=set)
+    build_rows: Callable[[], list[TeamRow]] | None = None
 
 
 @dataclass
@@ -481,16 +485,25 @@ def _cell(indicator: Indicator, row: dict | None) -> MatrixCell:
 class _Teams:
     """The network's teams as the viewer may see them, filtered and sorted (the rows' order)."""
 
+    network: Network
     all: list[Team]
     labels: dict[int, PeerLabel]
     visible: list[Team]
     ordered: list[Team]
     indicators: list[Indicator]
     selected: Indicator | None
-    facts: dict
     periods: list[date]
     expected: dict[date, set[int]]
     stamp: str
+    _facts: dict | None = None
+
+    def facts(self) -> dict:
+        """The matrix's and heat map's numbers (cached under the stamp; loaded only when needed)."""
+        if self._facts is None:
+            self._facts = _network_facts(
+                self.network, self.indicators, self.periods, self.expected, self.stamp
+            )
+        return self._facts
 
 
 def _network_teams(
@@ -502,9 +515,7 @@ def _network_teams(
     sector: str,
     sort: str,
     today: date | None,
-    need_facts: bool = True,
 ) -> _Teams:
-    """`need_facts`: also the matrix's numbers (the small multiples need them only to sort)."""
     network = access.network
     teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
     labels = peer_labels(network, user, access=access, teams=teams)
@@ -514,25 +525,24 @@ def _network_teams(
     visible = [team for team in teams if team.id in labels]
     shown = _filtered_teams(visible, labels, region=region, sector=sector)
     stamp = network_chart_stamp(network)
-    periods: list[date] = []
-    expected: dict[date, set[int]] = {}
-    facts: dict = {"summaries": {}, "reported": {}}
-    if need_facts or sort in by_code:
-        periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
-        expected = _expected_per_month(network, indicators, periods)
-        facts = _network_facts(network, indicators, periods, expected, stamp)
-    return _Teams(
+    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
+    teams_ = _Teams(
+        network=network,
         all=teams,
         labels=labels,
         visible=visible,
-        ordered=_sorted_teams(shown, labels, facts["summaries"], sort, indicators),
+        ordered=shown,
         indicators=indicators,
         selected=selected,
-        facts=facts,
         periods=periods,
-        expected=expected,
+        expected=_expected_per_month(network, indicators, periods),
         stamp=stamp,
     )
+    if sort in by_code:  # by one indicator's variation: needs every shown team's summary
+        teams_.ordered = _sorted_teams(shown, labels, teams_.facts()["summaries"], sort, indicators)
+    else:
+        teams_.ordered = _sorted_teams(shown, labels, {}, sort, indicators)
+    return teams_
 
 
 def network_chart_stamp(network: Network) -> str:
@@ -605,6 +615,7 @@ def network_dashboard(
     page: int | None = None,
     national_tables: bool = True,
     with_national: bool = True,
+    lazy_rows: bool = False,
     today: date | None = None,
 ) -> NetworkDashboard:
     """The cross-team view: matrix and completeness of one page of teams (`page`; None: every team, for
@@ -612,7 +623,9 @@ def network_dashboard(
 
     The small multiples are a page of their own (network_small_multiples), fetched as they scroll
     into view. Without `with_national` the national charts are left to the caller (the dashboard
-    view renders them from national_cards only when its cached copy is out of date)."""
+    view renders them from national_cards only when its cached copy is out of date). With
+    `lazy_rows`, `rows` is empty and `build_rows()` makes them (the view renders them only when its
+    cached copy under `rows_key` is out of date)."""
     network = access.network
     teams = _network_teams(
         access=access,
@@ -631,22 +644,48 @@ def network_dashboard(
         .filter(id__in=[team.id for team in page_teams])
         .values_list("id", flat=True)
     )
-    rows = _team_rows(
-        page_teams,
-        labels=labels,
-        openable=openable,
-        indicators=teams.indicators,
-        summaries=teams.facts["summaries"],
-        periods=teams.periods,
-        reported=teams.facts["reported"],
-        expected=teams.expected,
+
+    def build_rows() -> list[TeamRow]:
+        facts = teams.facts()
+        return _team_rows(
+            page_teams,
+            labels=labels,
+            openable=openable,
+            indicators=teams.indicators,
+            summaries=facts["summaries"],
+            periods=teams.periods,
+            reported=facts["reported"],
+            expected=teams.expected,
+        )
+
+    # What the page's rows show besides the chart rows (the stamp): who they are, as this viewer
+    # sees them, and where they link. Viewers who see the same share the cached rendering.
+    rows_key = cache_key(
+        "rows",
+        network.id,
+        teams.stamp,
+        tuple(
+            (
+                team.id,
+                labels[team.id].label,
+                labels[team.id].is_named,
+                labels[team.id].is_own,
+                team.id in openable,
+                team.region_id,
+                team.sector,
+            )
+            for team in page_teams
+        ),
+        tuple((i.id, i.version, i.direction) for i in teams.indicators),
+        tuple(teams.periods),
+        tuple((p, tuple(sorted(ids))) for p, ids in teams.expected.items()),
     )
     min_teams = min_pooled_teams_for(network, user, access)
     return NetworkDashboard(
         network=network,
         access=access,
         indicators=teams.indicators,
-        rows=rows,
+        rows=[] if lazy_rows else build_rows(),
         selected=teams.selected,
         national_cards=national_cards(
             network, teams.indicators, min_teams=min_teams, with_tables=national_tables
@@ -654,12 +693,7 @@ def network_dashboard(
         if with_national
         else [],
         completeness_months=teams.periods,
-        goal_progress=goal_progress(
-            network=network,
-            indicators=teams.indicators,
-            summaries=teams.facts["summaries"],
-            team_ids={team.id for team in teams.ordered},
-        ),
+        goal_progress=_cached_goal_progress(teams),
         regions=sorted(
             {
                 team.region.uuid: team.region
@@ -681,6 +715,9 @@ def network_dashboard(
         page=team_page,
         stamp=teams.stamp,
         min_pooled_teams=min_teams,
+        rows_key=rows_key,
+        build_rows=build_rows,
+        page_team_ids={team.id for team in page_teams},
     )
 
 
@@ -706,7 +743,6 @@ def network_small_multiples(
         sector=sector,
         sort=sort,
         today=today,
-        need_facts=False,
     )
     if teams.selected is None:
         return None
@@ -894,6 +930,41 @@ def _sorted_teams(
 
         ordered.sort(key=rank)
     return ordered
+
+
+def _cached_goal_progress(teams: _Teams) -> list[GoalProgress]:
+    """Goal progress over the shown teams, from per-goal sets of improving and worsening teams that
+    are cached under the stamp (the summaries of every team chart are read only on a miss)."""
+    goal_of = {i.id: i.goal_id for i in teams.indicators if i.goal_id}
+    key = cache_key("goals", teams.network.id, teams.stamp, tuple(sorted(goal_of.items())))
+    sets = cache.get(key)
+    if sets is None:
+        improving: dict[int, set[int]] = defaultdict(set)
+        concern: dict[int, set[int]] = defaultdict(set)
+        for (team_id, indicator_id), row in teams.facts()["summaries"].items():
+            goal_id = goal_of.get(indicator_id)
+            if goal_id is None:
+                continue
+            if row["variation"] == ChartResult.Variation.IMPROVEMENT:
+                improving[goal_id].add(team_id)
+            elif row["variation"] == ChartResult.Variation.CONCERN:
+                concern[goal_id].add(team_id)
+        sets = {
+            goal_id: (frozenset(improving[goal_id]), frozenset(concern[goal_id]))
+            for goal_id in set(goal_of.values())
+        }
+        cache.set(key, sets, NETWORK_CACHE_SECONDS)
+    shown = {team.id for team in teams.ordered}
+    goals = {i.goal_id: i.goal for i in teams.indicators if i.goal_id}
+    return [
+        GoalProgress(
+            goal=goal,
+            n_improving=len(sets[goal.id][0] & shown),
+            n_concern=len(sets[goal.id][1] & shown),
+            n_teams=len(shown),
+        )
+        for goal in sorted(goals.values(), key=lambda goal: goal.number)
+    ]
 
 
 def goal_progress(

@@ -99,6 +99,7 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         page=_page_number(request),
         with_national=False,
+        lazy_rows=True,
         **_filters(request),
     )
     choice, choices = funnels.funnel_period(access.network, request.GET.get("tragt", ""))
@@ -127,6 +128,7 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "network": access.network,
             "dashboard": dashboard,
             "national_html": _national_html(request, dashboard),
+            **_rows_html(request, dashboard),
             "small": small,
             "small_cards_html": _small_cards_html(request, small) if small else "",
             "small_more": _small_more(access.network, keep, small.page.next if small else 1)
@@ -139,6 +141,24 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "keep": keep,
         },
     )
+
+
+def _rows_html(request: HttpRequest, dashboard) -> dict:
+    """The page's matrix and heat map rows, rendered once per state of the chart rows and of what
+    the viewer sees of the page's teams (dashboard.rows_key), and cached."""
+    key = f"{dashboard.rows_key}:{get_language()}"
+    parts = cache.get(key)
+    if parts is None:
+        rows = dashboard.build_rows()
+        parts = {
+            name: render_to_string(template, {"rows": rows}, request=request)
+            for name, template in (
+                ("matrix_rows_html", "measures/dashboards_network_matrix_rows.html"),
+                ("heat_rows_html", "measures/dashboards_network_heat_rows.html"),
+            )
+        }
+        cache.set(key, parts, selectors.NETWORK_CACHE_SECONDS)
+    return {name: mark_safe(html) for name, html in parts.items()}  # our own templates' output
 
 
 def _national_html(request: HttpRequest, dashboard) -> str:

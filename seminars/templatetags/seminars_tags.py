@@ -21,12 +21,15 @@ def team_seminar_history_tag(team: Team) -> dict:
 
 
 @register.inclusion_tag("seminars/tag_network_attendance.html")
-def network_seminar_attendance(network: Network, viewer) -> dict:
+def network_seminar_attendance(network: Network, viewer, team_ids=None, page=None) -> dict:
     """Teams x past seminars: how many people of each team attended. Team labels follow
-    `teams.peers.peer_labels`, so anonymised peers stay anonymous and hidden peers are left out."""
+    `teams.peers.peer_labels`, so anonymised peers stay anonymous and hidden peers are left out.
+    `team_ids`: only these teams (the network dashboard's page of teams); the labels are still
+    those given over every team of the network, so a team has the same letter everywhere; `page`
+    says which page of teams that is (shown with links to the others)."""
     teams = list(Team.objects.filter(network=network).select_related("region"))
     labels = peer_labels(network, viewer, teams=teams)
-    shown = [team for team in teams if team.id in labels]
+    shown = [team for team in teams if team.id in labels and (team_ids is None or team.id in team_ids)]
     seminars, counts = network_attendance_matrix(network=network, teams=shown)
     rows = [
         {
@@ -38,4 +41,4 @@ def network_seminar_attendance(network: Network, viewer) -> dict:
     ]
     # Named teams by name; anonymous ones by their letter, so the order leaks nothing either.
     rows.sort(key=lambda row: (not row["is_own"], row["label"]))
-    return {"network": network, "seminars": seminars, "rows": rows}
+    return {"network": network, "seminars": seminars, "rows": rows, "page": page}
