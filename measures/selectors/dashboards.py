@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
@@ -492,10 +493,17 @@ class _Teams:
     ordered: list[Team]
     indicators: list[Indicator]
     selected: Indicator | None
-    periods: list[date]
-    expected: dict[date, set[int]]
     stamp: str
+    today: date | None = None
     _facts: dict | None = None
+
+    @cached_property
+    def periods(self) -> list[date]:
+        return completeness_periods(self.network, COMPLETENESS_MONTHS, self.today)
+
+    @cached_property
+    def expected(self) -> dict[date, set[int]]:
+        return _expected_per_month(self.network, self.indicators, self.periods)
 
     def facts(self) -> dict:
         """The matrix's and heat map's numbers (cached under the stamp; loaded only when needed)."""
@@ -525,7 +533,6 @@ def _network_teams(
     visible = [team for team in teams if team.id in labels]
     shown = _filtered_teams(visible, labels, region=region, sector=sector)
     stamp = network_chart_stamp(network)
-    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
     teams_ = _Teams(
         network=network,
         all=teams,
@@ -534,9 +541,8 @@ def _network_teams(
         ordered=shown,
         indicators=indicators,
         selected=selected,
-        periods=periods,
-        expected=_expected_per_month(network, indicators, periods),
         stamp=stamp,
+        today=today,
     )
     if sort in by_code:  # by one indicator's variation: needs every shown team's summary
         teams_.ordered = _sorted_teams(shown, labels, teams_.facts()["summaries"], sort, indicators)
