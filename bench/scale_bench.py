@@ -357,9 +357,10 @@ def section_pages(net: Network, runs: int, series: int) -> None:
 
 
 def network_pages(net: Network, runs: int, lead: Client, network_url: str) -> None:
-    """The network dashboard (the first page of teams, national charts cached by the chart rows'
-    stamp) and one page of its small multiples, each against loading exactly the rows it draws;
-    "cold" is the dashboard with the cache switched off (every part computed)."""
+    """The network dashboard (the first page of teams; its parts cached under the chart rows' stamp)
+    and one page of its small multiples, each against loading exactly the rows it draws ("strict":
+    without the goal cards' variations of every team chart, only the page's own rows); "cold" is the
+    dashboard with the cache switched off (every part computed)."""
     from unittest import mock
 
     from django.core.cache.backends.dummy import DummyCache
@@ -395,12 +396,27 @@ def network_pages(net: Network, runs: int, lead: Client, network_url: str) -> No
             )
         )
 
+    def strict_floor() -> None:
+        # the same without the goal cards' read of every team chart: only the page's own rows
+        list(ChartResult.objects.filter(network=net.network, scope="national"))
+        list(
+            ChartResult.objects.filter(network=net.network, scope="team", team_id__in=page_ids).values_list(
+                "team_id", "indicator_id", "variation", "assurance", "is_stale", "n_points"
+            )
+        )
+        list(
+            Measurement.objects.filter(team_id__in=page_ids, period__in=periods).values_list(
+                "team_id", "period", "indicator_id"
+            )
+        )
+
     def small_floor() -> None:
         list(ChartResult.objects.filter(scope="team", indicator=net.indicators[0], team_id__in=page_ids))
 
     small_url = reverse("measures:network-small-multiples", kwargs={"slug": net.network.slug}) + "?side=1"
     for label, url, floor in [
         ("network dashboard", network_url, dashboard_floor),
+        ("  the same, vs strict", network_url, strict_floor),
         ("small multiples page", small_url, small_floor),
     ]:
         size = net.get(lead, url)  # warm

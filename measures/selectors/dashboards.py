@@ -568,6 +568,40 @@ def network_chart_stamp(network: Network) -> str:
     )
 
 
+def small_multiples_stamp(*, access: NetworkAccess, user) -> tuple:
+    """Everything a page of small multiples depends on, without loading the teams: the chart rows'
+    stamp, a digest of the network's teams and published indicators (computed in the database),
+    how the viewer sees peers and which teams are the viewer's own (peer_labels' inputs)."""
+    network = access.network
+    teams = Team.objects.filter(network=network)
+    indicators = published_indicators(network=network, by_goal=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT md5(coalesce(string_agg(concat_ws('|', id, uuid, name, region_id, sector, is_active), "
+                "',' ORDER BY id), '')) FROM teams_team WHERE network_id = %s",
+                [network.id],
+            )
+            team_digest = cursor.fetchone()[0]
+    else:
+        team_digest = tuple(
+            teams.order_by("id").values_list("id", "uuid", "name", "region_id", "sector", "is_active")
+        )
+    own = tuple(
+        sorted(teams.filter(memberships__user=user).values_list("id", flat=True))
+        if user.is_authenticated
+        else ()
+    )
+    return (
+        network_chart_stamp(network),
+        team_digest,
+        tuple(indicators.values_list("id", "code", "version", "order", "goal_id")),
+        access.sees_all_team_names,
+        network.peer_visibility,
+        own,
+    )
+
+
 def cache_key(*parts) -> str:
     """A short cache key from its parts (memcached-safe length, no spaces)."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -197,14 +197,31 @@ def network_small_multiples(request: HttpRequest, slug: str) -> HttpResponse:
     """One page of the small multiples (?side=), as an HTML fragment the network dashboard inserts
     when it scrolls into view. The same access check and peer labels as the dashboard."""
     access = get_network_for_user(request.user, slug)
+    # The whole fragment, cached under everything that decides what it shows: the chart rows, the
+    # teams and the published indicators (each as one aggregate, no rows loaded), how this viewer
+    # sees peers and which teams are theirs, and the request's filters and page.
+    key = selectors.cache_key(
+        "smallpage",
+        access.network.id,
+        selectors.small_multiples_stamp(access=access, user=request.user),
+        get_language(),
+        tuple(sorted((k, v) for k, v in request.GET.items() if k in (*FILTER_PARAMS, "side"))),
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _small_page_html(request, access)
+        cache.set(key, html, selectors.NETWORK_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+def _small_page_html(request: HttpRequest, access) -> str:
     small = selectors.network_small_multiples(
         access=access, user=request.user, page=_page_number(request), **_filters(request)
     )
     if small is None:
         raise Http404
     keep = [(k, request.GET[k]) for k in FILTER_PARAMS if request.GET.get(k)]
-    return render(
-        request,
+    return render_to_string(
         "measures/dashboards_network_small.html",
         {
             "network": access.network,
@@ -212,6 +229,7 @@ def network_small_multiples(request: HttpRequest, slug: str) -> HttpResponse:
             "cards_html": _small_cards_html(request, small),
             "more": _small_more(access.network, keep, small.page.next) if small.page.has_next else None,
         },
+        request=request,
     )
 
 

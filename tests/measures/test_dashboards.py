@@ -414,3 +414,21 @@ def test_team_dashboard_completeness_counts_the_recent_months_since_the_start(wo
     world.network.save()
     strip = team_dashboard(team=world.team_a, today=date(2026, 1, 20)).completeness
     assert [m.period for m in strip] == [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]
+
+
+def test_cached_parts_are_never_shared_between_viewers_who_see_different_names(world, client_for):
+    """The lead's rendering (team names) is cached first; a member of team B, who sees team A
+    anonymised, must get a rendering of their own, not the lead's."""
+    team_result(world, variation="improvement", runs_signal=True, longest_run=11)
+    team_result(world, team=world.team_b)
+    lead = client_for(world.national_lead)
+    assert world.team_a.name in lead.get(network_url(world)).content.decode()
+    assert world.team_a.name in lead.get(small_url(world) + "?side=1").content.decode()
+    member = client_for(world.other_team_member)
+    for url in (network_url(world), small_url(world) + "?side=1", network_url(world, smaa=1)):
+        html = member.get(url).content.decode()
+        assert world.team_a.name not in html and str(world.team_a.uuid) not in html, url
+        assert "Team " in html, url
+    # and the other way round: the anonymised rendering is not served to the lead
+    lead_html = lead.get(small_url(world) + "?side=1").content.decode()
+    assert world.team_a.name in lead_html and world.team_b.name in lead_html
