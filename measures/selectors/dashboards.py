@@ -407,6 +407,7 @@ class NetworkDashboard:
     min_pooled_teams: int | None = None
     rows_key: str = ""  # the cache key of the page's rendered rows (see network_dashboard)
     page_team_ids: set[int] = field(default_factory=set)
+    labels: dict[int, PeerLabel] = field(default_factory=dict)  # every visible team, as the viewer sees it
     build_rows: Callable[[], list[TeamRow]] | None = None
 
 
@@ -758,6 +759,7 @@ def network_dashboard(
         rows_key=rows_key,
         build_rows=build_rows,
         page_team_ids={team.id for team in page_teams},
+        labels=labels,
     )
 
 
