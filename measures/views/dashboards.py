@@ -139,6 +139,8 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "funnel_choice": choice,
             "funnel_choices": choices,
             "keep": keep,
+            # choosing the funnel's period keeps the page of teams
+            "funnel_keep": [*keep, ("side", dashboard.page.number)] if dashboard.page.number > 1 else keep,
         },
     )
 
