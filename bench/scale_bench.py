@@ -339,8 +339,8 @@ def section_pages(net: Network, runs: int, series: int) -> None:
     network_url = reverse("measures:network-dashboard", kwargs={"slug": net.network.slug})
     team_url = reverse("measures:team-dashboard", kwargs={"team_uuid": net.team.uuid})
     grid_url = reverse("measures:entry-grid", kwargs={"team_uuid": net.team.uuid})
+    network_pages(net, runs, lead, network_url)
     pages = [
-        ("network dashboard", lead, network_url, lambda: net.chart_rows(scope__in=["team", "national"])),
         (
             "team dashboard",
             member,
@@ -354,6 +354,83 @@ def section_pages(net: Network, runs: int, series: int) -> None:
         queries = net.count_queries(client, url)
         cost = timed(lambda client=client, url=url: net.get(client, url), runs)
         line(label, cost, timed(floor, runs), f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
+
+
+def network_pages(net: Network, runs: int, lead: Client, network_url: str) -> None:
+    """The network dashboard (the first page of teams; its parts cached under the chart rows' stamp)
+    and one page of its small multiples, each against loading exactly the rows it draws ("strict":
+    without the goal cards' variations of every team chart, only the page's own rows); "cold" is the
+    dashboard with the cache switched off (every part computed)."""
+    from unittest import mock
+
+    from django.core.cache.backends.dummy import DummyCache
+
+    from measures.models import ChartResult, Measurement
+    from measures.selectors import dashboards as dashboard_selectors
+    from teams.models import Team
+
+    # the lead sees every team by name: the first page is the first 24 by name
+    teams = sorted(
+        Team.objects.filter(network=net.network, is_active=True), key=lambda team: team.name.lower()
+    )
+    page_ids = [team.id for team in teams[: dashboard_selectors.TEAMS_PER_PAGE]]
+    periods = dashboard_selectors.completeness_periods(net.network, dashboard_selectors.COMPLETENESS_MONTHS)
+
+    def dashboard_floor() -> None:
+        # national charts (whole rows), the goal cards' variations of every team chart, the matrix's
+        # summary of the page's team charts and the heat map's reported values of the page's teams
+        list(ChartResult.objects.filter(network=net.network, scope="national"))
+        list(
+            ChartResult.objects.filter(network=net.network, scope="team").values_list(
+                "team_id", "indicator_id", "variation"
+            )
+        )
+        list(
+            ChartResult.objects.filter(network=net.network, scope="team", team_id__in=page_ids).values_list(
+                "assurance", "is_stale", "n_points"
+            )
+        )
+        list(
+            Measurement.objects.filter(team_id__in=page_ids, period__in=periods).values_list(
+                "team_id", "period", "indicator_id"
+            )
+        )
+
+    def strict_floor() -> None:
+        # the same without the goal cards' read of every team chart: only the page's own rows
+        list(ChartResult.objects.filter(network=net.network, scope="national"))
+        list(
+            ChartResult.objects.filter(network=net.network, scope="team", team_id__in=page_ids).values_list(
+                "team_id", "indicator_id", "variation", "assurance", "is_stale", "n_points"
+            )
+        )
+        list(
+            Measurement.objects.filter(team_id__in=page_ids, period__in=periods).values_list(
+                "team_id", "period", "indicator_id"
+            )
+        )
+
+    def small_floor() -> None:
+        list(ChartResult.objects.filter(scope="team", indicator=net.indicators[0], team_id__in=page_ids))
+
+    small_url = reverse("measures:network-small-multiples", kwargs={"slug": net.network.slug}) + "?side=1"
+    for label, url, floor in [
+        ("network dashboard", network_url, dashboard_floor),
+        ("  the same, vs strict", network_url, strict_floor),
+        ("small multiples page", small_url, small_floor),
+    ]:
+        size = net.get(lead, url)  # warm
+        queries = net.count_queries(lead, url)
+        cost = timed(lambda url=url: net.get(lead, url), runs)
+        line(label, cost, timed(floor, runs), f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
+    dummy = DummyCache("none", {})
+    with (
+        mock.patch.object(dashboard_selectors, "cache", dummy),
+        mock.patch("measures.views.dashboards.cache", dummy),
+    ):
+        queries = net.count_queries(lead, network_url)
+        cost = timed(lambda: net.get(lead, network_url), runs)
+    line("  the same, cold", cost, timed(dashboard_floor, runs), f"({queries} queries, no cache)")
 
 
 def section_api(net: Network, runs: int, series: int) -> None:

@@ -302,3 +302,12 @@ def is_network_person(*, user, network: Network) -> bool:
         TeamMembership.objects.filter(user=user, team__network=network).exists()
         or NetworkMembership.objects.filter(user=user, network=network).exists()
     )
+
+
+def network_seminar_dates(*, network: Network) -> list[Seminar]:
+    """A network's seminars in date order, only what a period picker needs (title, number, start)."""
+    return list(
+        Seminar.objects.filter(network=network)
+        .only("uuid", "title", "number", "starts_at")
+        .order_by("starts_at", "id")
+    )

@@ -5,12 +5,18 @@ Every function here makes a fixed number of queries, whatever the number of team
 Team names go through teams.peers, so anonymised peers never appear by name or UUID.
 """
 
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
-from django.db.models import Max, Q
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
+from django.urls import reverse
 from django.utils import timezone
 
 from measures.charts import figures
@@ -65,6 +71,7 @@ class ChartCard:
     rule_set_label: str = ""
     deviations: list[str] = field(default_factory=list)
     n_hidden_points: int = 0
+    table_url: str = ""  # where the table view is when it is not on this page
 
 
 def pooled_mask(data: dict, min_teams: int | None) -> tuple[dict, int]:
@@ -306,6 +313,14 @@ def indicator_page(*, team: Team, indicator: Indicator) -> IndicatorPage:
 
 # --- Network dashboard --------------------------------------------------------------------------
 
+# The matrix, the heat map and the small multiples show the teams a page at a time: at 200 teams
+# the whole network in one page was 1.7 MB of HTML and 200 chart rows read per request. 24 fills
+# rows of 2, 3 and 4 small multiples alike.
+TEAMS_PER_PAGE = 24
+# How long the cached parts live at most; they are keyed by the chart rows' change stamp, so a new
+# value or computation makes a new key long before that.
+NETWORK_CACHE_SECONDS = 6 * 3600
+
 
 @dataclass
 class MatrixCell:
@@ -336,13 +351,47 @@ class GoalProgress:
 
 
 @dataclass
+class TeamPage:
+    """Which page of the (filtered, sorted) teams is shown: 1-based, with the teams' positions."""
+
+    number: int
+    n_pages: int
+    n_teams: int
+    first: int  # position of the page's first team, 1-based (0 when there are none)
+    last: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.n_pages
+
+    @property
+    def previous(self) -> int:
+        return self.number - 1
+
+    @property
+    def next(self) -> int:
+        return self.number + 1
+
+    @property
+    def next_first(self) -> int:
+        return self.last + 1
+
+    @property
+    def next_last(self) -> int:
+        return min(self.last + TEAMS_PER_PAGE, self.n_teams)
+
+
+@dataclass
 class NetworkDashboard:
     network: Network
     access: NetworkAccess
     indicators: list[Indicator]
-    rows: list[TeamRow]
+    rows: list[TeamRow]  # the page's teams (every team when the dashboard is built unpaged)
     selected: Indicator | None
-    small_multiples: list[ChartCard]
     national_cards: list[ChartCard]
     completeness_months: list[date]
     goal_progress: list[GoalProgress]
@@ -353,6 +402,70 @@ class NetworkDashboard:
     sort: str
     peer_visibility: str
     n_hidden: int
+    page: TeamPage | None = None
+    stamp: str = ""  # the chart rows' change stamp: part of every cache key of the page's parts
+    min_pooled_teams: int | None = None
+    rows_key: str = ""  # the cache key of the page's rendered rows (see network_dashboard)
+    page_team_ids: set[int] = field(default_factory=set)
+    labels: dict[int, PeerLabel] = field(default_factory=dict)  # every visible team, as the viewer sees it
+    build_rows: Callable[[], list[TeamRow]] | None = None
+
+
+@dataclass
+class SmallMultiples:
+    """One page of the selected indicator's small multiples, on the scale shared by all shown teams.
+
+    Cheap to make; `cards()` loads and builds the charts. They depend only on the chart rows (the
+    stamp), the page's teams and their labels as this viewer sees them, and the shown teams (the
+    scale): `cache_key` says exactly that, so viewers who see the same labels share the rendering."""
+
+    selected: Indicator
+    page: TeamPage
+    team_ids: list[int]
+    labels: list[str]
+    shown_ids: list[int]
+    stamp: str
+
+    def cache_key(self, *extra) -> str:
+        return cache_key(
+            "small",
+            self.selected.id,
+            self.selected.version,
+            self.stamp,
+            self.page.first,
+            tuple(zip(self.team_ids, self.labels, strict=True)),
+            tuple(self.shown_ids),
+            *extra,
+        )
+
+    def cards(self) -> list[ChartCard]:
+        selected = self.selected
+        results = {
+            result.team_id: result
+            for result in ChartResult.objects.filter(
+                scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=self.team_ids
+            )
+        }
+        key = cache_key("yrange", selected.id, self.stamp, tuple(self.shown_ids))
+        y_range = cache.get(key)
+        if y_range is None:
+            y_range = _shared_y_range(selected, self.shown_ids) or ()
+            cache.set(key, y_range, NETWORK_CACHE_SECONDS)
+        return [
+            chart_card(
+                result=results.get(team_id),
+                indicator=selected,
+                title=label,
+                dom_id=f"small-{self.page.first + index}",
+                filename=f"{selected.code}-{label}",
+                compact=True,
+                y_range=tuple(y_range) or None,
+                show_annotations=False,
+                with_table=False,
+                height=170,
+            )
+            for index, (team_id, label) in enumerate(zip(self.team_ids, self.labels, strict=True))
+        ]
 
 
 def _cell(indicator: Indicator, row: dict | None) -> MatrixCell:
@@ -370,6 +483,168 @@ def _cell(indicator: Indicator, row: dict | None) -> MatrixCell:
     )
 
 
+@dataclass
+class _Teams:
+    """The network's teams as the viewer may see them, filtered and sorted (the rows' order)."""
+
+    network: Network
+    all: list[Team]
+    labels: dict[int, PeerLabel]
+    visible: list[Team]
+    ordered: list[Team]
+    indicators: list[Indicator]
+    selected: Indicator | None
+    stamp: str
+    today: date | None = None
+    _facts: dict | None = None
+
+    @cached_property
+    def periods(self) -> list[date]:
+        return completeness_periods(self.network, COMPLETENESS_MONTHS, self.today)
+
+    @cached_property
+    def expected(self) -> dict[date, set[int]]:
+        return _expected_per_month(self.network, self.indicators, self.periods)
+
+    def facts(self) -> dict:
+        """The matrix's and heat map's numbers (cached under the stamp; loaded only when needed)."""
+        if self._facts is None:
+            self._facts = _network_facts(
+                self.network, self.indicators, self.periods, self.expected, self.stamp
+            )
+        return self._facts
+
+
+def _network_teams(
+    *,
+    access: NetworkAccess,
+    user,
+    indicator_code: str,
+    region: str,
+    sector: str,
+    sort: str,
+    today: date | None,
+) -> _Teams:
+    network = access.network
+    teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
+    labels = peer_labels(network, user, access=access, teams=teams)
+    indicators = list(published_indicators(network=network, by_goal=True))
+    by_code = {indicator.code: indicator for indicator in indicators}
+    selected = by_code.get(indicator_code) or (indicators[0] if indicators else None)
+    visible = [team for team in teams if team.id in labels]
+    shown = _filtered_teams(visible, labels, region=region, sector=sector)
+    stamp = network_chart_stamp(network)
+    teams_ = _Teams(
+        network=network,
+        all=teams,
+        labels=labels,
+        visible=visible,
+        ordered=shown,
+        indicators=indicators,
+        selected=selected,
+        stamp=stamp,
+        today=today,
+    )
+    if sort in by_code:  # by one indicator's variation: needs every shown team's summary
+        teams_.ordered = _sorted_teams(shown, labels, teams_.facts()["summaries"], sort, indicators)
+    else:
+        teams_.ordered = _sorted_teams(shown, labels, {}, sort, indicators)
+    return teams_
+
+
+def network_chart_stamp(network: Network) -> str:
+    """What the network's chart rows look like now, in one short string (one indexed query).
+
+    Every value written, deleted or recomputed moves its chart row's `synced_at` in the same
+    transaction (measures.charts.stale, measures.sync), and a team's first value creates its row: so
+    the newest `synced_at` and the number of rows change whenever anything the dashboard draws does
+    (the newest `computed_at` too, for rows written outside the pipeline, as tests do).
+    """
+    stamp = ChartResult.objects.filter(network=network).aggregate(
+        synced=Max("synced_at"), computed=Max("computed_at"), n=Count("id")
+    )
+    return ":".join(
+        value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for value in (stamp["synced"], stamp["computed"], stamp["n"])
+    )
+
+
+def small_multiples_stamp(*, access: NetworkAccess, user) -> tuple:
+    """Everything a page of small multiples depends on, without loading the teams: the chart rows'
+    stamp, a digest of the network's teams and published indicators (computed in the database),
+    how the viewer sees peers and which teams are the viewer's own (peer_labels' inputs)."""
+    network = access.network
+    teams = Team.objects.filter(network=network)
+    indicators = published_indicators(network=network, by_goal=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT md5(coalesce(string_agg(concat_ws('|', id, uuid, name, region_id, sector, is_active), "
+                "',' ORDER BY id), '')) FROM teams_team WHERE network_id = %s",
+                [network.id],
+            )
+            team_digest = cursor.fetchone()[0]
+    else:
+        team_digest = tuple(
+            teams.order_by("id").values_list("id", "uuid", "name", "region_id", "sector", "is_active")
+        )
+    own = tuple(
+        sorted(teams.filter(memberships__user=user).values_list("id", flat=True))
+        if user.is_authenticated
+        else ()
+    )
+    return (
+        network_chart_stamp(network),
+        team_digest,
+        tuple(indicators.values_list("id", "code", "version", "order", "goal_id")),
+        access.sees_all_team_names,
+        network.peer_visibility,
+        own,
+    )
+
+
+def cache_key(*parts) -> str:
+    """A short cache key from its parts (memcached-safe length, no spaces)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"netdash:{parts[0]}:{digest}"
+
+
+def _network_facts(
+    network: Network,
+    indicators: list[Indicator],
+    periods: list[date],
+    expected: dict[date, set[int]],
+    stamp: str,
+) -> dict:
+    """The viewer-independent numbers behind the matrix, the goals and the heat map, cached under the
+    chart rows' stamp: the summary of every team chart and the reported indicators per team and month."""
+    key = cache_key(
+        "facts",
+        network.id,
+        stamp,
+        tuple(periods),
+        tuple((p, tuple(sorted(ids))) for p, ids in expected.items()),
+    )
+    facts = cache.get(key)
+    if facts is None:
+        facts = {
+            "summaries": _team_chart_summaries(network),
+            "reported": _reported_per_team_month(network, periods, expected),
+        }
+        cache.set(key, facts, NETWORK_CACHE_SECONDS)
+    return facts
+
+
+def _page(n_teams: int, page: int | None) -> tuple[TeamPage, slice]:
+    if page is None:  # unpaged (the printed report): every team
+        return TeamPage(1, 1, n_teams, 1 if n_teams else 0, n_teams), slice(None)
+    n_pages = max(1, -(-n_teams // TEAMS_PER_PAGE))
+    number = min(max(1, page), n_pages)
+    start = (number - 1) * TEAMS_PER_PAGE
+    end = min(start + TEAMS_PER_PAGE, n_teams)
+    return TeamPage(number, n_pages, n_teams, start + 1 if n_teams else 0, end), slice(start, end)
+
+
 def network_dashboard(
     *,
     access: NetworkAccess,
@@ -378,68 +653,189 @@ def network_dashboard(
     region: str = "",
     sector: str = "",
     sort: str = "",
+    page: int | None = None,
+    national_tables: bool = True,
+    with_national: bool = True,
+    lazy_rows: bool = False,
     today: date | None = None,
 ) -> NetworkDashboard:
-    """The cross-team view: matrix, small multiples of one indicator, national charts, completeness."""
-    network = access.network
-    teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
-    labels = peer_labels(network, user, access=access, teams=teams)
-    openable = set(Team.objects.visible_to(user).filter(network=network).values_list("id", flat=True))
-    indicators = list(published_indicators(network=network, by_goal=True))
-    by_code = {indicator.code: indicator for indicator in indicators}
-    selected = by_code.get(indicator_code) or (indicators[0] if indicators else None)
+    """The cross-team view: matrix and completeness of one page of teams (`page`; None: every team, for
+    the printed report), goal progress over all shown teams, and the national charts.
 
-    visible = [team for team in teams if team.id in labels]
-    shown = _filtered_teams(visible, labels, region=region, sector=sector)
-    shown_ids = {team.id for team in shown}
-    summaries = _team_chart_summaries(network)
-    periods = completeness_periods(network, COMPLETENESS_MONTHS, today)
-    expected = _expected_per_month(network, indicators, periods)
-    rows = _sorted_rows(
-        _team_rows(
-            shown,
+    The small multiples are a page of their own (network_small_multiples), fetched as they scroll
+    into view. Without `with_national` the national charts are left to the caller (the dashboard
+    view renders them from national_cards only when its cached copy is out of date). With
+    `lazy_rows`, `rows` is empty and `build_rows()` makes them (the view renders them only when its
+    cached copy under `rows_key` is out of date)."""
+    network = access.network
+    teams = _network_teams(
+        access=access,
+        user=user,
+        indicator_code=indicator_code,
+        region=region,
+        sector=sector,
+        sort=sort,
+        today=today,
+    )
+    labels = teams.labels
+    team_page, window = _page(len(teams.ordered), page)
+    page_teams = teams.ordered[window]
+    openable = set(
+        Team.objects.visible_to(user)
+        .filter(id__in=[team.id for team in page_teams])
+        .values_list("id", flat=True)
+    )
+
+    def build_rows() -> list[TeamRow]:
+        facts = teams.facts()
+        return _team_rows(
+            page_teams,
             labels=labels,
             openable=openable,
-            indicators=indicators,
-            summaries=summaries,
-            periods=periods,
-            reported=_reported_per_team_month(network, periods, expected),
-            expected=expected,
+            indicators=teams.indicators,
+            summaries=facts["summaries"],
+            periods=teams.periods,
+            reported=facts["reported"],
+            expected=teams.expected,
+        )
+
+    # What the page's rows show besides the chart rows (the stamp): who they are, as this viewer
+    # sees them, and where they link. Viewers who see the same share the cached rendering.
+    rows_key = cache_key(
+        "rows",
+        network.id,
+        teams.stamp,
+        tuple(
+            (
+                team.id,
+                labels[team.id].label,
+                labels[team.id].is_named,
+                labels[team.id].is_own,
+                team.id in openable,
+                team.region_id,
+                team.sector,
+            )
+            for team in page_teams
         ),
-        sort,
-        indicators,
+        tuple((i.id, i.version, i.direction) for i in teams.indicators),
+        tuple(teams.periods),
+        tuple((p, tuple(sorted(ids))) for p, ids in teams.expected.items()),
     )
+    min_teams = min_pooled_teams_for(network, user, access)
     return NetworkDashboard(
         network=network,
         access=access,
-        indicators=indicators,
-        rows=rows,
-        selected=selected,
-        small_multiples=_small_multiples(selected, rows, shown_ids) if selected is not None else [],
-        national_cards=_national_cards(
-            network, indicators, min_teams=min_pooled_teams_for(network, user, access)
-        ),
-        completeness_months=periods,
-        goal_progress=goal_progress(
-            network=network, indicators=indicators, summaries=summaries, team_ids=shown_ids
-        ),
+        indicators=teams.indicators,
+        rows=[] if lazy_rows else build_rows(),
+        selected=teams.selected,
+        national_cards=national_cards(
+            network, teams.indicators, min_teams=min_teams, with_tables=national_tables
+        )
+        if with_national
+        else [],
+        completeness_months=teams.periods,
+        goal_progress=_cached_goal_progress(teams),
         regions=sorted(
             {
-                team.region.uuid: team.region for team in visible if labels[team.id].region_id is not None
+                team.region.uuid: team.region
+                for team in teams.visible
+                if labels[team.id].region_id is not None
             }.values(),
             key=lambda org: org.name,
         ),
         sectors=[
             (value, label)
             for value, label in Sector.choices
-            if any(labels[t.id].sector == value for t in visible)
+            if any(labels[t.id].sector == value for t in teams.visible)
         ],
         region_filter=region,
         sector_filter=sector,
         sort=sort,
         peer_visibility=network.peer_visibility,
-        n_hidden=len(teams) - len(labels),
+        n_hidden=len(teams.all) - len(labels),
+        page=team_page,
+        stamp=teams.stamp,
+        min_pooled_teams=min_teams,
+        rows_key=rows_key,
+        build_rows=build_rows,
+        page_team_ids={team.id for team in page_teams},
+        labels=labels,
     )
+
+
+def network_small_multiples(
+    *,
+    access: NetworkAccess,
+    user,
+    indicator_code: str = "",
+    region: str = "",
+    sector: str = "",
+    sort: str = "",
+    page: int = 1,
+    today: date | None = None,
+) -> SmallMultiples | None:
+    """One page of the selected indicator's small multiples, for the same teams in the same order as
+    the matrix, on one y scale shared by every shown team (not just this page's). None when the
+    network has no published indicator."""
+    teams = _network_teams(
+        access=access,
+        user=user,
+        indicator_code=indicator_code,
+        region=region,
+        sector=sector,
+        sort=sort,
+        today=today,
+    )
+    if teams.selected is None:
+        return None
+    team_page, window = _page(len(teams.ordered), page)
+    page_teams = teams.ordered[window]
+    return SmallMultiples(
+        selected=teams.selected,
+        page=team_page,
+        team_ids=[team.id for team in page_teams],
+        labels=[teams.labels[team.id].label for team in page_teams],
+        shown_ids=[team.id for team in teams.ordered],
+        stamp=teams.stamp,
+    )
+
+
+# The plotted numbers of a stored chart (as figures.y_extent reads them): each point's value,
+# centre line and limits, and the targets. Read in the database, so the shared scale of 200 small
+# multiples does not load 200 charts into Python.
+_Y_EXTENT_SQL = """
+    SELECT min(v), max(v) FROM (
+        SELECT (j.value)::float8 AS v
+        FROM measures_chartresult r,
+             jsonb_path_query(r.data, '$.points[*].keyvalue() ? (@.key == "y" || @.key == "cl"
+                 || @.key == "lcl" || @.key == "ucl").value ? (@.type() == "number")') AS j(value)
+        WHERE r.scope = 'team' AND r.indicator_id = %s AND r.team_id = ANY(%s)
+        UNION ALL
+        SELECT (j.value)::float8
+        FROM measures_chartresult r,
+             jsonb_path_query(r.data, '$.targets.* ? (@.type() == "number")') AS j(value)
+        WHERE r.scope = 'team' AND r.indicator_id = %s AND r.team_id = ANY(%s)
+    ) AS values_
+"""
+
+
+def _shared_y_range(selected: Indicator, team_ids: list[int]) -> tuple[float, float] | None:
+    if connection.vendor != "postgresql":
+        return figures.y_extent(
+            list(
+                ChartResult.objects.filter(
+                    scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=team_ids
+                ).values_list("data", flat=True)
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_Y_EXTENT_SQL, [selected.id, list(team_ids), selected.id, list(team_ids)])
+        low, high = cursor.fetchone()
+    if low is None or high is None:
+        return None
+    # As figures.y_extent pads it: not forced to zero, a little room above and below.
+    span = (high - low) or abs(high) or 1.0
+    return (low - span * 0.08, high + span * 0.08)
 
 
 def _filtered_teams(visible: list[Team], labels: dict, *, region: str, sector: str) -> list[Team]:
@@ -480,14 +876,21 @@ def _expected_per_month(
 def _reported_per_team_month(
     network: Network, periods: list[date], expected: dict[date, set[int]]
 ) -> dict[tuple[int, date], int]:
-    """(team id, month) -> expected indicators reported (a value or "nothing to report")."""
-    reported: dict[tuple[int, date], int] = defaultdict(int)
-    for team_id, period, indicator_id in Measurement.objects.filter(
-        team__network=network, period__in=periods, indicator__status=PublicationStatus.PUBLISHED
-    ).values_list("team_id", "period", "indicator_id"):
-        if indicator_id in expected[period]:
-            reported[(team_id, period)] += 1
-    return reported
+    """(team id, month) -> expected indicators reported (a value or "nothing to report"), counted in
+    the database (one row per team and month, not one per value)."""
+    condition = Q(pk__in=[])
+    for period in periods:
+        if expected[period]:
+            condition |= Q(period=period, indicator_id__in=expected[period])
+    return {
+        (row["team_id"], row["period"]): row["n"]
+        for row in Measurement.objects.filter(
+            condition, team__network=network, indicator__status=PublicationStatus.PUBLISHED
+        )
+        .values("team_id", "period")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
 
 
 def _team_rows(
@@ -520,43 +923,21 @@ def _team_rows(
     return rows
 
 
-def _small_multiples(selected: Indicator, rows: list[TeamRow], shown_ids: set[int]) -> list[ChartCard]:
-    """The selected indicator for every row's team, in the rows' order, on one shared y axis."""
-    results = {
-        result.team_id: result
-        for result in ChartResult.objects.filter(
-            scope=ChartResult.Scope.TEAM, indicator=selected, team_id__in=shown_ids
-        )
-    }
-    y_range = figures.y_extent([result.data for result in results.values() if result.data])
-    return [
-        chart_card(
-            result=results.get(row.peer.team_id),
-            indicator=selected,
-            title=row.peer.label,
-            dom_id=f"small-{index}",
-            filename=f"{selected.code}-{row.peer.label}",
-            compact=True,
-            y_range=y_range,
-            show_annotations=False,
-            with_table=False,
-            height=170,
-        )
-        for index, row in enumerate(rows)
-    ]
-
-
-def _national_cards(
-    network: Network, indicators: list[Indicator], *, min_teams: int | None
+def national_cards(
+    network: Network, indicators: list[Indicator], *, min_teams: int | None, with_tables: bool = True
 ) -> list[ChartCard]:
-    """Every indicator's national chart (months with too few teams are hidden: `min_teams`)."""
+    """Every indicator's national chart (months with too few teams are hidden: `min_teams`).
+
+    Without `with_tables` (the dashboard), the table view of a chart that belongs to a goal is on
+    the goal's page (linked), which keeps the dashboard light; a chart without a goal keeps its table."""
     national = {
         result.indicator_id: result
         for result in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.NATIONAL)
     }
     notes = recent_change_notes(indicators)
-    return [
-        chart_card(
+    cards = []
+    for indicator in indicators:
+        card = chart_card(
             result=national.get(indicator.id),
             indicator=indicator,
             title=indicator.name,
@@ -564,19 +945,68 @@ def _national_cards(
             filename=f"{network.slug}-{indicator.code}-national",
             change_note=notes.get(indicator.id),
             min_pooled_teams=min_teams,
+            with_table=with_tables or indicator.goal_id is None,
         )
-        for indicator in indicators
+        if not with_tables and indicator.goal_id is not None:
+            card.table_url = (
+                reverse("measures:goal-dashboard", args=[network.slug, indicator.goal.uuid])
+                + f"#national-{indicator.code}-title"
+            )
+        cards.append(card)
+    return cards
+
+
+def _sorted_teams(
+    teams: list[Team], labels: dict, summaries: dict, sort: str, indicators: list[Indicator]
+) -> list[Team]:
+    """By label, or by one indicator's variation (concerns first) when `sort` is its code."""
+    ordered = sorted(teams, key=lambda team: labels[team.id].label.lower())
+    by_code = {indicator.code: indicator for indicator in indicators}
+    if sort in by_code:
+        indicator_id = by_code[sort].id
+
+        def rank(team: Team) -> int:
+            row = summaries.get((team.id, indicator_id))
+            variation = row["variation"] if row is not None and row["n_points"] else ""
+            return figures.VARIATION_RANK.get(variation, 5)
+
+        ordered.sort(key=rank)
+    return ordered
+
+
+def _cached_goal_progress(teams: _Teams) -> list[GoalProgress]:
+    """Goal progress over the shown teams, from per-goal sets of improving and worsening teams that
+    are cached under the stamp (the summaries of every team chart are read only on a miss)."""
+    goal_of = {i.id: i.goal_id for i in teams.indicators if i.goal_id}
+    key = cache_key("goals", teams.network.id, teams.stamp, tuple(sorted(goal_of.items())))
+    sets = cache.get(key)
+    if sets is None:
+        improving: dict[int, set[int]] = defaultdict(set)
+        concern: dict[int, set[int]] = defaultdict(set)
+        for (team_id, indicator_id), row in teams.facts()["summaries"].items():
+            goal_id = goal_of.get(indicator_id)
+            if goal_id is None:
+                continue
+            if row["variation"] == ChartResult.Variation.IMPROVEMENT:
+                improving[goal_id].add(team_id)
+            elif row["variation"] == ChartResult.Variation.CONCERN:
+                concern[goal_id].add(team_id)
+        sets = {
+            goal_id: (frozenset(improving[goal_id]), frozenset(concern[goal_id]))
+            for goal_id in set(goal_of.values())
+        }
+        cache.set(key, sets, NETWORK_CACHE_SECONDS)
+    shown = {team.id for team in teams.ordered}
+    goals = {i.goal_id: i.goal for i in teams.indicators if i.goal_id}
+    return [
+        GoalProgress(
+            goal=goal,
+            n_improving=len(sets[goal.id][0] & shown),
+            n_concern=len(sets[goal.id][1] & shown),
+            n_teams=len(shown),
+        )
+        for goal in sorted(goals.values(), key=lambda goal: goal.number)
     ]
-
-
-def _sorted_rows(rows: list[TeamRow], sort: str, indicators: list[Indicator]) -> list[TeamRow]:
-    """Sort by team label, or by one indicator's variation (concerns first) when `sort` is its code."""
-    codes = [indicator.code for indicator in indicators]
-    rows = sorted(rows, key=lambda row: row.peer.label.lower())
-    if sort in codes:
-        column = codes.index(sort)
-        rows.sort(key=lambda row: figures.VARIATION_RANK.get(row.cells[column].variation, 5))
-    return rows
 
 
 def goal_progress(

@@ -16,8 +16,9 @@ from datetime import date
 
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
+from seminars.selectors import network_seminar_dates
 from teams.access import NetworkAccess
 from teams.models import Network, Team, add_months
 from teams.peers import PeerLabel, peer_labels
@@ -40,14 +41,93 @@ def funnel_model(indicator: Indicator) -> str | None:
     return FUNNEL_MODELS.get(indicator.chart_type)
 
 
-def complete_months(network: Network, count: int, today: date | None = None) -> list[date]:
-    """The last `count` months whose reporting deadline has passed, oldest first."""
-    today = today or timezone.localdate()
-    period = today.replace(day=1)
-    while reporting_deadline(network, period) >= today:
+def last_complete_month(network: Network, day: date) -> date:
+    """The newest month whose reporting deadline had passed on `day`."""
+    period = day.replace(day=1)
+    while reporting_deadline(network, period) >= day:
         period = add_months(period, -1)
+    return period
+
+
+def complete_months(network: Network, count: int, today: date | None = None) -> list[date]:
+    """The last `count` months whose reporting deadline has passed, oldest first; a closed network's
+    last months (not the empty months since it ended)."""
+    period = min(last_complete_month(network, today or timezone.localdate()), network.last_period)
     months = [add_months(period, -i) for i in range(count)]
     return sorted(m for m in months if m >= network.first_period)
+
+
+@dataclass(frozen=True)
+class FunnelPeriod:
+    """A period the viewer can choose for a funnel: the last n complete months, or a seminar's window."""
+
+    key: str  # the value of ?tragt=: "3", "6", "12" or "seminar-<uuid>"
+    label: str
+    periods: list[date]
+    is_seminar: bool = False
+
+
+def _months_between(first: date, last: date) -> list[date]:
+    months = []
+    while first <= last:
+        months.append(first)
+        first = add_months(first, 1)
+    return months
+
+
+def seminar_windows(network: Network, today: date | None = None) -> list[FunnelPeriod]:
+    """Each seminar's window: the months a seminar looks back on, complete by the day it starts.
+
+    The window of a seminar starts with the first month that was not yet complete at the seminar
+    before it (for the first seminar: the network's first month), so the windows follow each other
+    without overlap. A seminar still to come has the window so far (months complete today); a
+    window with no complete month is not offered."""
+    today = today or timezone.localdate()
+    now_last = min(last_complete_month(network, today), network.last_period)
+    choices = []
+    start = network.first_period
+    for seminar in network_seminar_dates(network=network):
+        day = timezone.localdate(seminar.starts_at)
+        last = min(last_complete_month(network, day), now_last)
+        months = _months_between(start, last)
+        if months:
+            choices.append(
+                FunnelPeriod(
+                    key=f"seminar-{seminar.uuid}",
+                    label=gettext("Før %(seminar)s (%(first)s – %(last)s)")
+                    % {
+                        "seminar": seminar.title,
+                        "first": month_label(months[0]),
+                        "last": month_label(months[-1]),
+                    },
+                    periods=months,
+                    is_seminar=True,
+                )
+            )
+        start = max(start, add_months(last_complete_month(network, day), 1))
+    return choices
+
+
+def funnel_periods(network: Network, today: date | None = None) -> list[FunnelPeriod]:
+    """The periods a funnel picker offers: the last 3, 6 and 12 complete months, then each seminar's window."""
+    return [
+        FunnelPeriod(
+            key=str(months),
+            label=ngettext("Seneste %(n)s komplette måned", "Seneste %(n)s komplette måneder", months)
+            % {"n": months},
+            periods=complete_months(network, months, today),
+        )
+        for months in FUNNEL_MONTHS
+    ] + seminar_windows(network, today)
+
+
+def funnel_period(
+    network: Network, key: str, today: date | None = None
+) -> tuple[FunnelPeriod, list[FunnelPeriod]]:
+    """The chosen period (?tragt=; anything unknown: the last 12 complete months) and all the choices."""
+    choices = funnel_periods(network, today)
+    by_key = {choice.key: choice for choice in choices}
+    return by_key.get(key) or by_key[str(DEFAULT_FUNNEL_MONTHS)], choices
 
 
 @dataclass

@@ -4,9 +4,18 @@ a team's indicator page, the goal page and the printable seminar reports.
 Everything shown comes from stored chart results (measures.selectors.dashboards).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
 
 from lkt.net import client_ip
 from measures.models import Goal, Indicator, PublicationStatus
@@ -60,31 +69,57 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+FILTER_PARAMS = ("indikator", "region", "sektor", "sorter")
+
+
+def _page_number(request: HttpRequest, name: str = "side") -> int:
+    try:
+        return max(1, int(request.GET.get(name, "1")))
+    except ValueError:
+        return 1
+
+
+def _filters(request: HttpRequest) -> dict:
+    return {
+        "indicator_code": request.GET.get("indikator", ""),
+        "region": request.GET.get("region", ""),
+        "sector": request.GET.get("sektor", ""),
+        "sort": request.GET.get("sorter", ""),
+    }
+
+
 @login_required
 def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """The network dashboard: teams x indicators, small multiples, national charts, completeness."""
+    """The network dashboard: goals, a page of the teams x indicators matrix and of the completeness
+    heat map, the funnel, the national charts; the small multiples come from
+    network_small_multiples as they scroll into view (or inline with ?smaa=<page>, the plain link)."""
     access = get_network_for_user(request.user, slug)
     dashboard = selectors.network_dashboard(
         access=access,
         user=request.user,
-        indicator_code=request.GET.get("indikator", ""),
-        region=request.GET.get("region", ""),
-        sector=request.GET.get("sektor", ""),
-        sort=request.GET.get("sorter", ""),
+        page=_page_number(request),
+        with_national=False,
+        lazy_rows=True,
+        **_filters(request),
     )
-    months = _funnel_months(request)
+    choice, choices = funnels.funnel_period(access.network, request.GET.get("tragt", ""))
     funnel = (
         funnels.network_funnel(
             network=access.network,
             indicator=dashboard.selected,
             user=request.user,
             access=access,
-            months=months,
+            periods=choice.periods,
         )
         if dashboard.selected is not None
         else None
     )
-    keep = [(k, request.GET[k]) for k in ("indikator", "region", "sektor", "sorter") if request.GET.get(k)]
+    keep = [(k, request.GET[k]) for k in FILTER_PARAMS if request.GET.get(k)]
+    small = None
+    if request.GET.get("smaa"):
+        small = selectors.network_small_multiples(
+            access=access, user=request.user, page=_page_number(request, "smaa"), **_filters(request)
+        )
     return render(
         request,
         "measures/dashboards_network.html",
@@ -92,20 +127,144 @@ def network_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "network": access.network,
             "dashboard": dashboard,
+            "national_html": _national_html(request, dashboard),
+            **_rows_html(request, dashboard),
+            "small": small,
+            "small_cards_html": _small_cards_html(request, small) if small else "",
+            "small_more": _small_more(access.network, keep, small.page.next if small else 1)
+            if small is None or small.page.has_next
+            else None,
+            "small_first_last": min(selectors.TEAMS_PER_PAGE, dashboard.page.n_teams),
             "funnel": funnel,
-            "funnel_months": funnels.FUNNEL_MONTHS,
+            "funnel_choice": choice,
+            "funnel_choices": choices,
             "keep": keep,
+            # choosing the funnel's period keeps the page of teams
+            "funnel_keep": [*keep, ("side", dashboard.page.number)] if dashboard.page.number > 1 else keep,
         },
     )
 
 
-def _funnel_months(request: HttpRequest) -> int:
-    """The funnel's period from ?tragt=3|6|12 (anything else: 12)."""
-    try:
-        months = int(request.GET.get("tragt", funnels.DEFAULT_FUNNEL_MONTHS))
-    except ValueError:
-        return funnels.DEFAULT_FUNNEL_MONTHS
-    return months if months in funnels.FUNNEL_MONTHS else funnels.DEFAULT_FUNNEL_MONTHS
+def _rows_html(request: HttpRequest, dashboard) -> dict:
+    """The page's matrix and heat map rows, rendered once per state of the chart rows and of what
+    the viewer sees of the page's teams (dashboard.rows_key), and cached."""
+    key = f"{dashboard.rows_key}:{get_language()}"
+    parts = cache.get(key)
+    if parts is None:
+        rows = dashboard.build_rows()
+        parts = {
+            name: render_to_string(template, {"rows": rows}, request=request)
+            for name, template in (
+                ("matrix_rows_html", "measures/dashboards_network_matrix_rows.html"),
+                ("heat_rows_html", "measures/dashboards_network_heat_rows.html"),
+            )
+        }
+        cache.set(key, parts, selectors.NETWORK_CACHE_SECONDS)
+    return {name: mark_safe(html) for name, html in parts.items()}  # our own templates' output
+
+
+def _national_html(request: HttpRequest, dashboard) -> str:
+    """The national charts, rendered once per state of the network's chart rows (dashboard.stamp),
+    language and k rule, and cached: they are the same for every viewer of that kind."""
+    key = selectors.cache_key(
+        "national",
+        dashboard.network.id,
+        dashboard.stamp,
+        get_language(),
+        dashboard.min_pooled_teams,
+        tuple((i.id, i.version) for i in dashboard.indicators),
+        timezone.localdate(),  # a change note leaves the charts after CHANGE_NOTE_DAYS
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "measures/dashboards_network_national.html",
+            {
+                "cards": selectors.national_cards(
+                    dashboard.network,
+                    dashboard.indicators,
+                    min_teams=dashboard.min_pooled_teams,
+                    with_tables=False,
+                )
+            },
+            request=request,
+        )
+        cache.set(key, html, selectors.NETWORK_CACHE_SECONDS)
+    return mark_safe(html)  # our own template's output
+
+
+@login_required
+@require_GET
+def network_small_multiples(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page of the small multiples (?side=), as an HTML fragment the network dashboard inserts
+    when it scrolls into view. The same access check and peer labels as the dashboard."""
+    access = get_network_for_user(request.user, slug)
+    # The whole fragment, cached under everything that decides what it shows: the chart rows, the
+    # teams and the published indicators (each as one aggregate, no rows loaded), how this viewer
+    # sees peers and which teams are theirs, and the request's filters and page.
+    key = selectors.cache_key(
+        "smallpage",
+        access.network.id,
+        selectors.small_multiples_stamp(access=access, user=request.user),
+        get_language(),
+        tuple(sorted((k, v) for k, v in request.GET.items() if k in (*FILTER_PARAMS, "side"))),
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _small_page_html(request, access)
+        cache.set(key, html, selectors.NETWORK_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+def _small_page_html(request: HttpRequest, access) -> str:
+    small = selectors.network_small_multiples(
+        access=access, user=request.user, page=_page_number(request), **_filters(request)
+    )
+    if small is None:
+        raise Http404
+    keep = [(k, request.GET[k]) for k in FILTER_PARAMS if request.GET.get(k)]
+    return render_to_string(
+        "measures/dashboards_network_small.html",
+        {
+            "network": access.network,
+            "small": small,
+            "cards_html": _small_cards_html(request, small),
+            "more": _small_more(access.network, keep, small.page.next) if small.page.has_next else None,
+        },
+        request=request,
+    )
+
+
+def _small_cards_html(request: HttpRequest, small) -> str:
+    """The page's small multiples, rendered once per state of the chart rows and labels (see
+    SmallMultiples.cache_key) and cached."""
+    key = small.cache_key(get_language())
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "measures/dashboards_network_small_cards.html", {"cards": small.cards()}, request=request
+        )
+        cache.set(key, html, selectors.NETWORK_CACHE_SECONDS)
+    return mark_safe(html)  # our own template's output
+
+
+def _small_more(network, keep: list[tuple[str, str]], page: int) -> dict:
+    """Where page `page` of the small multiples comes from: the fragment the script fetches, and the
+    dashboard with that page inline for the plain link."""
+    return {
+        "part_url": reverse("measures:network-small-multiples", args=[network.slug])
+        + "?"
+        + urlencode([*keep, ("side", page)]),
+        "plain_url": reverse("measures:network-dashboard", args=[network.slug])
+        + "?"
+        + urlencode([*keep, ("smaa", page)])
+        + "#small-title",
+    }
+
+
+def _funnel_choice(request: HttpRequest, network):
+    """The funnel's period from ?tragt= (3, 6, 12 or seminar-<uuid>; anything else: 12) and the choices."""
+    return funnels.funnel_period(network, request.GET.get("tragt", ""))
 
 
 @login_required
@@ -135,12 +294,13 @@ def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> Http
         annotations=page.annotations,
     )
     network = access.team.network
+    choice, choices = _funnel_choice(request, network)
     funnel = funnels.network_funnel(
         network=network,
         indicator=indicator,
         user=request.user,
         access=network_access(request.user, network),
-        months=_funnel_months(request),
+        periods=choice.periods,
     )
     return render(
         request,
@@ -152,7 +312,8 @@ def indicator_dashboard(request: HttpRequest, team_uuid, indicator_uuid) -> Http
             "page": page,
             "panel": panel,
             "funnel": funnel,
-            "funnel_months": funnels.FUNNEL_MONTHS,
+            "funnel_choice": choice,
+            "funnel_choices": choices,
             "keep": [],
         },
     )
@@ -211,7 +372,7 @@ def render_network_report(
 ) -> HttpResponse:
     """The network report page as `user` sees it (the reports app prints it for a viewpoint)."""
     dashboard = selectors.network_dashboard(access=access, user=user)
-    months = _funnel_months(request)
+    choice, _choices = _funnel_choice(request, access.network)
     report_funnels = [
         funnel
         for index, indicator in enumerate(dashboard.indicators)
@@ -221,7 +382,7 @@ def render_network_report(
                 indicator=indicator,
                 user=user,
                 access=access,
-                months=months,
+                periods=choice.periods,
                 dom_id=f"funnel-{index}",
             )
         )

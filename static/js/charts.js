@@ -34,7 +34,7 @@
 
   function init() {
     var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
-    if (!charts.length) { return; }
+    if (!charts.length && !document.querySelector("[data-part-url]")) { return; }
     var eager = charts.filter(function (el) { return el.classList.contains("lkt-chart--eager"); });
     drawAll(eager);
     if (!("IntersectionObserver" in window)) {
@@ -50,6 +50,12 @@
       });
     }, { rootMargin: "300px 0px" });
     charts.forEach(function (el) { if (!el.dataset.rendered) { observer.observe(el); } });
+    // Charts inserted later (the network dashboard's small multiples, fetched page by page).
+    document.addEventListener("lkt:charts-added", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (el) {
+        if (charts.indexOf(el) === -1) { charts.push(el); observer.observe(el); }
+      });
+    });
     window.addEventListener("beforeprint", function () { drawAll(charts); });
     var printButton = document.querySelector("[data-print]");
     if (printButton) {

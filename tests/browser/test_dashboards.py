@@ -99,6 +99,14 @@ def test_team_and_network_dashboards_draw_their_charts(page):
     login(page, world.national_lead.username)
     page.goto(f"{page.lkt_base}/lkt/{world.network.slug}/")
     page.wait_for_selector(".lkt-matrix img", timeout=15000)
+    # The small multiples are fetched when their section comes into view: before, only the link.
+    assert page.locator(".lkt-small-multiples [data-chart]").count() == 0
+    page.locator("#small-multiples").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.lkt-small-multiples [data-chart]').length >= 8"
+        " && !document.querySelector('.lkt-small-multiples [data-part-url]')",
+        timeout=15000,
+    )
     # Charts below the fold are drawn when they come into view: bring each in and wait for it.
     draw_charts(page)
     assert page.locator(".lkt-small-multiples .main-svg").count() >= 8

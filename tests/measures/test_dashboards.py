@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.charts.figures import interpretation
 from measures.models import Annotation, ChartResult, MonthCompletion
@@ -34,6 +35,16 @@ def network_url(world, **query):
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url
+
+
+def small_url(world) -> str:
+    return reverse("measures:network-small-multiples", kwargs={"slug": world.network.slug})
+
+
+def small_figures(client, url) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [f for f in figures_in(response.content.decode()) if f["config"].get("staticPlot")]
 
 
 def figures_in(html: str) -> list[dict]:
@@ -142,11 +153,17 @@ def test_network_dashboard_shows_matrix_small_multiples_national_chart(world, cl
     assert "variation-concern-high.svg" in html
     assert "Nationalt mål (45,0)" in html
     assert "1</strong> af 2 teams viser forbedring" in html
-    figures = figures_in(html)
-    small = [f for f in figures if f["config"].get("staticPlot")]
+    # the small multiples are not in the page: it says where they come from, with a plain link
+    assert not [f for f in figures_in(html) if f["config"].get("staticPlot")]
+    assert small_url(world) + "?side=1" in html
+    assert network_url(world) + "?smaa=1#small-title" in html
+    small = small_figures(client_for(world.national_lead), small_url(world) + "?side=1")
     assert len(small) == 2
     # a shared y scale
     assert small[0]["figure"]["layout"]["yaxis"]["range"] == small[1]["figure"]["layout"]["yaxis"]["range"]
+    # the plain link shows the same page of small multiples inline
+    inline = client_for(world.national_lead).get(network_url(world, smaa=1)).content.decode()
+    assert len([f for f in figures_in(inline) if f["config"].get("staticPlot")]) == 2
 
 
 def test_network_dashboard_sorts_concerns_first_by_indicator(world, client_for):
@@ -197,6 +214,10 @@ def test_network_dashboard_hides_peers_when_the_network_says_so(world, client_fo
     assert world.team_b.name not in html
     assert "Team A" not in html and "Team B" not in html
     assert len([f for f in figures_in(html) if f["config"].get("staticPlot")]) == 0
+    # the small multiples show the viewer's own team only
+    part = client_for(world.viewer).get(small_url(world) + "?side=1").content.decode()
+    assert world.team_b.name not in part and "Team A" not in part and "Team B" not in part
+    assert len(small_figures(client_for(world.viewer), small_url(world) + "?side=1")) == 0
 
 
 def build_teams(world, count: int) -> None:
@@ -230,9 +251,84 @@ def test_network_dashboard_query_count_does_not_grow_with_teams(world, client_fo
     client = client_for(getattr(world, user_name))
     build_teams(world, 5)
     with_5 = count_queries(client, network_url(world))
+    small_5 = count_queries(client, small_url(world) + "?side=1")
     build_teams(world, 45)
     with_50 = count_queries(client, network_url(world))
+    small_50 = count_queries(client, small_url(world) + "?side=1")
     assert with_5 == with_50
+    assert small_5 == small_50
+    # served from the cache while the chart rows are unchanged: fewer queries, the same page
+    assert count_queries(client, network_url(world)) < with_50
+
+
+def matrix_of(html: str) -> str:
+    return html[html.index("lkt-matrix") : html.index("</table>", html.index("lkt-matrix"))]
+
+
+def matrix_names(html: str) -> list[str]:
+    return re.findall(r"Team nummer \d+", matrix_of(html))
+
+
+def test_network_dashboard_pages_the_teams_and_loads_small_multiples_by_page(world, client_for):
+    build_teams(world, 28)  # 30 teams: pages of 24 and 6
+    client = client_for(world.national_lead)
+    first = client.get(network_url(world)).content.decode()
+    assert "Viser team 1–24 af 30." in first
+    assert "?side=2#matrix-title" in first
+    second = client.get(network_url(world, side=2)).content.decode()
+    assert "Viser team 25–30 af 30." in second and "?side=1#matrix-title" in second
+    names_1, names_2 = matrix_names(first), matrix_names(second)
+    assert len(names_1) + 2 == 24 and len(names_2) == 6  # team A and B are on the first page
+    assert not set(names_1) & set(names_2)
+    # the heat map shows the same page of teams
+    heat = second[second.index("lkt-heat") :]
+    assert all(name in heat for name in names_2)
+
+    page_1 = client.get(small_url(world) + "?side=1").content.decode()
+    page_2 = client.get(small_url(world) + "?side=2").content.decode()
+    # the first page says where the next one comes from; the last page has no next
+    assert small_url(world) + "?side=2" in page_1 and "team 25–30 af 30" in page_1
+    assert "data-part-url" not in page_2
+    small_1 = [f for f in figures_in(page_1) if f["config"].get("staticPlot")]
+    small_2 = [f for f in figures_in(page_2) if f["config"].get("staticPlot")]
+    assert len(small_1) == 22 and len(small_2) == 6  # team A and B have no result for this indicator
+    # one y scale across the pages, not per page
+    ranges = {tuple(f["figure"]["layout"]["yaxis"]["range"]) for f in small_1 + small_2}
+    assert len(ranges) == 1
+    # the same order as the matrix
+    assert re.findall(r'<span class="lkt-small-title">(Team nummer \d+)</span>', page_2) == names_2
+
+
+def test_network_small_multiples_is_404_for_outsiders_and_refuses_post(world, client_for):
+    url = small_url(world) + "?side=1"
+    assert client_for(world.outsider).get(url).status_code == 404
+    assert client_for(world.stranger).get(url).status_code == 404
+    assert client_for(world.national_lead).post(url).status_code == 405
+
+
+def test_network_dashboard_cache_follows_the_chart_results(world, client_for):
+    """The cached parts are keyed by the chart rows' stamp: a recomputed chart shows at once."""
+    team_result(world, variation="improvement", runs_signal=True, longest_run=11)
+    client = client_for(world.national_lead)
+    assert "variation-improvement-low.svg" in matrix_of(client.get(network_url(world)).content.decode())
+    national = chart_data(LEVELS, targets={"national": 45.0}, n_teams=2)
+    store_result(indicator=world.indicator, data=national)
+    first = client.get(network_url(world)).content.decode()
+    assert "Nationalt mål (45,0)" in first
+    small_before = client.get(small_url(world) + "?side=1").content.decode()
+    # the pipeline recomputes the team's chart: a concern now (synced_at moves)
+    result = ChartResult.objects.get(team=world.team_a, indicator=world.indicator)
+    data = chart_data(LEVELS, variation="concern", runs_signal=True, longest_run=10)
+    ChartResult.objects.filter(pk=result.pk).update(data=data, variation="concern", synced_at=timezone.now())
+    html = client.get(network_url(world)).content.decode()
+    assert "variation-concern" in matrix_of(html) and "variation-improvement" not in matrix_of(html)
+    assert "0</strong> af 2 teams viser forbedring" in html
+    assert client.get(small_url(world) + "?side=1").content.decode() != small_before
+    national = chart_data(LEVELS, targets={"national": 50.0}, n_teams=2)
+    ChartResult.objects.filter(scope="national", indicator=world.indicator).update(
+        data=national, synced_at=timezone.now()
+    )
+    assert "Nationalt mål (50,0)" in client.get(network_url(world)).content.decode()
 
 
 # --- Goal page and reports -----------------------------------------------------------------------
@@ -318,3 +414,21 @@ def test_team_dashboard_completeness_counts_the_recent_months_since_the_start(wo
     world.network.save()
     strip = team_dashboard(team=world.team_a, today=date(2026, 1, 20)).completeness
     assert [m.period for m in strip] == [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]
+
+
+def test_cached_parts_are_never_shared_between_viewers_who_see_different_names(world, client_for):
+    """The lead's rendering (team names) is cached first; a member of team B, who sees team A
+    anonymised, must get a rendering of their own, not the lead's."""
+    team_result(world, variation="improvement", runs_signal=True, longest_run=11)
+    team_result(world, team=world.team_b)
+    lead = client_for(world.national_lead)
+    assert world.team_a.name in lead.get(network_url(world)).content.decode()
+    assert world.team_a.name in lead.get(small_url(world) + "?side=1").content.decode()
+    member = client_for(world.other_team_member)
+    for url in (network_url(world), small_url(world) + "?side=1", network_url(world, smaa=1)):
+        html = member.get(url).content.decode()
+        assert world.team_a.name not in html and str(world.team_a.uuid) not in html, url
+        assert "Team " in html, url
+    # and the other way round: the anonymised rendering is not served to the lead
+    lead_html = lead.get(small_url(world) + "?side=1").content.decode()
+    assert world.team_a.name in lead_html and world.team_b.name in lead_html

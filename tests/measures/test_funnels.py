@@ -1,6 +1,6 @@
 """Funnel plots in the product: selector, pages, report and API, with the anonymity rules."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -147,3 +147,70 @@ def test_the_api_gives_the_funnel_as_data(world, many_teams, client):
     assert client.get(reverse("api-v1:indicator-funnel", args=[world.indicator.uuid])).status_code == 404
     client.force_login(world.outsider)
     assert client.get(url).status_code == 404
+
+
+# --- The seminar's window in the period picker ----------------------------------------------------
+
+
+def _seminars(world):
+    from tests.seminars.helpers import COPENHAGEN, make_seminar
+
+    def at(day: date):
+        return datetime(day.year, day.month, day.day, 9, 0, tzinfo=COPENHAGEN)
+
+    return [
+        make_seminar(world.network, starts_at=at(date(2024, 6, 15)), title="Læringsseminar 1"),
+        make_seminar(world.network, starts_at=at(date(2024, 11, 20)), title="Læringsseminar 2"),
+        make_seminar(world.network, starts_at=at(date(2025, 3, 10)), title="Læringsseminar 3"),
+        make_seminar(world.network, starts_at=at(date(2025, 9, 10)), title="Læringsseminar 4"),
+    ]
+
+
+def _months(first: date, last: date) -> list[date]:
+    months = []
+    while first <= last:
+        months.append(first)
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return months
+
+
+def test_seminar_windows_follow_each_other_up_to_the_months_complete_today(world):
+    first, second, third, _fourth = _seminars(world)
+    windows = funnels.seminar_windows(world.network, TODAY)
+    # A seminar looks back on the months complete by its first day (deadline: the 10th), starting
+    # where the window of the seminar before it ended; one still to come has its window so far, and
+    # one with no complete month yet (the fourth) is not offered.
+    assert [w.key for w in windows] == [f"seminar-{s.uuid}" for s in (first, second, third)]
+    assert windows[0].periods == _months(date(2024, 1, 1), date(2024, 5, 1))
+    assert windows[1].periods == _months(date(2024, 6, 1), date(2024, 10, 1))
+    assert windows[2].periods == _months(date(2024, 11, 1), date(2024, 12, 1))
+    assert windows[1].label == "Før Læringsseminar 2 (jun. 2024 – okt. 2024)"
+    choices = funnels.funnel_periods(world.network, TODAY)
+    assert [c.key for c in choices][:3] == ["3", "6", "12"]
+    assert choices[0].label == "Seneste 3 komplette måneder"
+    chosen, _ = funnels.funnel_period(world.network, f"seminar-{second.uuid}", TODAY)
+    assert chosen.periods == windows[1].periods
+    # anything else is the default, the last 12 complete months
+    assert funnels.funnel_period(world.network, "seminar-nonsense", TODAY)[0].key == "12"
+    assert funnels.funnel_period(world.network, "7", TODAY)[0].key == "12"
+
+
+def test_the_pages_offer_and_use_a_seminars_window(world, many_teams, client):
+    _first, second, *_ = _seminars(world)
+    key = f"seminar-{second.uuid}"
+    window = {c.key: c for c in funnels.funnel_periods(world.network)}[key]
+    client.force_login(world.national_lead)
+    page = client.get(
+        reverse("measures:network-dashboard", args=[world.network.slug]),
+        {"indikator": "reassessed", "tragt": key},
+    )
+    body = page.content.decode()
+    assert 'label="Seminarernes perioder"' in body
+    assert f'<option value="{key}" selected>Før Læringsseminar 2 (jun. 2024 – okt. 2024)</option>' in body
+    assert page.context["funnel"].periods == window.periods
+    # the team's indicator page offers the same choice
+    client.force_login(world.team_lead)
+    url = reverse("measures:indicator-dashboard", args=[world.team_a.uuid, world.count_indicator.uuid])
+    page = client.get(url, {"tragt": key})
+    assert page.context["funnel"].periods == window.periods
+    assert f'<option value="{key}" selected>' in page.content.decode()
