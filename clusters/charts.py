@@ -258,14 +258,11 @@ def funnel(
 
 
 FLAG_TEXT = {
-    # xgettext:no-python-format
-    "high_outlier": gettext_lazy("over 99,8 %-grænsen"),
-    # xgettext:no-python-format
-    "low_outlier": gettext_lazy("under 99,8 %-grænsen"),
-    # xgettext:no-python-format
-    "high_warning": gettext_lazy("over 95 %-grænsen"),
-    # xgettext:no-python-format
-    "low_warning": gettext_lazy("under 95 %-grænsen"),
+    # Worded "grænsen på 95 %" (not "95 %-grænsen"): xgettext reads "%-g" as a format directive.
+    "high_outlier": gettext_lazy("over grænsen på 99,8 %"),
+    "low_outlier": gettext_lazy("under grænsen på 99,8 %"),
+    "high_warning": gettext_lazy("over grænsen på 95 %"),
+    "low_warning": gettext_lazy("under grænsen på 95 %"),
 }
 
 
