@@ -18,7 +18,6 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from lxml import etree
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE
@@ -28,6 +27,7 @@ from pptx.util import Emu, Inches, Pt
 from measures.charts import figures as charts
 from measures.months import month_label, parse_period
 
+from .chart_workbook import TextCategoryChartData, TextXyChartData
 from .selectors import ANONYMISED, ChartItem, FunnelItem, ReportContent
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -163,10 +163,8 @@ def _add_chart(
     y_range: tuple[float, float] | None = None,
 ) -> None:
     points = charts.clean_points(item.data)
-    chart_data = CategoryChartData(number_format="#,##0.0")
-    chart_data.categories = [
-        month_label(parse_period(p["period"]), long=not small) for p in points
-    ]
+    chart_data = TextCategoryChartData(number_format="#,##0.0")
+    chart_data.categories = [month_label(parse_period(p["period"]), long=not small) for p in points]
     named = chart_series(item.data, small=small)
     for name, values in named:
         chart_data.add_series(name, values)
@@ -370,7 +368,7 @@ def _funnel_slide(prs, funnel: FunnelItem) -> None:
         _("%(indicator)s – tragtdiagram (%(period)s)") % {"indicator": indicator.name, "period": period},
         size=24,
     )
-    chart_data = XyChartData(number_format="#,##0.0")
+    chart_data = TextXyChartData(number_format="#,##0.0")
     named = funnel_series(funnel)
     for name, points in named:
         series = chart_data.add_series(name, number_format="#,##0.0")
