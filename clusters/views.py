@@ -221,11 +221,23 @@ def cluster_members(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"name": membership.user.get_full_name() or membership.user.username},
             )
             return redirect("clusters:cluster-members", slug=cluster.slug)
+    return _members_page(request, access, form)
+
+
+def _members_page(
+    request: HttpRequest, access, form: MemberAddForm, remove_errors: list[str] | None = None
+) -> HttpResponse:
     return render(
         request,
         "clusters/members.html",
-        {"access": access, "cluster": cluster, "rows": _member_rows(cluster), "form": form},
-        status=400 if form.errors else 200,
+        {
+            "access": access,
+            "cluster": access.cluster,
+            "rows": _member_rows(access.cluster),
+            "form": form,
+            "remove_errors": remove_errors or [],
+        },
+        status=400 if form.errors or remove_errors else 200,
     )
 
 
@@ -286,17 +298,9 @@ def cluster_member_remove(request: HttpRequest, slug: str, membership_uuid) -> H
         raise Http404 from exc
     except ValidationError as exc:
         # Refused (the last coordinator): said on the member page, nothing changed.
-        return render(
-            request,
-            "clusters/members.html",
-            {
-                "access": access,
-                "cluster": cluster,
-                "rows": _member_rows(cluster),
-                "form": MemberAddForm(cluster=cluster, initial={"role": ClusterMembership.Role.MEMBER}),
-                "remove_errors": [m for messages_ in exc.message_dict.values() for m in messages_],
-            },
-            status=400,
+        form = MemberAddForm(cluster=cluster, initial={"role": ClusterMembership.Role.MEMBER})
+        return _members_page(
+            request, access, form, remove_errors=[m for ms in exc.message_dict.values() for m in ms]
         )
     messages.success(request, _("%(name)s er taget ud af klyngen.") % {"name": name})
     return redirect("clusters:cluster-members", slug=cluster.slug)
