@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
 
+from teams.peers import anonymous_letters
+
 from .models import Cluster, ClusterMembership, Meeting, Practice, Prescriber, Provider, ProviderMembership
 
 
@@ -133,16 +135,6 @@ def get_provider_for_user(user, slug: str, *, edit: bool = False) -> ProviderAcc
     if edit and not can_edit:
         raise PermissionDenied
     return ProviderAccess(provider=provider, can_edit=can_edit)
-
-
-def anonymous_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 def _order_key(cluster: Cluster, obj) -> str:
