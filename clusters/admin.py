@@ -10,6 +10,7 @@ user and the rules (the 60-day deadline, all-or-nothing imports) cannot be stepp
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from lkt.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin
 
@@ -147,9 +148,14 @@ class PrescriberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+# A link without a scheme is read as https, as on the package form (and as Django 6 will).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class PackageItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PackageItem
     extra = 0
+    formfield_overrides = HTTPS_LINKS
 
 
 @admin.register(Package)
@@ -165,6 +171,7 @@ class PackageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(PackageItem)
 class PackageItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "package", "kind", "order"]
+    formfield_overrides = HTTPS_LINKS
     list_filter = ["package", "kind"]
 
 
