@@ -184,6 +184,15 @@ def _member_rows(cluster) -> list[dict]:
     return [{"membership": m, "prescriber": doctors.get(m.user_id)} for m in memberships]
 
 
+def _member_changes(cluster, limit: int = 20) -> list:
+    """The latest additions, changes and removals of the cluster's members, from their history."""
+    return list(
+        ClusterMembership.history.filter(cluster_id=cluster.id)
+        .select_related("history_user", "user", "practice")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
 def _add_member_errors(form, exc: ValidationError) -> None:
     # The service names the person "user" (the model's field); the add form calls it "person".
     if hasattr(exc, "error_dict") and "user" in exc.error_dict and "person" in form.fields:
@@ -234,6 +243,7 @@ def _members_page(
             "access": access,
             "cluster": access.cluster,
             "rows": _member_rows(access.cluster),
+            "changes": _member_changes(access.cluster),
             "form": form,
             "remove_errors": remove_errors or [],
         },

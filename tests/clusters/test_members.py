@@ -130,6 +130,10 @@ def test_removing_a_member_ends_their_access_and_their_doctor_link(cw, client_fo
     assert client_for(cw.member).get(detail).status_code == 404
     # Removing again (a second tab): 404, not 500.
     assert client_for(cw.coordinator).post(url).status_code == 404
+    # The member page's history says who took whom out.
+    page = client_for(cw.coordinator).get(members_url(cw)).content.decode()
+    history = page[page.index("Historik") :]
+    assert "Slettet" in history and "Sara Sydlund" in history and "Nora Nordlund" in history
 
 
 def test_the_last_coordinator_can_neither_leave_nor_be_demoted(cw, client_for):
@@ -187,6 +191,9 @@ def test_staff_names_a_first_coordinator_in_the_admin_through_the_service(world,
     assert response.status_code == 302, response.content.decode()[:2000]
     membership = ClusterMembership.objects.get(cluster=cw.other_cluster, user=person)
     assert membership.history.first().history_user_id == world.staff.id
+    # The new coordinator's member page: members without a practice, history without a user.
+    page = client_for(person).get(reverse("clusters:cluster-members", args=[cw.other_cluster.slug]))
+    assert page.status_code == 200 and "foerste-koordinator" in page.content.decode()
     # The admin shows the service's rules at the form, and deletes nothing.
     coordinator = membership_of(cw, cw.coordinator)
     change = reverse("admin:clusters_clustermembership_change", args=[coordinator.pk])
