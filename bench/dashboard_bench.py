@@ -14,8 +14,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,66 +36,20 @@ MONTHS = 30
 def build(n_teams: int, suffix: str):
     from django.contrib.auth import get_user_model
 
-    from measures.models import Goal, Indicator, PublicationStatus
-    from teams.models import Network, NetworkMembership, Organisation, Team, TeamMembership
-    from tests.measures.chart_factory import chart_data, store_result
+    from bench.stored_charts import network_with_stored_charts
+    from teams.models import TeamMembership
 
-    user_model = get_user_model()
-    region, _ = Organisation.objects.get_or_create(name="Region Bench", kind="region", sector="region")
-    network = Network.objects.create(
+    built = network_with_stored_charts(
         slug=f"bench-{suffix}",
         name=f"LKT Bench {suffix}",
-        topic="Bench",
-        status="active",
-        lead_region=region,
-        start_date=date(2024, 1, 1),
+        n_teams=n_teams,
+        n_indicators=INDICATORS,
+        months=MONTHS,
+        phases=True,
     )
-    goal = Goal.objects.create(network=network, number=1, title="Mål", status=PublicationStatus.PUBLISHED)
-    indicators = [
-        Indicator.objects.create(
-            network=network,
-            goal=goal,
-            code=f"i{i}",
-            name=f"Indikator {i}",
-            numerator_definition="x",
-            denominator_definition="y",
-            multiplier=Decimal(100),
-            chart_type="p" if i % 2 else "run",
-            status=PublicationStatus.PUBLISHED,
-            version=1,
-            order=i,
-        )
-        for i in range(INDICATORS)
-    ]
-    teams = Team.objects.bulk_create(
-        Team(network=network, code=f"t{i}", name=f"Team {i}", region=region) for i in range(n_teams)
-    )
-    for t, team in enumerate(teams):
-        for i, indicator in enumerate(indicators):
-            values = [
-                50 + ((m * 7 + t + i) % 11) - (6 if m > 15 and t % 3 == 0 else 0) for m in range(MONTHS)
-            ]
-            store_result(
-                indicator=indicator,
-                team=team,
-                data=chart_data(
-                    values,
-                    chart_type=indicator.chart_type,
-                    limits=8.0 if i % 2 else None,
-                    phase_at=15 if t % 4 == 0 else None,
-                    variation="improvement" if t % 3 == 0 else "common_cause",
-                    targets={"national": 45.0},
-                ),
-            )
-    for indicator in indicators:
-        store_result(
-            indicator=indicator, data=chart_data([50.0] * MONTHS, n_teams=n_teams, targets={"national": 45.0})
-        )
-    lead = user_model.objects.create_user(username=f"lead-{suffix}")
-    NetworkMembership.objects.create(network=network, user=lead, role="national_lead")
-    member = user_model.objects.create_user(username=f"member-{suffix}")
-    TeamMembership.objects.create(team=teams[0], user=member, role="team_lead")
-    return network, teams[0], lead, member
+    member = get_user_model().objects.create_user(username=f"member-{suffix}")
+    TeamMembership.objects.create(team=built.teams[0], user=member, role="team_lead")
+    return built.network, built.teams[0], built.lead, member
 
 
 def measure(client: Client, url: str) -> tuple[float, int]:

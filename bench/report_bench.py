@@ -15,8 +15,6 @@ import io
 import os
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,66 +32,18 @@ MONTHS = 30
 
 
 def build(n_teams: int):
-    from django.contrib.auth import get_user_model
+    from bench.stored_charts import network_with_stored_charts
 
-    from measures.models import Goal, Indicator, PublicationStatus
-    from teams.models import Network, NetworkMembership, Organisation, Team
-    from tests.measures.chart_factory import chart_data, store_result
-
-    region, _ = Organisation.objects.get_or_create(name="Region Bench", kind="region", sector="region")
-    network = Network.objects.create(
+    built = network_with_stored_charts(
         slug=f"report-bench-{n_teams}",
         name=f"LKT Bench {n_teams}",
-        topic="Bench",
-        status="active",
-        lead_region=region,
-        start_date=date(2024, 1, 1),
+        n_teams=n_teams,
+        n_indicators=INDICATORS,
+        months=MONTHS,
+        team_name="Forbedringsteam {i}",
+        counts=True,  # for the funnels of the p indicators
     )
-    goal = Goal.objects.create(network=network, number=1, title="Mål", status=PublicationStatus.PUBLISHED)
-    indicators = [
-        Indicator.objects.create(
-            network=network,
-            goal=goal,
-            code=f"i{i}",
-            name=f"Indikator {i}",
-            numerator_definition="x",
-            denominator_definition="y",
-            multiplier=Decimal(100),
-            chart_type="p" if i % 2 else "run",
-            status=PublicationStatus.PUBLISHED,
-            version=1,
-            order=i,
-        )
-        for i in range(INDICATORS)
-    ]
-    teams = Team.objects.bulk_create(
-        Team(network=network, code=f"t{i}", name=f"Forbedringsteam {i}", region=region)
-        for i in range(n_teams)
-    )
-    for t, team in enumerate(teams):
-        for i, indicator in enumerate(indicators):
-            values = [
-                50 + ((m * 7 + t + i) % 11) - (6 if m > 15 and t % 3 == 0 else 0) for m in range(MONTHS)
-            ]
-            data = chart_data(
-                values,
-                chart_type=indicator.chart_type,
-                limits=8.0 if i % 2 else None,
-                variation="improvement" if t % 3 == 0 else "common_cause",
-                targets={"national": 45.0},
-            )
-            for point in data["points"]:  # counts for the funnel of the p indicators
-                if point.get("y") is not None:
-                    point["denominator"] = float(80 + 10 * (t % 7))
-                    point["numerator"] = round(point["y"] / 100 * point["denominator"], 1)
-            store_result(indicator=indicator, team=team, data=data)
-    for indicator in indicators:
-        store_result(
-            indicator=indicator, data=chart_data([50.0] * MONTHS, n_teams=n_teams, targets={"national": 45.0})
-        )
-    lead = get_user_model().objects.create_user(username=f"report-lead-{n_teams}")
-    NetworkMembership.objects.create(network=network, user=lead, role="national_lead")
-    return network, lead
+    return built.network, built.lead
 
 
 def pdf_floor() -> float:

@@ -6,7 +6,7 @@
 - The cluster's LKT's national project leads, its region's regional coordinators and staff: the cluster
   and practice level (practices by name) and the meeting plan; never prescriber figures, discussion
   answers or goals (prescriber figures are personal data about doctors).
-- Everyone else: 404. Writes: coordinator (plan, discussion, goals), provider (extracts, packages).
+- Everyone else: 404. Writes: coordinator (plan, discussion, goals, members), provider (extracts, packages).
 """
 
 import hashlib
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
+
+from teams.peers import anonymous_letters
 
 from .models import Cluster, ClusterMembership, Meeting, Practice, Prescriber, Provider, ProviderMembership
 
@@ -51,6 +53,12 @@ class ClusterAccess:
         return self.is_coordinator
 
     @property
+    def can_manage_members(self) -> bool:
+        """Who belongs to the cluster, at which practice and as which doctor: the coordinator, who runs
+        the cluster (the first coordinator is named by staff in the admin)."""
+        return self.is_coordinator
+
+    @property
     def can_upload(self) -> bool:
         return self.is_provider
 
@@ -74,14 +82,17 @@ def cluster_access(user, cluster: Cluster) -> ClusterAccess:
     )
 
 
-def get_cluster_for_user(user, slug: str, *, plan: bool = False) -> ClusterAccess:
-    """The cluster if the user may see it (404 otherwise); 403 when `plan` and the user is no coordinator."""
+def get_cluster_for_user(user, slug: str, *, plan: bool = False, members: bool = False) -> ClusterAccess:
+    """The cluster if the user may see it (404 otherwise); 403 when `plan` or `members` (managing who
+    belongs) and the user is no coordinator."""
     try:
         cluster = Cluster.objects.visible_to(user).select_related("region", "network").get(slug=slug)
     except Cluster.DoesNotExist as exc:
         raise Http404 from exc
     access = cluster_access(user, cluster)
     if plan and not access.can_plan:
+        raise PermissionDenied
+    if members and not access.can_manage_members:
         raise PermissionDenied
     return access
 
@@ -124,16 +135,6 @@ def get_provider_for_user(user, slug: str, *, edit: bool = False) -> ProviderAcc
     if edit and not can_edit:
         raise PermissionDenied
     return ProviderAccess(provider=provider, can_edit=can_edit)
-
-
-def anonymous_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 def _order_key(cluster: Cluster, obj) -> str:

@@ -50,6 +50,20 @@ class Card:
             self.config = base.plot_config(filename=self.dom_id)
 
 
+def _note(text) -> dict[str, Any]:
+    """A line of small grey text above the plot, at its left edge."""
+    return {
+        "text": str(text),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 1.0,
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 11, "color": "#4d4d4d"},
+    }
+
+
 def _layout(*, y_title: str = "", x_title: str = "", height: int = 420, note: str = "") -> dict[str, Any]:
     layout: dict[str, Any] = {
         "separators": formats.get_format("DECIMAL_SEPARATOR") + formats.get_format("THOUSAND_SEPARATOR"),
@@ -75,18 +89,7 @@ def _layout(*, y_title: str = "", x_title: str = "", height: int = 420, note: st
         "annotations": [],
     }
     if note:
-        layout["annotations"].append(
-            {
-                "text": str(note),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 1.0,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 11, "color": "#4d4d4d"},
-            }
-        )
+        layout["annotations"].append(_note(note))
         layout["margin"]["t"] = 30
     return layout
 
@@ -176,18 +179,7 @@ def run_chart(
             }
         )
     if crude:
-        figure["layout"]["annotations"].append(
-            {
-                "text": str(CRUDE_NOTE),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 1.0,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 11, "color": "#4d4d4d"},
-            }
-        )
+        figure["layout"]["annotations"].append(_note(CRUDE_NOTE))
         figure["layout"]["margin"]["t"] = 40
     figure["layout"]["showlegend"] = True
     return figure
@@ -258,14 +250,11 @@ def funnel(
 
 
 FLAG_TEXT = {
-    # xgettext:no-python-format
-    "high_outlier": gettext_lazy("over 99,8 %-grænsen"),
-    # xgettext:no-python-format
-    "low_outlier": gettext_lazy("under 99,8 %-grænsen"),
-    # xgettext:no-python-format
-    "high_warning": gettext_lazy("over 95 %-grænsen"),
-    # xgettext:no-python-format
-    "low_warning": gettext_lazy("under 95 %-grænsen"),
+    # Worded "grænsen på 95 %" (not "95 %-grænsen"): xgettext reads "%-g" as a format directive.
+    "high_outlier": gettext_lazy("over grænsen på 99,8 %"),
+    "low_outlier": gettext_lazy("under grænsen på 99,8 %"),
+    "high_warning": gettext_lazy("over grænsen på 95 %"),
+    "low_warning": gettext_lazy("under grænsen på 95 %"),
 }
 
 

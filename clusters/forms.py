@@ -2,12 +2,22 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from measures.numbers import parse_optional_decimal
 
-from .models import GoalLevel, Meeting, MeetingGoal, Package, PackageItem
+from .models import (
+    ClusterMembership,
+    GoalLevel,
+    Meeting,
+    MeetingGoal,
+    Package,
+    PackageItem,
+    Practice,
+    Prescriber,
+)
 
 
 def _input(**attrs) -> dict:
@@ -364,3 +374,57 @@ class GoalForm(forms.Form):
         if data.get("target_value") is not None and not data.get("measure"):
             self.add_error("measure", _("Vælg hvad målværdien måles på."))
         return data
+
+
+class MemberForm(forms.Form):
+    """A member's role, practice and own doctor in the extracts (the member page)."""
+
+    role = forms.ChoiceField(
+        label=_("Rolle"), choices=ClusterMembership.Role.choices, widget=forms.RadioSelect
+    )
+    practice = forms.ModelChoiceField(
+        label=_("Praksis"),
+        queryset=Practice.objects.none(),
+        required=False,
+        empty_label=_("Ingen praksis"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    prescriber = forms.ModelChoiceField(
+        label=_("Behandler i datatrækket"),
+        queryset=Prescriber.objects.none(),
+        required=False,
+        empty_label=_("Ingen"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_(
+            "Lægen, som personen er i datatrækket. Så ser personen sine egne tal med navn; "
+            "de andre læger er anonyme."
+        ),
+    )
+
+    def __init__(self, *args, cluster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = Practice.objects.filter(cluster=cluster)
+        prescribers = Prescriber.objects.filter(practice__cluster=cluster).select_related("practice")
+        self.fields["prescriber"].queryset = prescribers
+        self.fields["prescriber"].label_from_instance = lambda p: f"{p.name} ({p.code}, {p.practice.name})"
+
+
+class MemberAddForm(MemberForm):
+    person = forms.CharField(
+        label=_("Brugernavn eller e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs=_input(autocomplete="off")),
+        help_text=_("Personen skal have logget ind én gang, så brugeren findes."),
+    )
+
+    field_order = ["person", "role", "practice", "prescriber"]
+
+    def clean_person(self):
+        text = self.cleaned_data["person"].strip()
+        users = get_user_model().objects.filter(is_active=True)
+        found = list(users.filter(username__iexact=text)[:2]) or list(users.filter(email__iexact=text)[:2])
+        if not found:
+            raise ValidationError(_("Der findes ingen aktiv bruger med det brugernavn eller den e-mail."))
+        if len(found) > 1:
+            raise ValidationError(_("Flere brugere har den e-mail; skriv brugernavnet."))
+        return found[0]

@@ -194,21 +194,26 @@ def _mix_section(data: MeetingData, window: pd.DataFrame, period_text: str) -> S
     )
     mix = ind.group_mix(window)
     units = ["cluster", "region", "country", *_units(mix, data, "practice")]
+    section.cards.append(
+        _mix_card("practice-mix", _("Recepter fordelt på antibiotikagrupper"), _("Enhed"), mix, units, data)
+    )
+    return section
+
+
+def _mix_card(
+    dom_id: str, title: str, unit_head: str, mix: pd.DataFrame, units: list[str], data: MeetingData
+):
+    """Stacked bars of each unit's prescriptions over the antibiotic groups, with the table beside."""
     rows = [(data.label(u), {k: float(v) for k, v in mix.loc[u].items()}) for u in units if u in mix.index]
     own = {data.label(u) for u in units if data.is_own(u)}
     groups = _group_names(data)
-    section.cards.append(
-        charts.Card(
-            "practice-mix",
-            _("Recepter fordelt på antibiotikagrupper"),
-            charts.mix_bars(rows, groups, own=own),
-            table_head=[_("Enhed"), *[name for _code, name in groups]],
-            table_rows=[
-                [label, *[_pct(shares.get(code)) for code, _name in groups]] for label, shares in rows
-            ],
-        )
+    return charts.Card(
+        dom_id,
+        title,
+        charts.mix_bars(rows, groups, own=own),
+        table_head=[unit_head, *[name for _code, name in groups]],
+        table_rows=[[label, *[_pct(shares.get(code)) for code, _name in groups]] for label, shares in rows],
     )
-    return section
 
 
 def _funnel_card(
@@ -337,19 +342,14 @@ def _prescriber_section(
             measure="critical",
         )
     )
-    mix = ind.group_mix(window)
-    rows = [(data.label(u), {k: float(v) for k, v in mix.loc[u].items()}) for u in units if u in mix.index]
-    own = {data.label(u) for u in units if data.is_own(u)}
-    groups = _group_names(data)
     section.cards.append(
-        charts.Card(
+        _mix_card(
             "prescriber-mix",
             _("Behandlernes recepter fordelt på antibiotikagrupper"),
-            charts.mix_bars(rows, groups, own=own),
-            table_head=[_("Behandler"), *[name for _code, name in groups]],
-            table_rows=[
-                [label, *[_pct(shares.get(code)) for code, _name in groups]] for label, shares in rows
-            ],
+            _("Behandler"),
+            ind.group_mix(window),
+            units,
+            data,
         )
     )
     return section

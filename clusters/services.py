@@ -1,4 +1,5 @@
-"""Writes of the clusters app: packages, antibiotic groups, meetings, discussion, goals, extracts, retention.
+"""Writes of the clusters app: members, packages, antibiotic groups, meetings, discussion, goals, extracts,
+retention.
 
 Keyword-only, atomic, raising ValidationError; optimistic locking (a stale `version`) raises
 ConflictError, which the views answer with 409 and the stored state.
@@ -11,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,6 +41,156 @@ from .upload import ParsedExtract
 
 class ConflictError(Exception):
     """Someone else saved the object after the user opened it."""
+
+
+def _check_member_practice(
+    *, cluster: Cluster, practice: Practice | None, prescriber: Prescriber | None, member
+) -> None:
+    """A member's practice and doctor must be the cluster's, and a doctor is one person's login."""
+    if practice is not None and practice.cluster_id != cluster.id:
+        raise ValidationError({"practice": _("Praksis hører ikke til klyngen.")})
+    if prescriber is None:
+        return
+    if practice is None or prescriber.practice_id != practice.id:
+        raise ValidationError({"prescriber": _("Behandleren hører ikke til den valgte praksis.")})
+    if prescriber.user_id is not None and prescriber.user_id != member.id:
+        raise ValidationError({"prescriber": _("Behandleren er allerede knyttet til en anden bruger.")})
+
+
+def cluster_membership_check(
+    *,
+    cluster: Cluster,
+    member,
+    role: str,
+    practice: Practice | None,
+    prescriber: Prescriber | None,
+    membership: ClusterMembership | None = None,
+) -> None:
+    """The rules of a membership, also for forms that show them at the field (the admin's form):
+    the practice and doctor are the cluster's, a person is a member once, and the last coordinator
+    stays one. `membership` is the stored row when changing it."""
+    _check_member_practice(cluster=cluster, practice=practice, prescriber=prescriber, member=member)
+    others = ClusterMembership.objects.filter(cluster=cluster, user=member)
+    if membership is not None:
+        others = others.exclude(pk=membership.pk)
+    if others.exists():
+        raise ValidationError({"user": _("Brugeren er allerede medlem af klyngen.")})
+    if (
+        membership is not None
+        and membership.role == ClusterMembership.Role.COORDINATOR
+        and role != ClusterMembership.Role.COORDINATOR
+    ):
+        _check_coordinator_left(cluster=cluster, leaving=membership)
+
+
+def _link_prescriber(*, cluster: Cluster, member, prescriber: Prescriber | None, user) -> None:
+    """Make `prescriber` the member's own doctor in the cluster (they see their own figures by name),
+    unlinking any other doctor of the cluster the member was linked to."""
+    linked = Prescriber.objects.select_for_update().filter(practice__cluster=cluster, user=member)
+    for other in linked:
+        if prescriber is None or other.pk != prescriber.pk:
+            other.user = None
+            other._history_user = user
+            other.save(update_fields=["user"])
+    if prescriber is not None and prescriber.user_id != member.id:
+        prescriber.user = member
+        prescriber._history_user = user
+        prescriber.save(update_fields=["user"])
+
+
+def _lock_cluster(cluster: Cluster) -> None:
+    # Membership writes of one cluster run one at a time: two coordinators demoting each other at
+    # once must not leave the cluster with none (row locks on the memberships alone could deadlock).
+    Cluster.objects.select_for_update().filter(pk=cluster.pk).first()
+
+
+def _check_coordinator_left(*, cluster: Cluster, leaving: ClusterMembership) -> None:
+    """A cluster keeps at least one coordinator: nobody else may plan meetings or manage members."""
+    coordinators = ClusterMembership.objects.filter(cluster=cluster, role=ClusterMembership.Role.COORDINATOR)
+    if not coordinators.exclude(pk=leaving.pk).exists():
+        raise ValidationError(
+            {"role": _("Klyngen skal have mindst én klyngekoordinator. Udpeg en ny koordinator først.")}
+        )
+
+
+@transaction.atomic
+def cluster_membership_add(
+    *,
+    cluster: Cluster,
+    member,
+    role: str,
+    practice: Practice | None,
+    prescriber: Prescriber | None = None,
+    user,
+) -> ClusterMembership:
+    """Give `member` (an existing login) a role in the cluster, at a practice, optionally as one of its
+    doctors in the extracts. The user acting is `user` (kept in the history)."""
+    _lock_cluster(cluster)
+    if prescriber is not None:
+        prescriber.refresh_from_db()  # linked meanwhile? read after the lock
+    cluster_membership_check(
+        cluster=cluster, member=member, role=role, practice=practice, prescriber=prescriber
+    )
+    membership = ClusterMembership(cluster=cluster, user=member, role=role, practice=practice)
+    membership._history_user = user
+    membership.full_clean()
+    try:
+        # Two coordinators adding the same person at once: the unique constraint decides.
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:
+        raise ValidationError({"user": _("Brugeren er allerede medlem af klyngen.")}) from exc
+    _link_prescriber(cluster=cluster, member=member, prescriber=prescriber, user=user)
+    return membership
+
+
+@transaction.atomic
+def cluster_membership_update(
+    *,
+    membership: ClusterMembership,
+    role: str,
+    practice: Practice | None,
+    prescriber: Prescriber | None,
+    user,
+) -> ClusterMembership:
+    """Change a member's role, practice and own doctor."""
+    _lock_cluster(membership.cluster)
+    current = (
+        ClusterMembership.objects.select_for_update().select_related("cluster", "user").get(pk=membership.pk)
+    )
+    cluster = current.cluster
+    if prescriber is not None:
+        prescriber.refresh_from_db()
+    cluster_membership_check(
+        cluster=cluster,
+        member=current.user,
+        role=role,
+        practice=practice,
+        prescriber=prescriber,
+        membership=current,
+    )
+    current.role = role
+    current.practice = practice
+    current._history_user = user
+    current.full_clean()
+    current.save(update_fields=["role", "practice"])
+    _link_prescriber(cluster=cluster, member=current.user, prescriber=prescriber, user=user)
+    return current
+
+
+@transaction.atomic
+def cluster_membership_remove(*, membership: ClusterMembership, user) -> None:
+    """Take a person out of the cluster: the membership goes and so does their link to a doctor, so
+    they no longer see the cluster or their own figures by name."""
+    _lock_cluster(membership.cluster)
+    current = (
+        ClusterMembership.objects.select_for_update().select_related("cluster", "user").get(pk=membership.pk)
+    )
+    if current.role == ClusterMembership.Role.COORDINATOR:
+        _check_coordinator_left(cluster=current.cluster, leaving=current)
+    _link_prescriber(cluster=current.cluster, member=current.user, prescriber=None, user=user)
+    current._history_user = user
+    current.delete()
 
 
 def antibiotic_groups_ensure_defaults(*, provider: Provider) -> int:

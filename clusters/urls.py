@@ -8,6 +8,17 @@ urlpatterns = [
     path("klynger/", views.home, name="home"),
     path("klynger/datatraek-skabelon/", views.extract_template, name="extract-template"),
     path("klynger/<slug:slug>/", views.cluster_detail, name="cluster-detail"),
+    path("klynger/<slug:slug>/medlemmer/", views.cluster_members, name="cluster-members"),
+    path(
+        "klynger/<slug:slug>/medlemmer/<str:membership_uuid>/",
+        views.cluster_member_edit,
+        name="cluster-member-edit",
+    ),
+    path(
+        "klynger/<slug:slug>/medlemmer/<str:membership_uuid>/fjern/",
+        views.cluster_member_remove,
+        name="cluster-member-remove",
+    ),
     path("klynger/<slug:slug>/moeder/nyt/", views.meeting_create, name="meeting-create"),
     path("klyngemoeder/<str:meeting_uuid>/", views.meeting_detail, name="meeting-detail"),
     path("klyngemoeder/<str:meeting_uuid>/rediger/", views.meeting_edit, name="meeting-edit"),

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +25,8 @@ from .forms import (
     GroupFormSet,
     MeetingEditForm,
     MeetingForm,
+    MemberAddForm,
+    MemberForm,
     PackageForm,
     UploadForm,
 )
@@ -170,6 +172,148 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
         {"access": access, "cluster": cluster, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _member_rows(cluster) -> list[dict]:
+    memberships = list(
+        ClusterMembership.objects.filter(cluster=cluster)
+        .select_related("user", "practice")
+        .order_by("role", "practice__name", "user__first_name", "user__username")
+    )
+    doctors = {p.user_id: p for p in Prescriber.objects.filter(practice__cluster=cluster, user__isnull=False)}
+    return [{"membership": m, "prescriber": doctors.get(m.user_id)} for m in memberships]
+
+
+def _member_changes(cluster, limit: int = 20) -> list:
+    """The latest additions, changes and removals of the cluster's members, from their history."""
+    return list(
+        ClusterMembership.history.filter(cluster_id=cluster.id)
+        .select_related("history_user", "user", "practice")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
+def _add_member_errors(form, exc: ValidationError) -> None:
+    # The service names the person "user" (the model's field); the add form calls it "person".
+    if hasattr(exc, "error_dict") and "user" in exc.error_dict and "person" in form.fields:
+        form.add_error("person", exc.error_dict.pop("user"))
+    _add_errors(form, exc)
+
+
+@login_required
+def cluster_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who belongs to the cluster, at which practice and as which doctor; the coordinator adds people."""
+    access = get_cluster_for_user(request.user, slug, members=True)
+    cluster = access.cluster
+    form = MemberAddForm(
+        request.POST if request.method == "POST" else None,
+        cluster=cluster,
+        initial={"role": ClusterMembership.Role.MEMBER},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.cluster_membership_add(
+                cluster=cluster,
+                member=data["person"],
+                role=data["role"],
+                practice=data["practice"],
+                prescriber=data["prescriber"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_member_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s er nu med i klyngen.")
+                % {"name": membership.user.get_full_name() or membership.user.username},
+            )
+            return redirect("clusters:cluster-members", slug=cluster.slug)
+    return _members_page(request, access, form)
+
+
+def _members_page(
+    request: HttpRequest, access, form: MemberAddForm, remove_errors: list[str] | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "clusters/members.html",
+        {
+            "access": access,
+            "cluster": access.cluster,
+            "rows": _member_rows(access.cluster),
+            "changes": _member_changes(access.cluster),
+            "form": form,
+            "remove_errors": remove_errors or [],
+        },
+        status=400 if form.errors or remove_errors else 200,
+    )
+
+
+def _membership_for(cluster, membership_uuid) -> ClusterMembership:
+    if not _is_uuid(membership_uuid):
+        raise Http404
+    return get_object_or_404(
+        ClusterMembership.objects.select_related("user", "practice"), cluster=cluster, uuid=membership_uuid
+    )
+
+
+@login_required
+def cluster_member_edit(request: HttpRequest, slug: str, membership_uuid) -> HttpResponse:
+    access = get_cluster_for_user(request.user, slug, members=True)
+    cluster = access.cluster
+    membership = _membership_for(cluster, membership_uuid)
+    linked = Prescriber.objects.filter(practice__cluster=cluster, user=membership.user).first()
+    form = MemberForm(
+        request.POST if request.method == "POST" else None,
+        cluster=cluster,
+        initial={"role": membership.role, "practice": membership.practice_id, "prescriber": linked},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cluster_membership_update(
+                membership=membership,
+                role=data["role"],
+                practice=data["practice"],
+                prescriber=data["prescriber"],
+                user=request.user,
+            )
+        except ClusterMembership.DoesNotExist as exc:  # removed by someone else meanwhile
+            raise Http404 from exc
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Medlemmet er ændret."))
+            return redirect("clusters:cluster-members", slug=cluster.slug)
+    return render(
+        request,
+        "clusters/member_form.html",
+        {"access": access, "cluster": cluster, "membership": membership, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def cluster_member_remove(request: HttpRequest, slug: str, membership_uuid) -> HttpResponse:
+    access = get_cluster_for_user(request.user, slug, members=True)
+    cluster = access.cluster
+    membership = _membership_for(cluster, membership_uuid)
+    name = membership.user.get_full_name() or membership.user.username
+    try:
+        services.cluster_membership_remove(membership=membership, user=request.user)
+    except ClusterMembership.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        # Refused (the last coordinator): said on the member page, nothing changed.
+        form = MemberAddForm(cluster=cluster, initial={"role": ClusterMembership.Role.MEMBER})
+        return _members_page(
+            request, access, form, remove_errors=[m for ms in exc.message_dict.values() for m in ms]
+        )
+    messages.success(request, _("%(name)s er taget ud af klyngen.") % {"name": name})
+    return redirect("clusters:cluster-members", slug=cluster.slug)
 
 
 def _is_uuid(value) -> bool:

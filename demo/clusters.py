@@ -362,15 +362,16 @@ def _cluster_data(
     ):
         user = users.ensure([COORDINATOR if username == COORDINATOR.username else DOCTOR])[username]
         prescriber = Prescriber.objects.get(practice__cluster=cluster, name=prescriber_name)
-        prescriber.user = user
-        prescriber.save(update_fields=["user"])
-        ClusterMembership.objects.create(
+        # As the coordinator would on the cluster's member page (the demo coordinator first).
+        services.cluster_membership_add(
             cluster=cluster,
-            user=user,
-            practice=prescriber.practice,
+            member=user,
             role=ClusterMembership.Role.COORDINATOR
             if username == COORDINATOR.username
             else ClusterMembership.Role.MEMBER,
+            practice=prescriber.practice,
+            prescriber=prescriber,
+            user=coordinator,
         )
     summary.add("klyngemedlemmer", 2)
 

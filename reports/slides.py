@@ -18,7 +18,6 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from lxml import etree
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE
@@ -26,7 +25,9 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from measures.charts import figures as charts
+from measures.months import month_label, parse_period
 
+from .chart_workbook import TextCategoryChartData, TextXyChartData
 from .selectors import ANONYMISED, ChartItem, FunnelItem, ReportContent
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -168,10 +169,8 @@ def _add_chart(
     y_range: tuple[float, float] | None = None,
 ) -> None:
     points = charts.clean_points(item.data)
-    chart_data = CategoryChartData(number_format=_excel_format(item.indicator.shown_decimals))
-    chart_data.categories = [
-        charts.month_label(charts.parse_period(p["period"]), long=not small) for p in points
-    ]
+    chart_data = TextCategoryChartData(number_format=_excel_format(item.indicator.shown_decimals))
+    chart_data.categories = [month_label(parse_period(p["period"]), long=not small) for p in points]
     named = chart_series(item.data, small=small)
     for name, values in named:
         chart_data.add_series(name, values)
@@ -328,10 +327,10 @@ def _build(content: ReportContent, progress: Progress) -> bytes:
 
 def flag_text(flag: str) -> str:
     return {
-        "high_outlier": _("over 99,8 %-grænsen"),
-        "low_outlier": _("under 99,8 %-grænsen"),
-        "high_warning": _("over 95 %-grænsen"),
-        "low_warning": _("under 95 %-grænsen"),
+        "high_outlier": _("over grænsen på 99,8 %"),
+        "low_outlier": _("under grænsen på 99,8 %"),
+        "high_warning": _("over grænsen på 95 %"),
+        "low_warning": _("under grænsen på 95 %"),
     }[flag]
 
 
@@ -349,10 +348,10 @@ def funnel_series(funnel: FunnelItem) -> list[tuple[str, list[tuple[float, float
         # Start the limits a little left of the smallest team: near zero they run off the chart.
         smallest = min((unit.denominator for unit in chart.units), default=0) * 0.5
         for key, name in (
-            ("lo95", _("95 %-grænse")),
-            ("hi95", _("95 %-grænse (øvre)")),
-            ("lo998", _("99,8 %-grænse")),
-            ("hi998", _("99,8 %-grænse (øvre)")),
+            ("lo95", _("Nedre grænse på 95 %")),
+            ("hi95", _("Øvre grænse på 95 %")),
+            ("lo998", _("Nedre grænse på 99,8 %")),
+            ("hi998", _("Øvre grænse på 99,8 %")),
         ):
             values = getattr(curve, key)
             series.append(
@@ -368,14 +367,14 @@ def funnel_series(funnel: FunnelItem) -> list[tuple[str, list[tuple[float, float
 def _funnel_slide(prs, funnel: FunnelItem) -> None:
     indicator = funnel.indicator
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    first = charts.month_label(funnel.first_period, long=True)
-    period = f"{first}–{charts.month_label(funnel.last_period, long=True)}"
+    first = month_label(funnel.first_period, long=True)
+    period = f"{first}–{month_label(funnel.last_period, long=True)}"
     _title(
         slide,
         _("%(indicator)s – tragtdiagram (%(period)s)") % {"indicator": indicator.name, "period": period},
         size=24,
     )
-    chart_data = XyChartData(number_format="#,##0.0")
+    chart_data = TextXyChartData(number_format="#,##0.0")
     named = funnel_series(funnel)
     for name, points in named:
         series = chart_data.add_series(name, number_format="#,##0.0")
@@ -417,10 +416,10 @@ def _funnel_slide(prs, funnel: FunnelItem) -> None:
             point.data_label.text_frame.text = unit.unit
     styles = {
         _("LKT'ets niveau"): (GREY, {"width": 1.5}),
-        _("95 %-grænse"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
-        _("95 %-grænse (øvre)"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
-        _("99,8 %-grænse"): (GREY, {"width": 1.25}),
-        _("99,8 %-grænse (øvre)"): (GREY, {"width": 1.25}),
+        _("Nedre grænse på 95 %"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
+        _("Øvre grænse på 95 %"): (LIMIT_GREY, {"width": 1, "dash": MSO_LINE.DASH}),
+        _("Nedre grænse på 99,8 %"): (GREY, {"width": 1.25}),
+        _("Øvre grænse på 99,8 %"): (GREY, {"width": 1.25}),
     }
     for series in plot_series[:-1]:
         colour, options = styles.get(series.name, (GREY, {}))
@@ -458,9 +457,9 @@ def _national_note(item: ChartItem) -> str:
     if not points:
         return ""
     last = points[-1]
-    period = charts.parse_period(last["period"])
+    period = parse_period(last["period"])
     text = _("Seneste måned: %(month)s, %(value)s") % {
-        "month": charts.month_label(period if isinstance(period, date) else None, long=True),
+        "month": month_label(period if isinstance(period, date) else None, long=True),
         "value": _number(last.get("y"), item.indicator.shown_decimals),
     }
     if last.get("n_teams") is not None:

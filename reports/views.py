@@ -138,9 +138,11 @@ def snapshot_status(request: HttpRequest, snapshot_uuid) -> JsonResponse:
     )
 
 
-def _download(snapshot: ReportSnapshot, field) -> FileResponse:
+def _download(request: HttpRequest, snapshot: ReportSnapshot, field) -> FileResponse:
+    """The stored file (the same bytes every time), recorded in the network's export audit."""
     if snapshot.status != ReportSnapshot.Status.DONE or not field:
         raise Http404
+    filename = field.name.rsplit("/", 1)[-1]
     content_type = (
         "application/pdf"
         if snapshot.format == ReportSnapshot.Format.PDF
@@ -149,11 +151,12 @@ def _download(snapshot: ReportSnapshot, field) -> FileResponse:
     response = FileResponse(
         field.open("rb"),
         as_attachment=True,
-        filename=field.name.rsplit("/", 1)[-1],
+        filename=filename,
         content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    record_report(request, snapshot.network, filename)
     return response
 
 
@@ -164,9 +167,7 @@ def snapshot_download_named(request: HttpRequest, snapshot_uuid) -> FileResponse
     snapshot, access = get_snapshot_for_user(request.user, snapshot_uuid)
     if not may_download_named(snapshot, access):
         raise PermissionDenied
-    response = _download(snapshot, snapshot.file_named)
-    record_report(request, snapshot.network, snapshot.file_named.name.rsplit("/", 1)[-1])
-    return response
+    return _download(request, snapshot, snapshot.file_named)
 
 
 @login_required
@@ -176,9 +177,7 @@ def snapshot_download_anonymised(request: HttpRequest, snapshot_uuid) -> FileRes
     snapshot, access = get_snapshot_for_user(request.user, snapshot_uuid)
     if not may_download_anonymised(snapshot, access):
         raise Http404
-    response = _download(snapshot, snapshot.file_anonymised)
-    record_report(request, snapshot.network, snapshot.file_anonymised.name.rsplit("/", 1)[-1])
-    return response
+    return _download(request, snapshot, snapshot.file_anonymised)
 
 
 @login_required

@@ -10,16 +10,31 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
+from clusters.models import Cluster, ClusterMembership, Provider, ProviderMembership
 from measures.models import Indicator, Measurement
 from measures.services.entry import measurement_save
 from teams.models import Network, NetworkMembership, OidcIdentity, Organisation, Team, TeamMembership
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"teams", "measures", "seminars"}
+OUR_APPS = {"teams", "measures", "seminars", "reports", "clusters"}
 # Set-up data with no service of its own: organisations, networks, teams, who belongs where and
-# which single sign-on identity is whose.
-EDITABLE = {Organisation, Network, NetworkMembership, Team, TeamMembership, OidcIdentity, Measurement}
+# which single sign-on identity is whose; the clusters' providers, their staff and the clusters.
+# Cluster memberships are added and changed in the admin through clusters.services (the first
+# coordinator; tests/clusters/test_members.py).
+EDITABLE = {
+    Organisation,
+    Network,
+    NetworkMembership,
+    Team,
+    TeamMembership,
+    OidcIdentity,
+    Measurement,
+    Provider,
+    ProviderMembership,
+    Cluster,
+    ClusterMembership,
+}
 
 
 def our_admins():
@@ -38,7 +53,7 @@ def test_only_set_up_models_and_measurements_are_editable_in_the_admin(world):
     request.user = world.staff
     writable = set()
     for model, model_admin in our_admins():
-        obj = model.objects.first()
+        obj = model._default_manager.first()
         rights = [
             model_admin.has_add_permission(request),
             model_admin.has_change_permission(request, obj),
@@ -106,3 +121,19 @@ def test_a_read_only_model_cannot_be_reverted_from_its_history(world, client_for
     assert client.post(url, {}).status_code == 403
     goal.refresh_from_db()
     assert goal.title == "Ny titel"
+
+
+def test_a_report_snapshot_is_a_record_the_admin_cannot_change_or_delete(world, client_for):
+    from reports.models import ReportSnapshot
+
+    snapshot = ReportSnapshot.objects.create(
+        network=world.network, kind=ReportSnapshot.Kind.NETWORK, format=ReportSnapshot.Format.PDF
+    )
+    client = client_for(world.staff)
+    change = reverse("admin:reports_reportsnapshot_change", args=[snapshot.pk])
+    assert client.get(change).status_code == 200  # shown read-only
+    assert client.post(change, {"status": "failed"}).status_code == 403
+    delete = reverse("admin:reports_reportsnapshot_delete", args=[snapshot.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    snapshot.refresh_from_db()
+    assert snapshot.status == ReportSnapshot.Status.QUEUED

@@ -88,7 +88,7 @@ def test_every_model_of_our_apps_is_in_the_admin():
     registered = set(admin.site._registry)
     ours = [
         model
-        for app in ("teams", "measures", "seminars")
+        for app in ("teams", "measures", "seminars", "reports", "clusters")
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     ]
@@ -97,7 +97,11 @@ def test_every_model_of_our_apps_is_in_the_admin():
 
 def test_admin_pages_render_for_every_registered_model(world, client_for):
     # One test over admin.site._registry (not a fixed list), so a new model is covered automatically;
-    # one world for all of them, because building it costs seconds.
+    # one world for all of them, because building it costs seconds. The GP cluster world gives every
+    # clusters model a row, so their change pages are rendered too.
+    from tests.clusters.factory import build_cluster_world
+
+    build_cluster_world(world)
     client = client_for(world.staff)
     request = RequestFactory().get("/")
     request.user = world.staff

@@ -174,6 +174,9 @@ class Prescriber(HumanConstraintMessages, models.Model):
         verbose_name=_("bruger"),
     )
 
+    # Who linked which login to the doctor (the member page), kept as for every entered change.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("behandler")
         verbose_name_plural = _("behandlere")
@@ -195,6 +198,7 @@ class ClusterMembership(HumanConstraintMessages, models.Model):
         COORDINATOR = "coordinator", _("Klyngekoordinator")
         MEMBER = "member", _("Klyngemedlem")
 
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     cluster = models.ForeignKey(
         Cluster, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("praksisklynge")
     )

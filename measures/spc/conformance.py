@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -265,31 +265,56 @@ def check_qic_case(case: dict[str, Any]) -> str | None:
     n_exp = len(_as_list(expected.get("y")) or [])
     if len(res.points) != n_exp:
         return f"number of points: expected {n_exp}, got {len(res.points)}"
-    for vec_name, attr, kind in POINT_FIELDS:
-        if vec_name not in expected:
+    return _compare_points(expected, res.points, POINT_FIELDS) or _compare_summary(
+        expected.get("summary"), res.parts, _QIC_SUMMARY
+    )
+
+
+_QIC_SUMMARY: Final = {key: (attr, kind) for key, attr, kind in SUMMARY_FIELDS}
+
+
+def _compare_points(
+    expected: dict[str, Any], points: Sequence[Any], fields: Iterable[tuple[str, str, str]]
+) -> str | None:
+    """The first difference in the per-point columns; `fields` are (column, attribute, kind), and a
+    column written as a scalar holds for every point."""
+    for column, attr, kind in fields:
+        if column not in expected:
             continue
-        col = expected[vec_name]
-        if not isinstance(col, list):
-            col = [col] * n_exp
-        for i, (e, p) in enumerate(zip(col, res.points, strict=True)):
+        values = expected[column]
+        if not isinstance(values, list):
+            values = [values] * len(points)
+        for i, (e, p) in enumerate(zip(values, points, strict=True)):
             a = getattr(p, attr)
-            if not values_equal(e, a, kind):
-                return f"field {vec_name} point {i}: expected {_fmt(e)}, got {_fmt(a)}"
-    summary = expected.get("summary")
+            if not _same(e, a, kind):
+                return f"field {column} point {i}: expected {_fmt(e)}, got {_fmt(a)}"
+    return None
+
+
+def _compare_summary(summary: Any, rows: Sequence[Any], fields: dict[str, tuple[str, str]]) -> str | None:
+    """The first difference in the summary rows (one per part or rebase group); `fields` maps each
+    key to (attribute, kind)."""
     if isinstance(summary, dict):
         summary = [summary]
-    if summary is not None:
-        if len(summary) != len(res.parts):
-            return f"number of parts: expected {len(summary)}, got {len(res.parts)}"
-        for j, (es, ps) in enumerate(zip(summary, res.parts, strict=True)):
-            for key in es:
-                spec = next((f for f in SUMMARY_FIELDS if f[0] == key), None)
-                if spec is None:
-                    return f"summary field {key} part {j}: unknown field"
-                a = getattr(ps, spec[1])
-                if not values_equal(es[key], a, spec[2]):
-                    return f"summary field {key} part index {j}: expected {_fmt(es[key])}, got {_fmt(a)}"
+    if summary is None:
+        return None
+    if len(summary) != len(rows):
+        return f"number of summary rows: expected {len(summary)}, got {len(rows)}"
+    for j, (es, row) in enumerate(zip(summary, rows, strict=True)):
+        for key, e in es.items():
+            if key not in fields:
+                return f"summary field {key} row {j}: unknown field"
+            attr, kind = fields[key]
+            a = getattr(row, attr)
+            if not _same(e, a, kind):
+                return f"summary field {key} row {j}: expected {_fmt(e)}, got {_fmt(a)}"
     return None
+
+
+def _same(e: Any, a: Any, kind: str) -> bool:
+    if kind == "str":
+        return e == a
+    return values_equal(e, a, kind)
 
 
 # ----------------------------------------------------------------- funnel
@@ -315,22 +340,32 @@ def compute_funnel_case(case: dict[str, Any]):
     )
 
 
-def check_funnel_case(case: dict[str, Any]) -> str | None:
+def _run_case(
+    case: dict[str, Any], compute: Callable[[dict[str, Any]], Any], error_type: type[Exception], name: str
+) -> tuple[bool, Any]:
+    """Compute a reference case (funnel, mdc). (True, verdict) when the case is decided here: it
+    expects an error (None if the same error text came), or the computation raised; otherwise
+    (False, result) for the caller to compare field by field."""
     expected = case["expected"]
     if "error" in expected:
         try:
-            compute_funnel_case(case)
-        except FunnelError as exc:
-            return (
-                None
-                if str(exc) == expected["error"]
-                else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
-            )
-        return f"expected error ({expected['error']}), but a funnel was computed"
+            compute(case)
+        except error_type as exc:
+            if str(exc) == expected["error"]:
+                return True, None
+            return True, f"error text: expected {expected['error']!r}, got {str(exc)!r}"
+        return True, f"expected error ({expected['error']}), but the {name} was computed"
     try:
-        fp = compute_funnel_case(case)
+        return False, compute(case)
     except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
-        return f"funnel raised {type(exc).__name__}: {exc}"
+        return True, f"{name} raised {type(exc).__name__}: {exc}"
+
+
+def check_funnel_case(case: dict[str, Any]) -> str | None:
+    expected = case["expected"]
+    decided, fp = _run_case(case, compute_funnel_case, FunnelError, "funnel")
+    if decided:
+        return fp
     for key, kind in (
         ("phi", "num"),
         ("tau2", "num"),
@@ -414,12 +449,6 @@ _MDC_SUMMARY_FIELDS: Final = {
 }
 
 
-def _same(e: Any, a: Any, kind: str) -> bool:
-    if kind == "str":
-        return e == a
-    return values_equal(e, a, kind)
-
-
 def compute_mdc_case(case: dict[str, Any]):
     inp = case["input"]
     rebase = _as_list(inp.get("rebase"))
@@ -438,47 +467,24 @@ def compute_mdc_case(case: dict[str, Any]):
 
 def check_mdc_case(case: dict[str, Any]) -> str | None:
     expected = case["expected"]
-    if "error" in expected:
-        try:
-            compute_mdc_case(case)
-        except MDCError as exc:
-            return (
-                None
-                if str(exc) == expected["error"]
-                else f"error text: expected {expected['error']!r}, got {str(exc)!r}"
-            )
-        return f"expected error ({expected['error']}), but a chart was computed"
-    try:
-        res = compute_mdc_case(case)
-    except Exception as exc:  # noqa: BLE001 - report, do not crash the runner
-        return f"mdc raised {type(exc).__name__}: {exc}"
+    decided, res = _run_case(case, compute_mdc_case, MDCError, "mdc chart")
+    if decided:
+        return res
     dates = _as_list(expected.get("date")) or []
     if len(dates) != len(res.points):
         return f"number of points: expected {len(dates)}, got {len(res.points)}"
     for i, (d, p) in enumerate(zip(dates, res.points, strict=True)):
         if d != p.date.isoformat():
             return f"date point {i}: expected {d}, got {p.date.isoformat()}"
-    for key, kind in _MDC_POINT_FIELDS:
-        if key not in expected:
-            continue
-        col = _as_list(expected[key])
-        for i, (e, p) in enumerate(zip(col, res.points, strict=True)):
-            a = getattr(p, key)
-            if not _same(e, a, kind):
-                return f"field {key} point {i}: expected {_fmt(e)}, got {_fmt(a)}"
-    summary = expected.get("summary")
-    if isinstance(summary, dict):
-        summary = [summary]
-    if summary is not None:
-        if len(summary) != len(res.summary):
-            return f"number of summary rows: expected {len(summary)}, got {len(res.summary)}"
-        for j, (es, rs) in enumerate(zip(summary, res.summary, strict=True)):
-            for key, e in es.items():
-                if key not in _MDC_SUMMARY_FIELDS:
-                    return f"summary field {key}: unknown"
-                a = getattr(rs, key)
-                if not _same(e, a, _MDC_SUMMARY_FIELDS[key]):
-                    return f"summary field {key} row {j}: expected {_fmt(e)}, got {_fmt(a)}"
+    difference = _compare_points(
+        expected, res.points, [(key, key, kind) for key, kind in _MDC_POINT_FIELDS]
+    ) or _compare_summary(
+        expected.get("summary"),
+        res.summary,
+        {key: (key, kind) for key, kind in _MDC_SUMMARY_FIELDS.items()},
+    )
+    if difference:
+        return difference
     for key, e in (expected.get("icons") or {}).items():
         if res.icons.get(key) != e:
             return f"icon {key}: expected {_fmt(e)}, got {_fmt(res.icons.get(key))}"

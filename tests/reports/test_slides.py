@@ -160,7 +160,7 @@ def test_a_funnel_slide_compares_the_teams_over_the_last_six_complete_months(fun
         expected[label] = 100 * sum(r.numerator for r in rows) / sum(r.denominator for r in rows)
     assert sorted(teams.values) == pytest.approx(sorted(float(v) for v in expected.values()))
     names = [s.name for s in chart.plots[0].series]
-    assert "99,8 %-grænse" in names and "95 %-grænse" in names
+    assert "Nedre grænse på 99,8 %" in names and "Øvre grænse på 95 %" in names
     assert "Tragtdiagram over" in prs.slides[index].notes_slide.notes_text_frame.text
     # The anonymised file's funnel names no team either.
     anonymised = _texts(_pptx(snapshot, "file_anonymised"))

@@ -5,8 +5,11 @@ national lead, the region's coordinator and staff see cluster and practice level
 everyone else gets 404. Writes: the coordinator plans and records, the provider uploads and edits packages.
 """
 
-from clusters.models import MeetingGoal
-from tests.base import World
+import uuid
+
+from clusters import services
+from clusters.models import ClusterMembership, MeetingGoal
+from tests.base import World, make_user
 from tests.clusters.factory import build_cluster_world
 
 from .matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, UNAUTHORIZED, Rule, expect
@@ -68,6 +71,27 @@ def goal(w: World) -> dict:
     return {"meeting_uuid": cw.meeting.uuid, "goal_uuid": item.uuid}
 
 
+def member(w: World) -> dict:
+    """The cluster member's own membership (a real row; the matrix's POST to it is an empty form)."""
+    cw = build_cluster_world(w)
+    membership = ClusterMembership.objects.get(cluster=cw.cluster, user=cw.member)
+    return {"slug": cw.cluster.slug, "membership_uuid": membership.uuid}
+
+
+def fresh_member(w: World) -> dict:
+    """A new member for each role, so the coordinator's permitted removal takes nobody from the next role."""
+    cw = build_cluster_world(w)
+    person = make_user(f"matrix-member-{uuid.uuid4().hex[:12]}")
+    membership = services.cluster_membership_add(
+        cluster=cw.cluster,
+        member=person,
+        role=ClusterMembership.Role.MEMBER,
+        practice=cw.practices[2],
+        user=cw.coordinator,
+    )
+    return {"slug": cw.cluster.slug, "membership_uuid": membership.uuid}
+
+
 def package(w: World) -> dict:
     return {"slug": build_cluster_world(w).package.slug}
 
@@ -98,6 +122,13 @@ CLUSTER_RULES: dict[str, Rule | list[Rule]] = {
     "clusters:extract-template": get_only(no_kwargs, LOGGED_IN),
     "clusters:cluster-detail": get_only(cluster, CLUSTER_READ),
     "clusters:meeting-create": form(cluster, CLUSTER_PLAN, CLUSTER_PLAN_FORM_POST),
+    # Who belongs: the coordinator only (staff names the first coordinator in the admin).
+    "clusters:cluster-members": form(cluster, CLUSTER_PLAN, CLUSTER_PLAN_FORM_POST),
+    "clusters:cluster-member-edit": form(member, CLUSTER_PLAN, CLUSTER_PLAN_FORM_POST),
+    "clusters:cluster-member-remove": [
+        Rule(kwargs=fresh_member, method="post", per_role=True, expected=CLUSTER_PLAN_POST),
+        Rule(kwargs=member, expected=expect(NOT_ALLOWED)),
+    ],
     "clusters:meeting-detail": get_only(meeting, CLUSTER_READ),
     "clusters:meeting-edit": form(meeting, CLUSTER_PLAN, CLUSTER_PLAN_FORM_POST),
     "clusters:meeting-extract-requested": Rule(kwargs=follow_up, method="post", expected=CLUSTER_PLAN_POST),
