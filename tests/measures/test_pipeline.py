@@ -380,6 +380,32 @@ def test_a_killed_workers_claims_lapse_and_the_next_sweep_recomputes_them(world,
 
 
 @pytest.mark.django_db
+def test_a_killed_workers_rows_are_recomputed_within_one_sweep_interval(world, settings):
+    # A 3 s sweep interval: the claim is capped at 1 s whatever CHART_CLAIM_SECONDS says.
+    settings.CHART_SWEEP_MINUTES = 0.05
+    settings.CHART_CLAIM_SECONDS = 60
+    interval = charts.sweep_seconds()
+    assert charts.claim_seconds() == 1
+    charts.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+    ids = charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    # A worker claims the rows, renews its claims while it computes, and is killed.
+    assert sorted(charts.chart_results_claim_batch(limit=10)) == sorted(ids)
+    charts.chart_results_claim_renew(result_ids=ids)
+    killed = time.monotonic()
+    # The worst case: the beat's sweep comes right after the kill, while the claims still hold.
+    assert charts.chart_results_sweep(verify=0) == 0
+    follow_up = charts.chart_results_sweep_follow_up()
+    assert follow_up is not None
+    assert time.monotonic() - killed + follow_up <= interval
+    time.sleep(follow_up)
+    assert charts.chart_results_sweep(verify=0) == 3
+    assert not ChartResult.objects.filter(id__in=ids, is_stale=True).exists()
+    assert time.monotonic() - killed <= interval
+    assert charts.chart_results_sweep_follow_up() is None  # nothing claimed: no further sweep
+
+
+@pytest.mark.django_db
 def test_recompute_charts_force_takes_over_claims(world):
     charts.chart_results_recompute_stale(network=world.network)
     Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
