@@ -323,9 +323,14 @@ def _save_runs(net: Network, runs: int, with_charts: bool) -> tuple[list[float],
 
 
 def section_save(net: Network, runs: int, series: int) -> None:
+    import logging
+
     from measures import charts
     from teams.models import Organisation
 
+    # The eager tasks log every run at INFO.
+    for name in ("celery", "kombu"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if not _SMALL_NETWORK:
         regions = list(Organisation.objects.filter(kind="region").order_by("id"))
         _SMALL_NETWORK.append(Network(24, regions))

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 
 from .. import spc
 from ..models import (
@@ -231,14 +232,19 @@ class _Loader:
         # Pooled series are summed in SQL (one GROUP BY per batch), never read team by team: what
         # Python sees of them grows with months and regions, not with the number of teams.
         self.pooled = _PooledSums(pooled_rows)
-        self.series: dict[tuple[int, int], list[tuple[date, Decimal | None, Decimal | None]]] = defaultdict(
-            list
-        )
+        self.series: dict[tuple[int, int], list[tuple[date, float | None, float | None]]] = defaultdict(list)
         if team_rows:
+            # Read as floats (what the engine takes): no Decimal per value.
             for indicator_id, team_id, period, numerator, denominator in (
                 Measurement.objects.filter(team_id__in=team_ids, indicator_id__in=team_indicator_ids)
                 .order_by()
-                .values_list("indicator_id", "team_id", "period", "numerator", "denominator")
+                .values_list(
+                    "indicator_id",
+                    "team_id",
+                    "period",
+                    Cast("numerator", FloatField()),
+                    Cast("denominator", FloatField()),
+                )
             ):
                 self.series[(team_id, indicator_id)].append((period, numerator, denominator))
         self.baseline_end: dict[tuple[int, int], date | None] = {}

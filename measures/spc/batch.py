@@ -218,10 +218,6 @@ def run_batch(
     )
 
 
-def _opt(v: float) -> float | None:
-    return None if math.isnan(v) else v
-
-
 def compute_charts(
     chart: str,
     x: Sequence[object],
@@ -262,40 +258,59 @@ def compute_charts(
         raise SPCError(f"x has {len(xs)} values but the series have {batch.y.shape[1]}")
     base = batch.baseline.tolist()
     inc = batch.include.tolist()
+
+    def nullable(a: FloatArray) -> list[list[float | None]]:
+        # NaN -> None for the whole array at once (not one call per number).
+        return np.where(np.isnan(a), None, a).tolist()
+
     rows = {
-        name: getattr(batch, name).tolist()
-        for name in ("y", "n", "y_sum", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "sigma_signal")
+        name: nullable(getattr(batch, name))
+        for name in ("y", "n", "y_sum", "cl", "lcl", "ucl", "lcl_95", "ucl_95")
     }
+    sigma = batch.sigma_signal.tolist()
     present = (~np.isnan(batch.y_sum)).astype(np.int64).tolist()
+    xx = list(range(1, len(xs) + 1))
     results = []
     for b in range(len(batch)):
-        y, n, y_sum = rows["y"][b], rows["n"][b], rows["y_sum"][b]
-        cl, lcl, ucl = rows["cl"][b], rows["lcl"][b], rows["ucl"][b]
-        lcl_95, ucl_95, sig = rows["lcl_95"][b], rows["ucl_95"][b], rows["sigma_signal"][b]
-        length = present[b]
         summary = batch.part_summary(b)
         rs = summary.runs_signal
         points = tuple(
             Point(
-                x=xs[i],
-                y=_opt(y[i]),
-                n=_opt(n[i]),
-                y_sum=_opt(y_sum[i]),
-                y_length=length[i],
-                cl=_opt(cl[i]),
-                lcl=_opt(lcl[i]),
-                ucl=_opt(ucl[i]),
-                lcl_95=_opt(lcl_95[i]),
-                ucl_95=_opt(ucl_95[i]),
+                x=x_i,
+                y=y_i,
+                n=n_i,
+                y_sum=s_i,
+                y_length=len_i,
+                cl=cl_i,
+                lcl=lcl_i,
+                ucl=ucl_i,
+                lcl_95=lcl95_i,
+                ucl_95=ucl95_i,
                 target=None,
                 part=1,
-                xx=i + 1,
-                baseline=base[i],
-                include=inc[i],
+                xx=xx_i,
+                baseline=base_i,
+                include=inc_i,
                 runs_signal=rs,
-                sigma_signal=sig[i],
+                sigma_signal=sig_i,
             )
-            for i in range(len(xs))
+            for x_i, y_i, n_i, s_i, len_i, cl_i, lcl_i, ucl_i, lcl95_i, ucl95_i, xx_i, base_i, inc_i, sig_i in zip(
+                xs,
+                rows["y"][b],
+                rows["n"][b],
+                rows["y_sum"][b],
+                present[b],
+                rows["cl"][b],
+                rows["lcl"][b],
+                rows["ucl"][b],
+                rows["lcl_95"][b],
+                rows["ucl_95"][b],
+                xx,
+                base,
+                inc,
+                sigma[b],
+                strict=True,
+            )
         )
         results.append(
             ChartResult(
