@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0009_indicator_due_months_pdsa_sharing'),
-        ('teams', '0004_network_entry_window'),
+        ("measures", "0009_indicator_due_months_pdsa_sharing"),
+        ("teams", "0004_network_entry_window"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='chartresult',
-            name='is_stale',
-            field=models.BooleanField(default=True, verbose_name='skal genberegnes'),
+            model_name="chartresult",
+            name="is_stale",
+            field=models.BooleanField(default=True, verbose_name="skal genberegnes"),
         ),
         migrations.AddIndex(
-            model_name='chartresult',
-            index=models.Index(condition=models.Q(('is_stale', True)), fields=['stale_since', 'id'], name='measures_chart_stale'),
+            model_name="chartresult",
+            index=models.Index(
+                condition=models.Q(("is_stale", True)),
+                fields=["stale_since", "id"],
+                name="measures_chart_stale",
+            ),
         ),
     ]
