@@ -11,12 +11,9 @@ per series, and the cost of recomputing one series alone (the path a save takes)
 from __future__ import annotations
 
 import os
-import random
 import sys
 import tempfile
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,84 +24,17 @@ import django  # noqa: E402
 
 django.setup()
 
+from _scale_world import INDICATORS, MONTHS, build_world, make_regions  # noqa: E402  (bench/ is on sys.path)
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_SIZES", "10,30,60").split(","))
-INDICATORS = 10
-MONTHS = 36
-# (chart type, has denominator, multiplier): the mix a typical LKT has
-CHART_MIX = [("run", True, 100), ("p", True, 100), ("u", True, 1000), ("i", False, 1), ("c", False, 1)]
-
-
-def month(i: int) -> date:
-    return date(2023 + i // 12, i % 12 + 1, 1)
-
-
-def build_network(n_teams: int, regions: list) -> object:
-    from measures.models import Indicator, Measurement, PublicationStatus
-    from teams.models import Network, Team
-
-    network = Network.objects.create(
-        slug=f"bench-{n_teams}",
-        name=f"Bench {n_teams}",
-        topic="Benchmark",
-        status=Network.Status.ACTIVE,
-        lead_region=regions[0],
-        start_date=date(2023, 1, 1),
-    )
-    indicators = []
-    for k in range(INDICATORS):
-        chart, has_den, mult = CHART_MIX[k % len(CHART_MIX)]
-        indicators.append(
-            Indicator.objects.create(
-                network=network,
-                code=f"ind-{k}",
-                name=f"Indikator {k}",
-                numerator_definition="Tæller",
-                denominator_definition="Nævner" if has_den else "",
-                multiplier=Decimal(mult),
-                chart_type=chart,
-                direction="down",
-                status=PublicationStatus.PUBLISHED,
-                version=1,
-                order=k,
-            )
-        )
-    teams = [
-        Team.objects.create(network=network, code=f"t{i}", name=f"Team {i}", region=regions[i % len(regions)])
-        for i in range(n_teams)
-    ]
-    rng = random.Random(n_teams)
-    rows = []
-    for team in teams:
-        for indicator in indicators:
-            for m in range(MONTHS):
-                if rng.random() < 0.03:
-                    continue  # a missing month now and then
-                denominator = rng.randint(200, 1200)
-                numerator = (
-                    rng.randint(0, denominator) if indicator.chart_type == "p" else rng.randint(5, 400)
-                )
-                rows.append(
-                    Measurement(
-                        team=team,
-                        indicator=indicator,
-                        period=month(m),
-                        numerator=Decimal(numerator),
-                        denominator=Decimal(denominator) if indicator.has_denominator else None,
-                        indicator_version=1,
-                    )
-                )
-    Measurement.objects.bulk_create(rows, batch_size=2000)
-    return network
 
 
 def main() -> None:
     from measures import charts
     from measures.models import ChartResult
-    from teams.models import Organisation
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
@@ -117,29 +47,31 @@ def main() -> None:
             f"chart pipeline benchmark: {connection.vendor}, engine {charts.spc.ENGINE_VERSION}, "
             f"{INDICATORS} indicators x {MONTHS} months, one process"
         )
-        regions = []
-        for name in ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland"):
-            region = Organisation.objects.create(name=f"Region {name}", kind="region", sector="region")
-            region.region = region
-            region.save()
-            regions.append(region)
+        regions = make_regions()
         engine_seconds = [0.0]
-        compute = charts.compute.chart_compute
+        # The engine as the pipeline calls it: one series alone, or many through the batch.
+        compute, compute_many = charts.compute.chart_compute, charts.compute.chart_compute_many
 
-        def timed_compute(inputs):
-            started = time.perf_counter()
-            try:
-                return compute(inputs)
-            finally:
-                engine_seconds[0] += time.perf_counter() - started
+        def timing(fn):
+            def timed_fn(inputs):
+                started = time.perf_counter()
+                try:
+                    return fn(inputs)
+                finally:
+                    engine_seconds[0] += time.perf_counter() - started
 
-        charts.compute.chart_compute = timed_compute
+            return timed_fn
+
+        charts.compute.chart_compute = timing(compute)
+        charts.compute.chart_compute_many = timing(compute_many)
         print(
             f"{'teams':>5} {'series':>6} {'seconds':>8} {'engine s':>8} {'ms/series':>9} {'queries':>7} "
             f"{'q/series':>8}"
         )
         for n_teams in SIZES:
-            network = build_network(n_teams, regions)
+            network, _indicators, _teams, _count = build_world(
+                n_teams, regions, slug=f"bench-{n_teams}", name=f"Bench {n_teams}", team_name="Team {i}"
+            )
             engine_seconds[0] = 0.0
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
@@ -165,7 +97,7 @@ def main() -> None:
                 f"{len(queries)} queries"
             )
     finally:
-        charts.compute.chart_compute = compute
+        charts.compute.chart_compute, charts.compute.chart_compute_many = compute, compute_many
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

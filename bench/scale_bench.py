@@ -22,14 +22,11 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,38 +50,20 @@ settings.STORAGES = {
     **settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+from _scale_world import (  # noqa: E402  (bench/ is the script's folder, on sys.path)
+    INDICATORS,
+    MONTHS,
+    build_world,
+    fmt,
+    line,
+    make_regions,
+    month,
+    timed,
+)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
-
-INDICATORS = 10
-MONTHS = 36
-REGIONS = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
-# (chart type, has denominator, multiplier): the mix a typical LKT has
-CHART_MIX = [("run", True, 100), ("p", True, 100), ("u", True, 1000), ("i", False, 1), ("c", False, 1)]
-
-
-def month(i: int) -> date:
-    return date(2023 + i // 12, i % 12 + 1, 1)
-
-
-def timed(fn: Callable[[], object], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def fmt(seconds: list[float]) -> str:
-    return f"min {1000 * min(seconds):8.1f} ms  median {1000 * statistics.median(seconds):8.1f} ms"
-
-
-def line(label: str, cost: list[float], floor: list[float], extra: str = "") -> None:
-    ratio = statistics.median(cost) / statistics.median(floor)
-    print(f"{label:<22} {fmt(cost)} | floor {fmt(floor)} | ratio {ratio:5.1f}x {extra}")
 
 
 class Network:
@@ -92,85 +71,14 @@ class Network:
 
     def __init__(self, n_teams: int, regions: list) -> None:
         from django.contrib.auth import get_user_model
-        from django.utils import timezone
 
-        from measures.models import Goal, Indicator, Measurement, PublicationStatus
-        from teams.models import Network as NetworkModel
-        from teams.models import NetworkMembership, Team, TeamMembership
+        from teams.models import NetworkMembership, TeamMembership
         from teams.services import api_token_create
 
         self.n_teams = n_teams
-        network = NetworkModel.objects.create(
-            slug=f"scale-{n_teams}",
-            name=f"LKT Skala {n_teams}",
-            topic="Benchmark",
-            status=NetworkModel.Status.ACTIVE,
-            lead_region=regions[0],
-            start_date=date(2023, 1, 1),
+        network, indicators, teams, self.measurements = build_world(
+            n_teams, regions, slug=f"scale-{n_teams}", name=f"LKT Skala {n_teams}"
         )
-        goal = Goal.objects.create(network=network, number=1, title="Mål", status=PublicationStatus.PUBLISHED)
-        indicators = []
-        for k in range(INDICATORS):
-            chart, has_den, mult = CHART_MIX[k % len(CHART_MIX)]
-            indicators.append(
-                Indicator(
-                    network=network,
-                    goal=goal,
-                    code=f"ind-{k}",
-                    name=f"Indikator {k}",
-                    numerator_definition="Tæller",
-                    denominator_definition="Nævner" if has_den else "",
-                    multiplier=Decimal(mult),
-                    chart_type=chart,
-                    direction="down",
-                    status=PublicationStatus.PUBLISHED,
-                    version=1,
-                    order=k,
-                )
-            )
-        indicators = Indicator.objects.bulk_create(indicators)
-        teams = Team.objects.bulk_create(
-            Team(
-                network=network,
-                code=f"t{i}",
-                name=f"Afdeling {i}, Hospital Æ",
-                region=regions[i % len(regions)],
-            )
-            for i in range(n_teams)
-        )
-        rng = random.Random(n_teams)
-        now = timezone.now()
-        rows = []
-        for team in teams:
-            for indicator in indicators:
-                for m in range(MONTHS):
-                    if rng.random() < 0.03:
-                        continue  # a missing month now and then
-                    denominator = rng.randint(200, 1200)
-                    numerator = (
-                        rng.randint(0, denominator) if indicator.chart_type == "p" else rng.randint(5, 400)
-                    )
-                    rows.append(
-                        Measurement(
-                            team=team,
-                            indicator=indicator,
-                            period=month(m),
-                            numerator=Decimal(numerator),
-                            denominator=Decimal(denominator) if indicator.has_denominator else None,
-                            indicator_version=1,
-                            comment="",
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
-                    if len(rows) >= 10000:
-                        Measurement.objects.bulk_create(rows)
-                        rows.clear()
-        Measurement.objects.bulk_create(rows)
-        self.measurements = Measurement.objects.filter(team__network=network).count()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         user_model = get_user_model()
         self.lead = user_model.objects.create_user(username=f"lead-{n_teams}")
         NetworkMembership.objects.create(network=network, user=self.lead, role="national_lead")
@@ -197,12 +105,16 @@ class Network:
         return charts.chart_results_recompute_stale(network=self.network, force=True)
 
     def engine_inputs(self) -> list:
+        return [inputs for _row, inputs in self.engine_rows()]
+
+    def engine_rows(self) -> list:
+        """(ChartResult row, its SeriesInputs) for every chart of the network."""
         from measures.charts.inputs import _Loader
         from measures.models import ChartResult
 
         rows = list(ChartResult.objects.filter(network=self.network).select_related("indicator__network"))
         loader = _Loader(rows)
-        return [loader.inputs(row) for row in rows]
+        return [(row, loader.inputs(row)) for row in rows]
 
     # --- pages -----------------------------------------------------------------------------------
     def get(self, client: Client, url: str) -> int:
@@ -278,18 +190,6 @@ class Network:
         return buffer.tell()
 
 
-def make_regions() -> list:
-    from teams.models import Organisation
-
-    regions = []
-    for name in REGIONS:
-        region = Organisation.objects.create(name=f"Region {name}", kind="region", sector="region")
-        region.region = region
-        region.save()
-        regions.append(region)
-    return regions
-
-
 def full(n_teams: int, runs: int, regions: list, only: list[str]) -> None:
     from measures.models import ChartResult
 
@@ -309,6 +209,7 @@ def full(n_teams: int, runs: int, regions: list, only: list[str]) -> None:
 
 
 def section_recompute(net: Network, runs: int, series: int) -> None:
+    from measures import spc
     from measures.charts import compute as compute_module
 
     def recompute() -> None:
@@ -322,13 +223,136 @@ def section_recompute(net: Network, runs: int, series: int) -> None:
     with CaptureQueriesContext(connection) as queries:
         net.mark_all_stale()
         net.recompute()
-    inputs = net.engine_inputs()
+    rows = net.engine_rows()
+    inputs = [i for _row, i in rows]
+    # The floor the issue set: the engine (with classification and the stored format) one series
+    # at a time, on the same inputs, without the database.
     engine = timed(lambda: [compute_module.chart_compute(i) for i in inputs], runs)
     line(
         "full recompute",
         recompute_times,
         engine,
-        f"({series} series, {len(queries) / series:.2f} queries/series)",
+        f"({series} series, {len(queries) / series:.2f} queries/series; floor: chart_compute per series)",
+    )
+    # The same, against the batch entry point the pipeline itself calls: what reading, hashing and
+    # writing add to the engine's own work.
+    batch = timed(lambda: compute_module.chart_compute_many(inputs), runs)
+    line("full recompute", recompute_times, batch, "(floor: chart_compute_many, the pipeline's engine call)")
+
+    # What classification and funnels add to a full recompute (target < 5 %).
+    results = [
+        spc.compute_chart(
+            i.engine_chart,
+            i.periods,
+            i.numerators,
+            i.denominators if i.uses_denominator else None,
+            multiply=i.multiplier,
+        )
+        for i in inputs
+        if i.periods
+    ]
+    classified = [(r, i) for r, i in zip(results, [i for i in inputs if i.periods], strict=True)]
+    classify = timed(
+        lambda: [spc.classify(r, i.direction, i.national_target, rule_set=i.rule_set) for r, i in classified],
+        runs,
+    )
+    # One funnel per p/u indicator over its teams, for the last 3, 6 and 12 months.
+    funnel_series: dict[int, list] = {}
+    for row, i in rows:
+        if i.scope == "team" and i.uses_denominator and i.chart_type in ("p", "u"):
+            funnel_series.setdefault(row.indicator_id, []).append(i)
+
+    def funnels() -> None:
+        from measures.spc.funnel import funnel_chart
+
+        for members in funnel_series.values():
+            model = "proportion" if members[0].chart_type == "p" else "rate"
+            for months in (3, 6, 12):
+                num = [sum(v for v in m.numerators[-months:] if v is not None) for m in members]
+                den = [sum(v for v in m.denominators[-months:] if v is not None) for m in members]
+                funnel_chart([f"T{k}" for k in range(len(members))], num, den, model=model)
+
+    funnel = timed(funnels, runs)
+    share = (statistics.median(classify) + statistics.median(funnel)) / statistics.median(recompute_times)
+    print(
+        f"{'classify + funnels':<22} classification {fmt(classify)} | funnels {fmt(funnel)} | "
+        f"{100 * share:.1f} % of a full recompute (target < 5 %)"
+    )
+
+
+# The second, small network of the save section (built once per process).
+_SMALL_NETWORK: list[Network] = []
+
+
+def _save_runs(net: Network, runs: int, with_charts: bool) -> tuple[list[float], int]:
+    """Times of `runs` saves of one value through the service, with their chart work (the three
+    tasks, eager, in-process) or without it (only the save's own SQL); and the queries of the last."""
+    from celery import current_app
+
+    from measures.charts import stale
+    from measures.models import Measurement
+    from measures.services.entry import measurement_save
+
+    indicator = net.indicators[1]  # a p chart: its region and national charts are pooled sums
+    period = month(12)  # a month every network of the bench accepts
+    current_app.conf.task_always_eager = True
+    after_commit = stale._EnqueueAfterCommit.__call__
+    if not with_charts:
+        stale._EnqueueAfterCommit.__call__ = lambda self: None
+    times, queries = [], 0
+    try:
+        for run in range(runs):
+            stored = Measurement.objects.get(team=net.team, indicator=indicator, period=period)
+            numerator = stored.numerator + (1 if run % 2 == 0 else -1)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                measurement_save(
+                    team=net.team,
+                    indicator=indicator,
+                    period=period,
+                    numerator=numerator,
+                    denominator=stored.denominator,
+                    expected_version=stored.version,
+                    user=net.member,
+                )
+                times.append(time.perf_counter() - started)
+            queries = len(captured)
+    finally:
+        stale._EnqueueAfterCommit.__call__ = after_commit
+    return times, queries
+
+
+def section_save(net: Network, runs: int, series: int) -> None:
+    import logging
+
+    from measures import charts
+    from teams.models import Organisation
+
+    # The eager tasks log every run at INFO.
+    for name in ("celery", "kombu"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if not _SMALL_NETWORK:
+        regions = list(Organisation.objects.filter(kind="region").order_by("id"))
+        _SMALL_NETWORK.append(Network(24, regions))
+        charts.chart_results_recompute_stale(network=_SMALL_NETWORK[0].network)
+    chart_work = {}
+    for world in (_SMALL_NETWORK[0], net):
+        floor, floor_queries = _save_runs(world, runs, with_charts=False)
+        charts.chart_results_recompute_stale(network=world.network)  # what the floor runs left stale
+        cost, cost_queries = _save_runs(world, runs, with_charts=True)
+        chart_work[world.n_teams] = statistics.median(cost) - statistics.median(floor)
+        line(
+            f"save, {world.n_teams} teams",
+            cost,
+            floor,
+            f"(with its chart work: team, region, national; {cost_queries} queries; floor: the save's "
+            f"SQL alone, {floor_queries} queries)",
+        )
+    small, large = chart_work[_SMALL_NETWORK[0].n_teams], chart_work[net.n_teams]
+    print(
+        f"{'save chart work':<22} {1000 * small:.1f} ms at {_SMALL_NETWORK[0].n_teams} teams, "
+        f"{1000 * large:.1f} ms at {net.n_teams} teams: {large / small:.2f}x for "
+        f"{net.n_teams / _SMALL_NETWORK[0].n_teams:.1f}x the teams"
     )
 
 
@@ -455,6 +479,7 @@ def section_api(net: Network, runs: int, series: int) -> None:
 # Each section prints its own figures against its own floor; --only runs a subset.
 SECTIONS: dict[str, Callable[[Network, int, int], None]] = {
     "recompute": section_recompute,
+    "save": section_save,
     "pages": section_pages,
     "api": section_api,
 }

@@ -333,7 +333,8 @@ CHART_SWEEP_BATCH_SIZE = env_int("CHART_SWEEP_BATCH_SIZE", 200)
 CHART_SWEEP_MAX_BATCHES = env_int("CHART_SWEEP_MAX_BATCHES", 10)
 CHART_SWEEP_VERIFY = env_int("CHART_SWEEP_VERIFY", 200)
 # A worker's claim on the charts it computes lasts this long and is renewed while it computes; a
-# killed worker's charts are free for the next sweep after it. Keep it well below the sweep interval.
+# killed worker's charts are free again after it, and recomputed within one sweep interval (a sweep
+# that finds claimed rows sweeps again once they lapse). Capped at half the sweep interval.
 CHART_CLAIM_SECONDS = env_int("CHART_CLAIM_SECONDS", 60)
 # Saves to one series within this window are folded into one computation.
 CHART_COALESCE_SECONDS = env_int("CHART_COALESCE_SECONDS", 2)

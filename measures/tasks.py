@@ -4,6 +4,7 @@ All tasks are safe to run twice: rows are claimed before they are computed, resu
 only where the inputs are unchanged, and a reminder is recorded before it is sent.
 """
 
+import logging
 from datetime import date
 
 from celery import shared_task
@@ -12,6 +13,8 @@ from django.db import DatabaseError
 
 from . import charts
 from .services import entry_reminders
+
+logger = logging.getLogger(__name__)
 
 # Shared options: redelivered if the worker dies mid-task (acks_late + reject_on_worker_lost; Redis
 # redelivers after the visibility timeout, which is longer than the time limit), retried with
@@ -37,14 +40,33 @@ def chart_result_recompute_task(result_id: int) -> int:
 
 @shared_task(**TASK_OPTIONS)
 def chart_results_sweep_task(
-    batch_size: int | None = None, max_batches: int | None = None, verify: int | None = None
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+    verify: int | None = None,
+    follow_up: bool = False,
 ) -> int:
-    """Beat: recompute stale and outdated charts in bounded, claimed batches (settings give the bounds)."""
-    return charts.chart_results_sweep(
+    """Beat: recompute stale and outdated charts in bounded, claimed batches (settings give the bounds).
+
+    If rows are still claimed (a worker computing them, or killed while it did), one follow-up
+    sweep runs once those claims have lapsed unless renewed, so a killed worker's rows are
+    recomputed within one sweep interval. A follow-up schedules no further one.
+    """
+    computed = charts.chart_results_sweep(
         batch_size=batch_size or settings.CHART_SWEEP_BATCH_SIZE,
         max_batches=max_batches or settings.CHART_SWEEP_MAX_BATCHES,
         verify=settings.CHART_SWEEP_VERIFY if verify is None else verify,
     )
+    delay = None if follow_up else charts.chart_results_sweep_follow_up()
+    if delay is not None:
+        try:
+            chart_results_sweep_task.apply_async(
+                kwargs={"batch_size": batch_size, "max_batches": max_batches, "verify": 0, "follow_up": True},
+                countdown=delay,
+                expires=delay + charts.sweep_seconds(),
+            )
+        except Exception as exc:  # kombu/redis raise many types; the next beat sweep comes all the same
+            logger.warning("chart pipeline: no follow-up sweep (%s)", exc)
+    return computed
 
 
 @shared_task(**TASK_OPTIONS)

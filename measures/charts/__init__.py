@@ -16,10 +16,13 @@ Life of a ChartResult row:
    and leaves the row stale for the sweep.
 3. The task reads `stale_since` first, then the inputs, computes, and writes only where
    `stale_since` is unchanged: data that changed meanwhile are never hidden behind a fresh chart.
-   Each row is written in its own short transaction, and claims are renewed while computing, so a
-   killed worker's rows are free again within `claim_seconds()` (CHART_CLAIM_SECONDS).
+   Rows are written in short batched transactions, and claims are renewed while computing, so a
+   killed worker's rows are free again within `claim_seconds()` (CHART_CLAIM_SECONDS, at most half
+   the sweep interval).
 4. The beat sweep is a safety net only (a lost task, a broker that was down): it claims stale rows in bounded batches (select_for_update(skip_locked=True) where
-   the database has it, a conditional UPDATE otherwise), so several sweeps share the work.
+   the database has it, a conditional UPDATE otherwise), so several sweeps share the work. A
+   sweep that finds rows still claimed sweeps once more when those claims have lapsed, so a
+   killed worker's rows are recomputed within one sweep interval.
 
 Modules: `stale` (marking stale, claims, enqueueing), `inputs` (reading and hashing a series),
 `compute` (the engine call and storing one ChartResult), `sweep` (sweeps, bulk recomputation,
@@ -45,12 +48,14 @@ from .stale import (
     chart_stale_marks_apply,
     chart_team_moved,
     claim_seconds,
+    sweep_seconds,
 )
 from .sweep import (
     chart_results_ensure,
     chart_results_mark_outdated_engine,
     chart_results_recompute_stale,
     chart_results_sweep,
+    chart_results_sweep_follow_up,
     chart_results_verify,
     chart_stale_marks_apply_all,
 )
@@ -76,6 +81,7 @@ __all__ = [
     "chart_results_mark_outdated_engine",
     "chart_results_recompute_stale",
     "chart_results_sweep",
+    "chart_results_sweep_follow_up",
     "chart_results_verify",
     "chart_series_changed",
     "chart_series_mark_stale",
@@ -83,6 +89,7 @@ __all__ = [
     "chart_stale_marks_apply",
     "chart_stale_marks_apply_all",
     "claim_seconds",
+    "sweep_seconds",
     "chart_team_moved",
     "pool_measurements",
     "spc",

@@ -11,9 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
-from teams.models import Team
+from django.db import connection
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 
 from .. import spc
 from ..models import (
@@ -27,7 +27,6 @@ from ..models import (
     PDSACycle,
     PhaseBreak,
 )
-from ..months import month_range
 
 # Charts without a denominator are pooled over teams by summing for counts, by the mean otherwise.
 SUM_POOLED_CHARTS = frozenset({"c"})
@@ -148,12 +147,25 @@ def _fill_series(
     """Months from the first to the last reported one; months without a value are gaps (None)."""
     if not values:
         return
-    inputs.periods = month_range(min(values), max(values))
+    inputs.periods = _months(min(values), max(values))
     for period in inputs.periods:
         numerator, denominator, n_teams = values.get(period, (None, None, None))
         inputs.numerators.append(numerator)
         inputs.denominators.append(denominator if inputs.uses_denominator else None)
         inputs.n_teams.append(n_teams)
+
+
+def _months(first: date, last: date) -> list[date]:
+    """`months.month_range` for first-of-month dates, without a call per month (runs for every series)."""
+    year, month = first.year, first.month
+    end = (last.year, last.month)
+    out = []
+    while (year, month) <= end:
+        out.append(date(year, month, 1))
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return out
 
 
 def pool_measurements(
@@ -220,33 +232,34 @@ class _Loader:
         team_rows = [r for r in rows if r.scope == ChartResult.Scope.TEAM]
         team_ids = {r.team_id for r in team_rows}
         team_indicator_ids = {r.indicator_id for r in team_rows}
-        aggregate_indicator_ids = {r.indicator_id for r in rows if r.scope != ChartResult.Scope.TEAM}
-        network_ids = {r.network_id for r in rows}
+        pooled_rows = [r for r in rows if r.scope != ChartResult.Scope.TEAM]
+        # Pooled series are summed in SQL (one GROUP BY per batch), never read team by team: what
+        # Python sees of them grows with months and regions, not with the number of teams.
+        self.pooled = _PooledSums(pooled_rows)
+        self.series: dict[tuple[int, int], list[tuple[date, float | None, float | None]]] = defaultdict(list)
+        if team_rows:
+            # Read as floats (what the engine takes): no Decimal per value.
+            for indicator_id, team_id, period, numerator, denominator in (
+                Measurement.objects.filter(team_id__in=team_ids, indicator_id__in=team_indicator_ids)
+                .order_by()
+                .values_list(
+                    "indicator_id",
+                    "team_id",
+                    "period",
+                    Cast("numerator", FloatField()),
+                    Cast("denominator", FloatField()),
+                )
+            ):
+                self.series[(team_id, indicator_id)].append((period, numerator, denominator))
+        self.baseline_end: dict[tuple[int, int], date | None] = {}
+        self.phase_breaks: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
+        self.excluded: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
+        self.local_target: dict[tuple[int, int], Decimal] = {}
+        self.annotations: dict[tuple[int, int | None], list[dict[str, Any]]] = defaultdict(list)
+        if team_rows:
+            self._load_team_settings(team_ids, team_indicator_ids)
 
-        self.team_region: dict[int, int] = {}
-        self.team_active: dict[int, bool] = {}
-        for team_id, region_id, is_active in Team.objects.filter(network_id__in=network_ids).values_list(
-            "id", "region_id", "is_active"
-        ):
-            self.team_region[team_id] = region_id
-            self.team_active[team_id] = is_active
-        measurement_filter = Q(indicator_id__in=aggregate_indicator_ids) | Q(
-            team_id__in=team_ids, indicator_id__in=team_indicator_ids
-        )
-        self.measurements: dict[int, list[tuple[int, date, Decimal | None, Decimal | None]]] = defaultdict(
-            list
-        )
-        self.series: dict[tuple[int, int], list[tuple[date, Decimal | None, Decimal | None]]] = defaultdict(
-            list
-        )
-        for indicator_id, team_id, period, numerator, denominator in (
-            Measurement.objects.filter(measurement_filter)
-            .order_by()
-            .values_list("indicator_id", "team_id", "period", "numerator", "denominator")
-        ):
-            self.measurements[indicator_id].append((team_id, period, numerator, denominator))
-            self.series[(team_id, indicator_id)].append((period, numerator, denominator))
-
+    def _load_team_settings(self, team_ids: set[int], team_indicator_ids: set[int]) -> None:
         def per_series(model) -> Any:
             return model.objects.filter(team_id__in=team_ids, indicator_id__in=team_indicator_ids).order_by()
 
@@ -254,12 +267,10 @@ class _Loader:
             (t, i): b
             for t, i, b in per_series(ChartSettings).values_list("team_id", "indicator_id", "baseline_end")
         }
-        self.phase_breaks: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
         for t, i, period, label in per_series(PhaseBreak).values_list(
             "team_id", "indicator_id", "period", "label"
         ):
             self.phase_breaks[(t, i)].append((period, label))
-        self.excluded: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
         for t, i, period, reason in per_series(ExcludedPoint).values_list(
             "team_id", "indicator_id", "period", "reason"
         ):
@@ -267,7 +278,6 @@ class _Loader:
         self.local_target = {
             (t, i): v for t, i, v in per_series(LocalTarget).values_list("team_id", "indicator_id", "value")
         }
-        self.annotations: dict[tuple[int, int | None], list[dict[str, Any]]] = defaultdict(list)
         for t, i, day, kind, text, uuid in (
             Annotation.objects.filter(team_id__in=team_ids)
             .filter(Q(indicator_id__in=team_indicator_ids) | Q(indicator__isnull=True))
@@ -316,16 +326,143 @@ class _Loader:
             notes = self.annotations.get(key, []) + self.annotations.get((row.team_id, None), [])
             inputs.annotations = sorted(notes, key=lambda a: (a["date"], a["kind"], a["uuid"]))
             return inputs
-        rows = self.measurements.get(indicator.id, [])
-        if row.scope == ChartResult.Scope.REGION:
-            rows = [r for r in rows if self.team_region.get(r[0]) == row.region_id]
-        else:
-            rows = [r for r in rows if r[0] in self.team_region]
-        _fill_series(inputs, pool_measurements(indicator, rows))
-        inputs.n_active = active_teams(indicator, rows, inputs.periods, self.team_active)
+        sums, n_active = self.pooled.series(row)
+        _fill_series(inputs, sums)
+        inputs.n_active = [n_active.get(p, 0) for p in inputs.periods]
         inputs.provisional = [
             n is not None and bool(active) and n * 100 < inputs.pooled_min_share * active
             for n, active in zip(inputs.n_teams, inputs.n_active, strict=True)
         ]
         inputs.baseline_end = indicator.baseline_end
         return inputs
+
+
+# One round trip for every pooled row of a batch: per indicator, region and month the sums of the
+# reported months and how many teams reported; and per month how many teams started reporting
+# (their first reported month) and how many inactive teams stopped (their last). A month counts as
+# reported with a numerator, and a denominator where the indicator has one (as `_reported`); only
+# teams of the indicator's network count.
+_POOLED_SQL = """
+WITH reported AS (
+    SELECT m.indicator_id, m.team_id, t.region_id, t.is_active, m.period, m.numerator, m.denominator
+    FROM measures_measurement m
+    JOIN teams_team t ON t.id = m.team_id
+    JOIN measures_indicator i ON i.id = m.indicator_id
+    WHERE m.indicator_id IN ({indicators}) AND t.network_id = i.network_id
+      AND m.numerator IS NOT NULL AND (m.denominator IS NOT NULL OR m.indicator_id IN ({without_n}))
+      {regions}
+),
+spans AS (
+    SELECT indicator_id, region_id, is_active, MIN(period) AS first_period, MAX(period) AS last_period
+    FROM reported GROUP BY indicator_id, team_id, region_id, is_active
+)
+SELECT 's', indicator_id, region_id, period, SUM(numerator), SUM(denominator), COUNT(*)
+FROM reported GROUP BY indicator_id, region_id, period
+UNION ALL
+SELECT 'a', indicator_id, region_id, first_period, NULL, NULL, COUNT(*)
+FROM spans GROUP BY indicator_id, region_id, first_period
+UNION ALL
+SELECT 'e', indicator_id, region_id, last_period, NULL, NULL, COUNT(*)
+FROM spans WHERE NOT is_active GROUP BY indicator_id, region_id, last_period
+"""
+
+
+class _PooledSums:
+    """The region and national series of many pooled rows from one GROUP BY query.
+
+    Same rules as `pool_measurements` and `active_teams` (which stay the reference, see the tests):
+    numerators and denominators summed over the reporting teams, counts (c) summed and other
+    values without a denominator averaged; a team active from its first reported month (and, if it
+    has left the network, until its last). The national series is the sum of its regions' sums.
+    """
+
+    def __init__(self, rows: list[ChartResult]) -> None:
+        # {(indicator_id, region_id): {period: [numerator sum, denominator sum, teams]}}
+        self.sums: dict[tuple[int, int], dict[date, list]] = defaultdict(dict)
+        # {(indicator_id, region_id): {period: (teams starting, inactive teams ending)}}
+        self.changes: dict[tuple[int, int], dict[date, list[int]]] = defaultdict(dict)
+        self.indicators = {r.indicator_id: r.indicator for r in rows}
+        if not rows:
+            return
+        regions: set[int] | None = {r.region_id for r in rows if r.scope == ChartResult.Scope.REGION}
+        if any(r.scope == ChartResult.Scope.NATIONAL for r in rows):
+            regions = None  # the national rows need every region
+        ids = sorted(self.indicators)
+        without_n = sorted(i.id for i in self.indicators.values() if not i.has_denominator) or [0]
+        params: list[Any] = [*ids, *without_n]
+        region_sql = ""
+        if regions is not None:
+            region_sql = f"AND t.region_id IN ({', '.join(['%s'] * len(regions))})"
+            params.extend(sorted(regions))
+        sql = _POOLED_SQL.format(
+            indicators=", ".join(["%s"] * len(ids)),
+            without_n=", ".join(["%s"] * len(without_n)),
+            regions=region_sql,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for kind, indicator_id, region_id, period, numerator, denominator, count in cursor.fetchall():
+                if isinstance(period, str):  # SQLite returns the MIN()/MAX() of dates as text
+                    period = date.fromisoformat(period)
+                key = (indicator_id, region_id)
+                if kind == "s":
+                    self.sums[key][period] = [numerator, denominator, count]
+                else:
+                    change = self.changes[key].setdefault(period, [0, 0])
+                    change[0 if kind == "a" else 1] += count
+
+    def _merged(self, indicator_id: int, region_id: int | None) -> tuple[dict, dict]:
+        if region_id is not None:
+            return self.sums.get((indicator_id, region_id), {}), self.changes.get(
+                (indicator_id, region_id), {}
+            )
+        sums: dict[date, list] = {}
+        changes: dict[date, list[int]] = {}
+        for (i, _region), by_period in self.sums.items():
+            if i != indicator_id:
+                continue
+            for period, (numerator, denominator, count) in by_period.items():
+                acc = sums.setdefault(period, [0, None, 0])
+                acc[0] += numerator
+                if denominator is not None:
+                    acc[1] = denominator if acc[1] is None else acc[1] + denominator
+                acc[2] += count
+        for (i, _region), by_period in self.changes.items():
+            if i != indicator_id:
+                continue
+            for period, (starting, ending) in by_period.items():
+                change = changes.setdefault(period, [0, 0])
+                change[0] += starting
+                change[1] += ending
+        return sums, changes
+
+    def series(
+        self, row: ChartResult
+    ) -> tuple[dict[date, tuple[float | None, float | None, int | None]], dict[date, int]]:
+        """({period: (numerator, denominator, n_teams)}, {period: active teams}) of one pooled row."""
+        indicator = self.indicators[row.indicator_id]
+        region_id = row.region_id if row.scope == ChartResult.Scope.REGION else None
+        sums, changes = self._merged(row.indicator_id, region_id)
+        pooled = {}
+        for period, (numerator, denominator, n_teams) in sums.items():
+            if indicator.has_denominator:
+                pooled[period] = (_float(numerator), _float(denominator or 0), int(n_teams))
+            elif indicator.chart_type in SUM_POOLED_CHARTS:
+                pooled[period] = (_float(numerator), None, int(n_teams))
+            else:
+                pooled[period] = (float(numerator) / n_teams, None, int(n_teams))
+        # Active in a month: started on or before it, minus the inactive teams that ended before it.
+        active: dict[date, int] = {}
+        if pooled:
+            starts = sorted((period, change[0]) for period, change in changes.items())
+            ends = sorted((period, change[1]) for period, change in changes.items())
+            i = j = started = ended = 0
+            for period in _months(min(pooled), max(pooled)):
+                while i < len(starts) and starts[i][0] <= period:
+                    started += starts[i][1]
+                    i += 1
+                while j < len(ends) and ends[j][0] < period:
+                    ended += ends[j][1]
+                    j += 1
+                active[period] = started - ended
+        return pooled, active

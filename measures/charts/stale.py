@@ -24,13 +24,22 @@ COALESCE_SECONDS: int = getattr(settings, "CHART_COALESCE_SECONDS", 2)
 CLAIM_SECONDS: int = getattr(settings, "CELERY_TASK_TIME_LIMIT", 300) + 60
 
 
+def sweep_seconds() -> float:
+    """The beat sweep's interval (CHART_SWEEP_MINUTES)."""
+    return float(getattr(settings, "CHART_SWEEP_MINUTES", 5)) * 60
+
+
 def claim_seconds() -> int:
     """How long a claim of a row being computed lasts; renewed while the computation runs.
 
-    Short, so that a killed worker's rows are free again well within one sweep interval; the
-    computing worker renews its claims as it goes (see compute._recompute_rows).
+    CHART_CLAIM_SECONDS, but never more than half the sweep interval (less a second): a killed
+    worker's claims lapse at most this long after it died, and a sweep that finds rows still
+    claimed sweeps again once they have lapsed (see `chart_results_sweep_follow_up`), so its rows
+    are recomputed within one sweep interval. The computing worker renews its claims as it goes
+    (see compute._recompute_rows).
     """
-    return int(getattr(settings, "CHART_CLAIM_SECONDS", 60))
+    configured = int(getattr(settings, "CHART_CLAIM_SECONDS", 60))
+    return max(1, min(configured, int((sweep_seconds() - 1) // 2)))
 
 
 # --------------------------------------------------------------------------- marking stale

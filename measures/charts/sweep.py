@@ -10,7 +10,7 @@ from .. import spc
 from ..models import ChartResult, ChartStaleMark, Indicator, PublicationStatus
 from .compute import _recompute_rows
 from .inputs import _Loader
-from .stale import chart_results_claim_batch, chart_stale_marks_apply
+from .stale import chart_results_claim_batch, chart_stale_marks_apply, claim_seconds
 
 
 def chart_results_ensure(*, network: Network | None = None) -> int:
@@ -99,6 +99,20 @@ def chart_results_sweep(*, batch_size: int = 200, max_batches: int = 10, verify:
             break
         computed += _recompute_rows(ids)
     return computed
+
+
+def chart_results_sweep_follow_up() -> int | None:
+    """Seconds until a follow-up sweep, when stale rows are claimed right now; else None.
+
+    A claim is renewed by a live worker and lapses `claim_seconds()` after a killed worker's last
+    renewal. A beat sweep that finds claimed stale rows sweeps once more when every claim it saw
+    has lapsed unless renewed: the rows of a worker killed at time k are then recomputed by that
+    follow-up (if the beat sweep came before k + claim) or by the beat sweep itself (after it),
+    both within one sweep interval of k, since 2 x claim + 1 <= the interval.
+    """
+    if ChartResult.objects.filter(is_stale=True, claimed_until__gt=timezone.now()).exists():
+        return claim_seconds() + 1
+    return None
 
 
 def chart_stale_marks_apply_all(*, max_rounds: int = 20) -> int:

@@ -257,8 +257,10 @@ class ChartResult(HumanConstraintMessages, models.Model):
     engine_version = models.CharField(_("beregningsversion"), max_length=20, blank=True)
     input_hash = models.CharField(_("hash af input"), max_length=64, blank=True)
     computed_at = models.DateTimeField(_("beregnet"), null=True, blank=True)
-    # The dirty flag: set in the same transaction as the data write, cleared by the job.
-    is_stale = models.BooleanField(_("skal genberegnes"), default=True, db_index=True)
+    # The dirty flag: set in the same transaction as the data write, cleared by the job. Indexed
+    # only where true (measures_chart_stale): a full index on it made every recompute's UPDATE
+    # rewrite all of the row's indexes (no HOT update) and doubled the table.
+    is_stale = models.BooleanField(_("skal genberegnes"), default=True)
     stale_since = models.DateTimeField(_("forældet siden"), null=True, blank=True)
     claimed_until = models.DateTimeField(_("reserveret til"), null=True, blank=True)
     error = models.TextField(_("fejl"), blank=True)
@@ -298,6 +300,10 @@ class ChartResult(HumanConstraintMessages, models.Model):
         indexes = [
             models.Index(fields=["network", "scope"], name="measures_chart_net_scope"),
             models.Index(fields=["synced_at", "uuid"], name="measures_chart_sync_keyset"),
+            # The sweep's and the claim's lookup: the few stale rows, in the order they are claimed.
+            models.Index(
+                fields=["stale_since", "id"], condition=Q(is_stale=True), name="measures_chart_stale"
+            ),
         ]
 
     def __str__(self) -> str:

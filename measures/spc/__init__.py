@@ -5,7 +5,7 @@ Count" classification and a vectorised batch entry point.
 No Django imports anywhere in this package.
 """
 
-from .batch import BatchResult, run_batch
+from .batch import BATCH_CHARTS, BatchResult, compute_charts, run_batch
 from .classify import RULE_SETS, Classification, classify, mdc_xmr_chart
 from .engine import ENGINE_VERSION, ChartResult, PartSummary, Point, compute_chart
 from .errors import SPCError
@@ -13,6 +13,7 @@ from .limits import CHART_TYPES
 from .runs import METHODS, anhoej_limits
 
 __all__ = [
+    "BATCH_CHARTS",
     "CHART_TYPES",
     "ENGINE_VERSION",
     "METHODS",
@@ -26,6 +27,7 @@ __all__ = [
     "anhoej_limits",
     "classify",
     "compute_chart",
+    "compute_charts",
     "mdc_xmr_chart",
     "run_batch",
 ]

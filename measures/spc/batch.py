@@ -18,13 +18,13 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .engine import AGG_FUNS, PartSummary
+from .engine import AGG_FUNS, ChartResult, PartSummary, Point
 from .errors import SPCError
 from .limits import PartData, compute_lines, finish
 from .rmath import BoolArray, FloatArray, r_mean
-from .runs import METHODS, runs_analysis
+from .runs import METHODS, runs_analysis, runs_messages
 
-__all__ = ["BATCH_CHARTS", "BatchResult", "run_batch"]
+__all__ = ["BATCH_CHARTS", "BatchResult", "compute_charts", "run_batch"]
 
 BATCH_CHARTS: Final = ("run", "i", "ip", "mr", "t", "p", "pp", "c", "u", "up", "g")
 IntArray = NDArray[np.int64]
@@ -216,3 +216,112 @@ def run_batch(
         aucl_95=means[3],
         aucl=means[4],
     )
+
+
+def compute_charts(
+    chart: str,
+    x: Sequence[object],
+    ys: ArrayLike,
+    ns: ArrayLike | None = None,
+    *,
+    freeze: float | None = None,
+    exclude: Sequence[int] | None = None,
+    multiply: float = 1,
+    method: str = "anhoej",
+    screened_mr: bool = True,
+) -> list[ChartResult]:
+    """``B`` single-part charts on one shared, strictly increasing x (one point per x): for each
+    series the :class:`ChartResult` that ``compute_chart(chart, x, ys[b], ns[b], freeze=...,
+    exclude=..., multiply=...)`` returns, equal field for field, computed by :func:`run_batch`.
+
+    The pipeline's entry point: a network's monthly series of one indicator mostly share their
+    months and settings, so the numerics run once per group instead of once per series.
+    """
+    xs = list(x)
+    if any(a is None or b is None or not a < b for a, b in zip(xs, xs[1:], strict=False)):
+        raise SPCError("x must be strictly increasing without missing values in batch mode")
+    if chart not in BATCH_CHARTS:
+        raise SPCError(
+            f"chart {chart!r} is not available in batch mode; use one of {', '.join(BATCH_CHARTS)}"
+        )
+    batch = run_batch(
+        ys,
+        ns,
+        chart,
+        freeze=freeze,
+        exclude=exclude,
+        multiply=multiply,
+        method=method,
+        screened_mr=screened_mr,
+    )
+    if batch.y.shape[1] != len(xs):
+        raise SPCError(f"x has {len(xs)} values but the series have {batch.y.shape[1]}")
+    base = batch.baseline.tolist()
+    inc = batch.include.tolist()
+
+    def nullable(a: FloatArray) -> list[list[float | None]]:
+        # NaN -> None for the whole array at once (not one call per number).
+        return np.where(np.isnan(a), None, a).tolist()
+
+    rows = {
+        name: nullable(getattr(batch, name))
+        for name in ("y", "n", "y_sum", "cl", "lcl", "ucl", "lcl_95", "ucl_95")
+    }
+    sigma = batch.sigma_signal.tolist()
+    present = (~np.isnan(batch.y_sum)).astype(np.int64).tolist()
+    xx = list(range(1, len(xs) + 1))
+    results = []
+    for b in range(len(batch)):
+        summary = batch.part_summary(b)
+        rs = summary.runs_signal
+        points = tuple(
+            Point(
+                x=x_i,
+                y=y_i,
+                n=n_i,
+                y_sum=s_i,
+                y_length=len_i,
+                cl=cl_i,
+                lcl=lcl_i,
+                ucl=ucl_i,
+                lcl_95=lcl95_i,
+                ucl_95=ucl95_i,
+                target=None,
+                part=1,
+                xx=xx_i,
+                baseline=base_i,
+                include=inc_i,
+                runs_signal=rs,
+                sigma_signal=sig_i,
+            )
+            for x_i, y_i, n_i, s_i, len_i, cl_i, lcl_i, ucl_i, lcl95_i, ucl95_i, xx_i, base_i, inc_i, sig_i in zip(
+                xs,
+                rows["y"][b],
+                rows["n"][b],
+                rows["y_sum"][b],
+                present[b],
+                rows["cl"][b],
+                rows["lcl"][b],
+                rows["ucl"][b],
+                rows["lcl_95"][b],
+                rows["ucl_95"][b],
+                xx,
+                base,
+                inc,
+                sigma[b],
+                strict=True,
+            )
+        )
+        results.append(
+            ChartResult(
+                chart=chart,
+                points=points,
+                parts=(summary,),
+                method=method,
+                screened_mr=screened_mr,
+                multiply=float(multiply),
+                categorical=False,
+                messages=tuple(runs_messages(summary.n_useful, method)),
+            )
+        )
+    return results

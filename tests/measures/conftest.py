@@ -186,8 +186,8 @@ def celery_workers(transactional_db, tmp_path, redis_url):
     queues: list[tuple[str, str]] = []
 
     @contextmanager
-    def start(count: int = 1) -> Iterator[Worker]:
-        worker, processes = _start_workers(count, tmp_path, redis_url)
+    def start(count: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[Worker]:
+        worker, processes = _start_workers(count, tmp_path, redis_url, extra_env)
         started.extend(processes)
         queues.append((worker.broker_url, worker.queue))
         with publishing_to(worker.broker_url, worker.queue):

@@ -380,6 +380,32 @@ def test_a_killed_workers_claims_lapse_and_the_next_sweep_recomputes_them(world,
 
 
 @pytest.mark.django_db
+def test_a_killed_workers_rows_are_recomputed_within_one_sweep_interval(world, settings):
+    # A 3 s sweep interval: the claim is capped at 1 s whatever CHART_CLAIM_SECONDS says.
+    settings.CHART_SWEEP_MINUTES = 0.05
+    settings.CHART_CLAIM_SECONDS = 60
+    interval = charts.sweep_seconds()
+    assert charts.claim_seconds() == 1
+    charts.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
+    ids = charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    # A worker claims the rows, renews its claims while it computes, and is killed.
+    assert sorted(charts.chart_results_claim_batch(limit=10)) == sorted(ids)
+    charts.chart_results_claim_renew(result_ids=ids)
+    killed = time.monotonic()
+    # The worst case: the beat's sweep comes right after the kill, while the claims still hold.
+    assert charts.chart_results_sweep(verify=0) == 0
+    follow_up = charts.chart_results_sweep_follow_up()
+    assert follow_up is not None
+    assert time.monotonic() - killed + follow_up <= interval
+    time.sleep(follow_up)
+    assert charts.chart_results_sweep(verify=0) == 3
+    assert not ChartResult.objects.filter(id__in=ids, is_stale=True).exists()
+    assert time.monotonic() - killed <= interval
+    assert charts.chart_results_sweep_follow_up() is None  # nothing claimed: no further sweep
+
+
+@pytest.mark.django_db
 def test_recompute_charts_force_takes_over_claims(world):
     charts.chart_results_recompute_stale(network=world.network)
     Measurement.objects.filter(team=world.team_a, period=month(2024, 1)).update(numerator=Decimal("700"))
@@ -391,3 +417,73 @@ def test_recompute_charts_force_takes_over_claims(world):
     call_command("recompute_charts", "--force", stdout=out)
     assert "3 charts computed" in out.getvalue()
     assert not ChartResult.objects.filter(id__in=ids, is_stale=True).exists()
+
+
+@pytest.mark.django_db
+def test_pooled_series_summed_in_sql_equal_the_reference_pooling(world):
+    """The region and national inputs read with one GROUP BY equal `pool_measurements` and
+    `active_teams` over the teams' rows: gaps, late starters, a team that left, other networks."""
+    import random
+
+    from measures.charts.inputs import _Loader, active_teams, pool_measurements
+    from teams.models import Team
+
+    rng = random.Random(4)
+    regions = [world.team_a.region, world.team_b.region]
+    teams = [world.team_a, world.team_b] + [
+        Team.objects.create(network=world.network, code=f"x{i}", name=f"Team {i}", region=regions[i % 2])
+        for i in range(5)
+    ]
+    Team.objects.filter(id=teams[-1].id).update(is_active=False)  # left the network
+    mean_indicator = world.indicator.__class__.objects.create(
+        network=world.network,
+        code="mean",
+        name="Liggetid",
+        numerator_definition="Median liggetid",
+        chart_type="i",
+        direction="down",
+        status="published",
+        version=1,
+        order=9,
+    )
+    for indicator in (world.indicator, world.count_indicator, mean_indicator):
+        for t, team in enumerate(teams):
+            for m in range(t % 3, 24 - (4 if t == len(teams) - 1 else 0)):
+                if rng.random() < 0.15:
+                    continue
+                numerator = Decimal(rng.randint(0, 90)) / 3
+                denominator = Decimal(rng.randint(100, 300)) if indicator.has_denominator else None
+                if indicator.has_denominator and rng.random() < 0.05:
+                    denominator = None  # not reported: no denominator
+                Measurement.objects.update_or_create(
+                    team=team,
+                    indicator=indicator,
+                    period=month(2024 + m // 12, m % 12 + 1),
+                    defaults={"numerator": numerator, "denominator": denominator, "indicator_version": 1},
+                )
+    charts.chart_results_ensure(network=world.network)
+    rows = list(ChartResult.objects.exclude(scope="team").select_related("indicator__network"))
+    loader = _Loader(rows)
+    active = dict(Team.objects.values_list("id", "is_active"))
+    region_of = dict(Team.objects.filter(network=world.network).values_list("id", "region_id"))
+    for row in rows:
+        team_rows = [
+            (m.team_id, m.period, m.numerator, m.denominator)
+            for m in Measurement.objects.filter(indicator=row.indicator, team__network=world.network)
+            if row.scope == "national" or region_of[m.team_id] == row.region_id
+        ]
+        got = loader.inputs(row)
+        expected = pool_measurements(row.indicator, team_rows)
+        pooled = {
+            p: (n, d, k)
+            for p, n, d, k in zip(got.periods, got.numerators, got.denominators, got.n_teams, strict=True)
+            if k
+        }
+        assert pooled.keys() == expected.keys(), row
+        for period, (numerator, denominator, n_teams) in pooled.items():
+            assert numerator == pytest.approx(expected[period][0], rel=1e-12), (row, period)
+            assert denominator == (
+                None if expected[period][1] is None else pytest.approx(expected[period][1])
+            )
+            assert n_teams == expected[period][2]
+        assert got.n_active == active_teams(row.indicator, team_rows, got.periods, active), row

@@ -183,3 +183,30 @@ def test_an_expired_claim_is_taken_over_by_the_sweep():
     # A task was enqueued and then lost (worker killed, Redis flushed): the claim runs out.
     ChartResult.objects.filter(id__in=ids).update(claimed_until=timezone.now() - timedelta(seconds=1))
     assert set(charts.chart_results_claim_batch(limit=10)) == set(ids)
+
+
+def test_a_killed_workers_rows_are_recomputed_by_a_live_worker_within_one_sweep_interval(celery_workers):
+    """The beat's sweep comes right after a worker was killed holding claims: it sweeps once more when
+    the claims have lapsed, so the rows are recomputed within one sweep interval (60 s here), not
+    one interval plus the claim."""
+    world = build_world()
+    charts.chart_results_recompute_stale(network=world.network)
+    Measurement.objects.filter(team=world.team_a, period=month(2025, 1)).update(numerator=Decimal("777"))
+    ids = charts.chart_series_mark_stale(team=world.team_a, indicator=world.indicator)
+    env = {"CHART_SWEEP_MINUTES": "1", "CHART_CLAIM_SECONDS": "3"}
+    with celery_workers(1, extra_env=env) as workers:
+        # The killed worker: it claimed the rows and renewed the claims, then died (3 s claims).
+        until = timezone.now() + timedelta(seconds=3)
+        ChartResult.objects.filter(id__in=ids).update(claimed_until=until)
+        killed = time.monotonic()
+        chart_results_sweep_task.delay(verify=0)
+        workers.wait_until(
+            lambda: not ChartResult.objects.filter(id__in=ids, is_stale=True).exists(),
+            timeout=60,
+            message="the follow-up sweep recomputes the killed worker's rows",
+        )
+        elapsed = time.monotonic() - killed
+        sweeps = re.findall(r"chart_results_sweep_task\[.*\] succeeded in [\d.]+s: (\d+)", workers.log())
+    print(f"recomputed {elapsed:.1f} s after the kill; computed per sweep: {sweeps}")
+    assert elapsed < 60
+    assert sweeps[:2] == ["0", "3"]  # the beat's sweep found them claimed; its follow-up took them

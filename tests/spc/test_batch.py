@@ -86,3 +86,24 @@ def test_batch_errors() -> None:
         run_batch(np.ones((2, 5)), np.ones((2, 4)), chart="p")
     with pytest.raises(SPCError):
         run_batch(np.ones((2, 2, 2)))
+
+
+@pytest.mark.parametrize("chart", ["run", "i", "p", "pp", "c", "u", "up", "t", "g", "mr"])
+@pytest.mark.parametrize("opts", [{}, {"freeze": 12}, {"exclude": [3, 20]}, {"multiply": 100, "freeze": 20}])
+def test_compute_charts_equals_compute_chart(chart: str, opts: dict) -> None:
+    """The pipeline's batch entry point: whole ChartResults, equal to the single engine's."""
+    from datetime import date
+
+    from measures.spc import compute_charts
+
+    rng = np.random.default_rng(7)
+    months = [date(2023 + m // 12, m % 12 + 1, 1) for m in range(30)]
+    ns = rng.integers(50, 500, size=(25, 30)).astype(float)
+    ys = np.floor(ns * rng.uniform(0.05, 0.6, size=(25, 30))) + (1 if chart in ("t", "g") else 0)
+    ys[rng.uniform(size=ys.shape) < 0.08] = np.nan  # gaps
+    ys[3, :] = 4.0  # a flat series
+    with_n = chart in ("p", "pp", "u", "up")
+    batch = compute_charts(chart, months, ys, ns if with_n else None, **opts)
+    for b in range(25):
+        single = compute_chart(chart, months, ys[b].tolist(), ns[b].tolist() if with_n else None, **opts)
+        assert batch[b] == single, f"{chart} row {b}"
