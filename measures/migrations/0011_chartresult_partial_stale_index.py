@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0009_indicator_due_months_pdsa_sharing"),
+        ("measures", "0010_indicator_decimals"),
         ("teams", "0004_network_entry_window"),
     ]
 
