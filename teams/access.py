@@ -8,6 +8,7 @@ Outsiders get 404 (they must not learn that an object exists); read-only users g
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from .models import Network, NetworkMembership, Team
@@ -54,10 +55,20 @@ class NetworkAccess:
 def get_team_for_user(user, team_uuid, *, write: bool = False, lead: bool = False) -> TeamAccess:
     """The team with `team_uuid` if the user may read its data; 404 otherwise, 403 on a refused write."""
     try:
-        team = Team.objects.visible_to(user).select_related("network", "region").get(uuid=team_uuid)
+        # The write and lead flags come in the same query (every team page asks this first).
+        team = (
+            _with_access_flags(Team.objects.visible_to(user), user)
+            .select_related("network", "region")
+            .get(uuid=team_uuid)
+        )
     except (Team.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    access = team_access(user, team)
+    access = TeamAccess(
+        team=team,
+        can_read=True,
+        can_enter_data=team.access_can_enter_data,
+        can_lead=team.access_can_enter_data and team.access_can_lead,
+    )
     if write and not access.can_enter_data:
         raise PermissionDenied
     if lead and not access.can_lead:
@@ -67,9 +78,28 @@ def get_team_for_user(user, team_uuid, *, write: bool = False, lead: bool = Fals
 
 def team_access(user, team: Team) -> TeamAccess:
     """What `user` may do with a team they can already see."""
-    can_enter_data = Team.objects.writable_by(user).filter(pk=team.pk).exists()
-    can_lead = can_enter_data and Team.objects.led_by(user).filter(pk=team.pk).exists()
-    return TeamAccess(team=team, can_read=True, can_enter_data=can_enter_data, can_lead=can_lead)
+    if not user.is_authenticated or not user.is_active:
+        return TeamAccess(team=team, can_read=True, can_enter_data=False, can_lead=False)
+    can_enter_data, can_lead = (
+        _with_access_flags(Team.objects.filter(pk=team.pk), user)
+        .values_list("access_can_enter_data", "access_can_lead")
+        .get()
+    )
+    return TeamAccess(
+        team=team, can_read=True, can_enter_data=can_enter_data, can_lead=can_enter_data and can_lead
+    )
+
+
+def _with_access_flags(teams, user):
+    """Annotate what `user` may do with each team, by the querysets that decide it (writable_by, led_by).
+
+    Only for an active, logged-in user: for anyone else those querysets are empty, and so is
+    `visible_to`, which every caller filters by first.
+    """
+    return teams.annotate(
+        access_can_enter_data=Exists(Team.objects.writable_by(user).filter(pk=OuterRef("pk"))),
+        access_can_lead=Exists(Team.objects.led_by(user).filter(pk=OuterRef("pk"))),
+    )
 
 
 def get_network_for_user(user, slug: str, *, edit: bool = False, lead: bool = False) -> NetworkAccess:
