@@ -1,0 +1,85 @@
+"""The team dashboard's chart cards, rendered once and cached until what they show changes.
+
+Rendering a card (its figure, interpretation and 36-row table, every number formatted) is most of
+the team dashboard's time, and a card changes only when its chart result is recomputed or marked
+stale, its indicator is edited, or a change note comes or goes. The cache key names exactly those
+(`CardSource.version`), plus the language, the team's link and the card templates, so a new chart
+result is never served from an old card: invalidation is a new key, and old keys expire.
+
+A cache that does not answer (Redis down) costs only the rendering; the page never fails for it.
+"""
+
+import hashlib
+import logging
+from functools import cache as memoize
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from measures.selectors.dashboards import CardSource, GoalGroup, team_cards
+from teams.models import Team
+
+log = logging.getLogger(__name__)
+
+# Long enough that a team's cards are rendered about once per computation; a stale key (its
+# chart recomputed since) is never asked for again and only waits here to expire.
+CARD_CACHE_SECONDS = 6 * 60 * 60
+CARD_TEMPLATES = ("charts_card.html", "charts_icons.html", "charts_table.html")
+
+
+@memoize
+def _templates_digest() -> str:
+    """A new deployment with changed card markup renders its cards anew."""
+    digest = hashlib.sha256()
+    for name in CARD_TEMPLATES:
+        digest.update((Path(settings.BASE_DIR) / "templates" / "measures" / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def card_key(source: CardSource, *, team: Team, language: str) -> str:
+    version = repr((source.version(), team.uuid.hex, language, _templates_digest()))
+    return "team-card:" + hashlib.sha256(version.encode()).hexdigest()
+
+
+def _cache_get(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - a cache outage must not take the page down
+        log.warning("team card cache unavailable; rendering every card", exc_info=True)
+        return {}
+
+
+def _cache_set(values: dict) -> None:
+    try:
+        cache.set_many(values, timeout=CARD_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("team card cache unavailable; cards not stored", exc_info=True)
+
+
+def render_team_cards(*, team: Team, groups: list[GoalGroup]) -> list[list[SafeString]]:
+    """The HTML of each group's cards, in order: cached cards as they are, the others rendered
+    (their chart data read in one query) and stored."""
+    language = get_language() or ""
+    keys = [[card_key(s, team=team, language=language) for s in group.sources] for group in groups]
+    cached = _cache_get([k for group_keys in keys for k in group_keys])
+    missing = [
+        (source, key)
+        for group, group_keys in zip(groups, keys, strict=True)
+        for source, key in zip(group.sources, group_keys, strict=True)
+        if key not in cached
+    ]
+    if missing:
+        rendered = {}
+        for (source, key), card in zip(missing, team_cards([s for s, _ in missing]), strict=True):
+            link = reverse("measures:indicator-dashboard", args=[team.uuid, source.indicator.uuid])
+            rendered[key] = render_to_string(
+                "measures/charts_card.html", {"card": card, "link": link, "level": 3}
+            )
+        _cache_set(rendered)
+        cached.update(rendered)
+    return [[mark_safe(cached[k]) for k in group_keys] for group_keys in keys]  # noqa: S308 - our own rendered template
