@@ -272,7 +272,7 @@ class Writer:
             "Host": "127.0.0.1",
         }
         self.rng = random.Random(seed_value)
-        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        self.conn = KeepAlive(timeout=30)
 
     def send(self) -> int:
         """One save; its HTTP status (599: the connection failed)."""
@@ -287,15 +287,33 @@ class Writer:
                 }
             ]
         )
-        try:
-            self.conn.request("POST", self.path, body=body, headers=self.headers)
-            response = self.conn.getresponse()
-            response.read()
-            return response.status
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-            return 599
+        return self.conn.exchange("POST", self.path, body, self.headers)[0]
+
+
+class KeepAlive:
+    """A keep-alive connection to the server under test. Like a browser, it reopens the connection
+    once when the server closed it while it was idle (gunicorn's `keepalive`): such a request never
+    reached the application. Any other failure is status 599 (counted with the 5xx)."""
+
+    def __init__(self, timeout: float = 60) -> None:
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
+
+    def exchange(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes]:
+        for attempt in range(2):
+            reused = self.conn.sock is not None
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                if not (reused and attempt == 0):
+                    return 599, b""
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                return 599, b""
+        return 599, b""
 
 
 class LockSampler(threading.Thread):

@@ -19,7 +19,6 @@ fetch renders the cards, later ones are served from the card cache; its time is 
 
 from __future__ import annotations
 
-import http.client
 import os
 import statistics
 import subprocess
@@ -43,20 +42,14 @@ class Reader:
     def __init__(self, path: str, session_cookie: str) -> None:
         self.path = path
         self.headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie}", "Host": "127.0.0.1"}
-        self.conn = http.client.HTTPConnection("127.0.0.1", cb.PORT, timeout=60)
+        self.conn = cb.KeepAlive(timeout=60)
         self.size = 0
 
     def send(self) -> int:
         """One page view; its HTTP status (599: the connection failed)."""
-        try:
-            self.conn.request("GET", self.path, headers=self.headers)
-            response = self.conn.getresponse()
-            self.size = len(response.read())
-            return response.status
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", cb.PORT, timeout=60)
-            return 599
+        status, body = self.conn.exchange("GET", self.path, None, self.headers)
+        self.size = len(body)
+        return status
 
 
 def seed() -> list[tuple[str, str]]:
