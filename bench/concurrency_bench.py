@@ -290,16 +290,31 @@ class Writer:
         return self.conn.exchange("POST", self.path, body, self.headers)[0]
 
 
+# gunicorn runs behind the reverse proxy (README, Deployment), which by default opens a connection
+# per request to it (nginx: proxy_http_version 1.0): the clients do the same, so every request is
+# accepted by whichever worker process is free. BENCH_KEEPALIVE=1: each client keeps one connection
+# alive instead, as a browser talking to gunicorn directly would (a connection stays with the worker
+# process that accepted it).
+KEEPALIVE = os.environ.get("BENCH_KEEPALIVE", "0") == "1"
+
+
+def connection_mode() -> str:
+    return "kept-alive connections" if KEEPALIVE else "a connection per request (as the proxy)"
+
+
 class KeepAlive:
-    """A keep-alive connection to the server under test. Like a browser, it reopens the connection
-    once when the server closed it while it was idle (gunicorn's `keepalive`): such a request never
-    reached the application. Any other failure is status 599 (counted with the 5xx)."""
+    """A client's connection to the server under test (see KEEPALIVE). Like a browser, it reopens a
+    kept-alive connection once when the server closed it while it was idle (gunicorn's
+    `keepalive`): such a request never reached the application. Any other failure is status 599
+    (counted with the 5xx)."""
 
     def __init__(self, timeout: float = 60) -> None:
         self.timeout = timeout
         self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
 
     def exchange(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes]:
+        if not KEEPALIVE:
+            headers = {**headers, "Connection": "close"}
         for attempt in range(2):
             reused = self.conn.sock is not None
             try:
@@ -426,7 +441,7 @@ def main() -> None:
         sampler = LockSampler(settings.DATABASES["default"])
         sampler.start()
         print(
-            f"concurrency benchmark: {gunicorn_shape()}, PostgreSQL, Celery worker (concurrency 2), "
+            f"concurrency benchmark: {gunicorn_shape()}, {connection_mode()}, PostgreSQL, Celery worker (concurrency 2), "
             f"{SECONDS:.0f} s per phase, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
         print(f"{'phase':<34} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'5xx':>4} {'lock wait s':>10}")

@@ -7,7 +7,8 @@ BENCH_TEAMS to change) in a throwaway database, computes its charts, collects th
 production manifest storage) and starts bin/start-web (gunicorn with gunicorn.conf.py, as the image
 and docker-compose.yml run it) on 127.0.0.1:BENCH_PORT (default 8130) with DEBUG off and the Redis
 cache (BENCH_REDIS_URL, default redis://127.0.0.1:6379/5). 20 users, each a member of a different
-team, each with a logged-in session and a keep-alive connection, GET their team's dashboard.
+team, each with a logged-in session, GET their team's dashboard, a connection per request as the
+reverse proxy opens them (BENCH_KEEPALIVE=1: a kept-alive connection per user; see concurrency_bench).
 
 Phases, BENCH_SECONDS each (default 15), after each team's dashboard was fetched once (the first
 fetch renders the cards, later ones are served from the card cache; its time is printed first):
@@ -37,7 +38,8 @@ USERS = 20
 
 
 class Reader:
-    """One user: a session cookie and a keep-alive connection, fetching their team's dashboard."""
+    """One user: a session cookie and a connection (see concurrency_bench.KEEPALIVE), fetching their
+    team's dashboard."""
 
     def __init__(self, path: str, session_cookie: str) -> None:
         self.path = path
@@ -129,7 +131,7 @@ def run(users: list[tuple[str, str]]) -> None:
         cold.append(time.monotonic() - began)
         assert status == 200, f"{reader.path}: HTTP {status}; see the web log"
     print(
-        f"team dashboards: {cb.gunicorn_shape()}, Redis cache, {cb.SECONDS:.0f} s per phase, "
+        f"team dashboards: {cb.gunicorn_shape()}, Redis cache, {cb.connection_mode()}, {cb.SECONDS:.0f} s per phase, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; page {readers[0].size / 1024:,.0f} KiB"
     )
     print(
