@@ -94,6 +94,8 @@ def main() -> None:
     if connection.vendor != "postgresql":
         print("dashboard_load_bench: skipped, it needs PostgreSQL (DATABASE_URL=postgres://...) and Redis")
         return
+    db = settings.DATABASES["default"]
+    db.setdefault("TEST", {})["NAME"] = f"{db['NAME']}_dashboardload"  # not the tests' test_<name>
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     processes: list[subprocess.Popen] = []
     log_dir = Path(os.environ.get("BENCH_LOG_DIR", "/tmp")) / f"lkt-dashboard-load-bench-{os.getpid()}"

@@ -162,11 +162,15 @@ CHANGE_NOTE_DAYS = 45
 
 
 def recent_change_notes(indicators: list[Indicator], *, now=None) -> dict[int, IndicatorVersion]:
-    """The newest version (2 or later) of each indicator published within CHANGE_NOTE_DAYS; one query."""
+    """The newest version (2 or later) of each indicator published within CHANGE_NOTE_DAYS; one query,
+    none when every indicator is still at its first version (as most are)."""
     since = (now or timezone.now()) - timedelta(days=CHANGE_NOTE_DAYS)
     notes: dict[int, IndicatorVersion] = {}
+    republished = [i for i in indicators if i.version >= 2]
+    if not republished:
+        return notes
     for version in IndicatorVersion.objects.filter(
-        indicator__in=indicators, version__gte=2, published_at__gte=since
+        indicator__in=republished, version__gte=2, published_at__gte=since
     ).order_by("indicator_id", "-version"):
         notes.setdefault(version.indicator_id, version)
     return notes
