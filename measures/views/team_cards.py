@@ -3,8 +3,9 @@
 Rendering a card (its figure, interpretation and 36-row table, every number formatted) is most of
 the team dashboard's time, and a card changes only when its chart result is recomputed or marked
 stale, its indicator is edited, or a change note comes or goes. The cache key names exactly those
-(`CardSource.version`), plus the language, the team's link and the card templates, so a new chart
-result is never served from an old card: invalidation is a new key, and old keys expire.
+(`CardSource.version`), plus the language, the team's link and what renders a card (templates,
+figure code, static file names), so a new chart result is never served from an old card:
+invalidation is a new key, and old keys expire.
 
 A cache that does not answer (Redis down) costs only the rendering; the page never fails for it.
 """
@@ -37,10 +38,20 @@ CARD_TEMPLATES = ("charts_card.html", "charts_icons.html", "charts_table.html")
 
 @memoize
 def _templates_digest() -> str:
-    """A new deployment with changed card markup renders its cards anew."""
+    """A new deployment with changed card markup, figure code or static file names (the icons'
+    hashed URLs) renders its cards anew: a digest of what renders a card, read once per process."""
+    base = Path(settings.BASE_DIR)
+    sources = [base / "templates" / "measures" / name for name in CARD_TEMPLATES]
+    sources += [
+        base / "measures" / "charts" / "figures.py",
+        base / "measures" / "templatetags" / "lkt_charts.py",
+    ]
+    if settings.STATIC_ROOT:
+        sources.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
     digest = hashlib.sha256()
-    for name in CARD_TEMPLATES:
-        digest.update((Path(settings.BASE_DIR) / "templates" / "measures" / name).read_bytes())
+    for path in sources:
+        if path.is_file():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
