@@ -1,15 +1,23 @@
 """gunicorn's configuration: the one place that says how the web process runs.
 
 Used by bin/start-web (which the image and docker-compose.yml run) and by the production-shape
-test. GUNICORN_BIND and GUNICORN_WORKERS override the address and the worker count.
+test. GUNICORN_BIND, GUNICORN_WORKERS and GUNICORN_THREADS override the address, the number of
+worker processes and the threads in each.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-worker_class = "sync"
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
-# A request that runs longer is killed; long CSV exports stream, and chart work runs in Celery.
+# Threaded workers: a thread waiting on PostgreSQL or a slow client leaves the process free for the
+# next request, and a long streamed CSV export runs in its own thread while the worker keeps
+# answering the master, so it is not killed by `timeout` (bench/dashboard_load_bench.py and
+# bench/concurrency_bench.py measured this configuration). One process per core (2 by default)
+# uses both cores; more processes only compete for them.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker whose main loop stops answering for this long (stuck in C code holding the GIL, or
+# deadlocked) is killed and replaced. Chart work runs in Celery, never in a request.
 timeout = 60
 graceful_timeout = 30
 keepalive = 5

@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://... .venv/bin/python bench/concurrency_bench.py
 
 Needs PostgreSQL (a throwaway test_<name> database is created and dropped) and Redis
-(BENCH_REDIS_URL, default redis://127.0.0.1:6379/5). Starts gunicorn with gunicorn.conf.py (the
-image's bin/start-web) on 127.0.0.1:BENCH_PORT (default 8130) with DEBUG off, and one Celery
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/5). Starts bin/start-web (gunicorn with gunicorn.conf.py, as the
+image and docker-compose.yml run it) on 127.0.0.1:BENCH_PORT (default 8130) with DEBUG off, and one Celery
 worker (--concurrency=2, as docker-compose.yml runs it) on its own queue. Every save is a POST to
 the bulk API with one row (a changed value: a history row, a stale chart, a task), each writer
 with its own team and write token.
@@ -166,7 +166,10 @@ def database_url() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
+def start_servers(
+    queue_name: str, log_dir: Path, *, worker: bool = True, extra_env: dict[str, str] | None = None
+) -> list[subprocess.Popen]:
+    """gunicorn as bin/start-web runs it (and, with `worker`, one Celery worker as compose runs it)."""
     env = {
         **os.environ,
         # application_name tells the web's backends (whose lock waits are measured) from the worker's.
@@ -182,26 +185,36 @@ def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
         "GUNICORN_LOG_LEVEL": "warning",
         "AXES_ENABLED": "0",
         "PYTHONPATH": str(BASE_DIR),
+        **(extra_env or {}),
     }
     python = sys.executable
+    # bin/start-web itself (what the image and docker-compose.yml run), with this venv's gunicorn.
     web = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "--config",
-            "gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-            "lkt.wsgi:application",
-        ],
+        [str(BASE_DIR / "bin" / "start-web")],
         cwd=BASE_DIR,
-        env=env,
+        env={**env, "PATH": f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}"},
         stdout=(log_dir / "web.log").open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    worker = subprocess.Popen(
+    processes = [web]
+    if worker:
+        processes.append(start_worker(python, queue_name, env, log_dir))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return processes
+        except OSError:
+            time.sleep(0.3)
+    stop(processes)
+    raise SystemExit(f"gunicorn did not start; see {log_dir / 'web.log'}")
+
+
+def start_worker(python: str, queue_name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             python,
             "-m",
@@ -224,17 +237,17 @@ def start_servers(queue_name: str, log_dir: Path) -> list[subprocess.Popen]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return [web, worker]
-        except OSError:
-            time.sleep(0.3)
-    stop([web, worker])
-    raise SystemExit(f"gunicorn did not start; see {log_dir / 'web.log'}")
+
+
+def gunicorn_shape() -> str:
+    """The configuration bin/start-web runs, read from gunicorn.conf.py as gunicorn reads it."""
+    import runpy
+
+    conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    return (
+        f"gunicorn ({conf['worker_class']}, {conf['workers']} workers x {conf.get('threads', 1)} threads, "
+        f"timeout {conf['timeout']} s)"
+    )
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -259,9 +272,10 @@ class Writer:
             "Host": "127.0.0.1",
         }
         self.rng = random.Random(seed_value)
-        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        self.conn = KeepAlive(timeout=30)
 
-    def save(self) -> int:
+    def send(self) -> int:
+        """One save; its HTTP status (599: the connection failed)."""
         period = self.rng.choice(PERIODS)
         body = json.dumps(
             [
@@ -273,15 +287,48 @@ class Writer:
                 }
             ]
         )
-        try:
-            self.conn.request("POST", self.path, body=body, headers=self.headers)
-            response = self.conn.getresponse()
-            response.read()
-            return response.status
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-            return 599
+        return self.conn.exchange("POST", self.path, body, self.headers)[0]
+
+
+# gunicorn runs behind the reverse proxy (README, Deployment), which by default opens a connection
+# per request to it (nginx: proxy_http_version 1.0): the clients do the same, so every request is
+# accepted by whichever worker process is free. BENCH_KEEPALIVE=1: each client keeps one connection
+# alive instead, as a browser talking to gunicorn directly would (a connection stays with the worker
+# process that accepted it).
+KEEPALIVE = os.environ.get("BENCH_KEEPALIVE", "0") == "1"
+
+
+def connection_mode() -> str:
+    return "kept-alive connections" if KEEPALIVE else "a connection per request (as the proxy)"
+
+
+class KeepAlive:
+    """A client's connection to the server under test (see KEEPALIVE). Like a browser, it reopens a
+    kept-alive connection once when the server closed it while it was idle (gunicorn's
+    `keepalive`): such a request never reached the application. Any other failure is status 599
+    (counted with the 5xx)."""
+
+    def __init__(self, timeout: float = 60) -> None:
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
+
+    def exchange(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes]:
+        if not KEEPALIVE:
+            headers = {**headers, "Connection": "close"}
+        for attempt in range(2):
+            reused = self.conn.sock is not None
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                if not (reused and attempt == 0):
+                    return 599, b""
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                return 599, b""
+        return 599, b""
 
 
 class LockSampler(threading.Thread):
@@ -332,7 +379,7 @@ def closed_loop(phase: Phase, writers: list[Writer]) -> None:
     def loop(writer: Writer) -> None:
         while time.monotonic() < deadline:
             started = time.monotonic()
-            status = writer.save()
+            status = writer.send()
             phase.record(status, time.monotonic() - started)
 
     threads = [threading.Thread(target=loop, args=(w,)) for w in writers]
@@ -356,7 +403,7 @@ def open_loop(phase: Phase, writers: list[Writer], rate: float) -> None:
             if scheduled is None:
                 return
             writer = pool.get()
-            status = writer.save()
+            status = writer.send()
             pool.put(writer)
             phase.record(status, time.monotonic() - scheduled)
 
@@ -394,14 +441,13 @@ def main() -> None:
         sampler = LockSampler(settings.DATABASES["default"])
         sampler.start()
         print(
-            f"concurrency benchmark: gunicorn (gunicorn.conf.py, {os.environ.get('GUNICORN_WORKERS', '3')} "
-            f"workers), PostgreSQL, Celery worker (concurrency 2), {SECONDS:.0f} s per phase, "
-            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+            f"concurrency benchmark: {gunicorn_shape()}, {connection_mode()}, PostgreSQL, Celery worker (concurrency 2), "
+            f"{SECONDS:.0f} s per phase, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
         print(f"{'phase':<34} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'5xx':>4} {'lock wait s':>10}")
         writers = [Writer(team, token, i) for i, (team, token) in enumerate(credentials)]
         for w in writers[:3]:  # warm up the gunicorn workers
-            w.save()
+            w.send()
 
         single = Phase("1 writer, closed loop")
         sampler.measure(single, lambda: closed_loop(single, writers[:1]))

@@ -356,6 +356,19 @@ def section_save(net: Network, runs: int, series: int) -> None:
     )
 
 
+def team_dashboard_rows(net: Network) -> None:
+    """The team dashboard's floor: the rows it shows, loaded as plainly as possible: the team's
+    chart results (with their data), its cells for the completeness strip, its latest five
+    annotations and PDSA cycles. (The page draws no national chart; its cards come from the card
+    cache once rendered, see measures/views/team_cards.py.)"""
+    from measures.models import Annotation, Measurement, PDSACycle
+
+    net.chart_rows(team=net.team)
+    list(Measurement.objects.filter(team=net.team).order_by().values_list("indicator_id", "period"))
+    list(Annotation.objects.filter(team=net.team).order_by("-date")[:5])
+    list(PDSACycle.objects.filter(team=net.team).order_by("-start_date")[:5])
+
+
 def section_pages(net: Network, runs: int, series: int) -> None:
     lead, member = Client(), Client()
     lead.force_login(net.lead)
@@ -365,12 +378,7 @@ def section_pages(net: Network, runs: int, series: int) -> None:
     grid_url = reverse("measures:entry-grid", kwargs={"team_uuid": net.team.uuid})
     network_pages(net, runs, lead, network_url)
     pages = [
-        (
-            "team dashboard",
-            member,
-            team_url,
-            lambda: (net.chart_rows(team=net.team), net.chart_rows(scope="national")),
-        ),
+        ("team dashboard", member, team_url, lambda: team_dashboard_rows(net)),
         ("entry grid", member, grid_url, net.grid_rows),
     ]
     for label, client, url, floor in pages:

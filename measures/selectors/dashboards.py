@@ -169,11 +169,15 @@ CHANGE_NOTE_DAYS = 45
 
 
 def recent_change_notes(indicators: list[Indicator], *, now=None) -> dict[int, IndicatorVersion]:
-    """The newest version (2 or later) of each indicator published within CHANGE_NOTE_DAYS; one query."""
+    """The newest version (2 or later) of each indicator published within CHANGE_NOTE_DAYS; one query,
+    none when every indicator is still at its first version (as most are)."""
     since = (now or timezone.now()) - timedelta(days=CHANGE_NOTE_DAYS)
     notes: dict[int, IndicatorVersion] = {}
+    republished = [i for i in indicators if i.version >= 2]
+    if not republished:
+        return notes
     for version in IndicatorVersion.objects.filter(
-        indicator__in=indicators, version__gte=2, published_at__gte=since
+        indicator__in=republished, version__gte=2, published_at__gte=since
     ).order_by("indicator_id", "-version"):
         notes.setdefault(version.indicator_id, version)
     return notes
@@ -194,9 +198,36 @@ def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int |
 
 
 @dataclass
+class CardSource:
+    """One card of the team dashboard before its chart data is read: the stored result (without
+    its `data`) and everything else the card shows, so a rendered card can be cached under what it
+    shows (see `version`) and the data read only for the cards that are not cached."""
+
+    indicator: Indicator
+    result: ChartResult | None
+    change_note: IndicatorVersion | None
+    dom_id: str
+    filename: str
+
+    def version(self) -> tuple:
+        """What the card shows changes only when one of these does: the chart result moves
+        `synced_at` with every computation and stale mark, the indicator `updated_at` with every
+        edit, the change note comes and goes."""
+        result, indicator, note = self.result, self.indicator, self.change_note
+        return (
+            (result.id, result.synced_at.isoformat(), result.is_stale) if result is not None else None,
+            (indicator.id, indicator.uuid.hex, indicator.updated_at.isoformat(), indicator.version),
+            (note.id, note.published_at.isoformat()) if note is not None else None,
+            self.dom_id,
+            self.filename,
+        )
+
+
+@dataclass
 class GoalGroup:
     goal: Goal | None
     cards: list[ChartCard]
+    sources: list[CardSource] = field(default_factory=list)
 
 
 @dataclass
@@ -209,12 +240,46 @@ class TeamDashboard:
     local_targets: list[LocalTarget]
 
 
-def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None = None) -> TeamDashboard:
-    """Every published indicator of the team's network with the team's stored chart, grouped by goal."""
+def team_cards(sources: list[CardSource], *, with_table: bool = True) -> list[ChartCard]:
+    """The cards of `sources`, their chart data read in one query."""
+    data = dict(
+        ChartResult.objects.filter(id__in=[s.result.id for s in sources if s.result is not None])
+        .order_by()
+        .values_list("id", "data")
+    )
+    cards = []
+    for source in sources:
+        if source.result is not None:
+            source.result.data = data.get(source.result.id) or {}
+        cards.append(
+            chart_card(
+                result=source.result,
+                indicator=source.indicator,
+                title=source.indicator.name,
+                dom_id=source.dom_id,
+                filename=source.filename,
+                with_table=with_table,
+                change_note=source.change_note,
+            )
+        )
+    return cards
+
+
+def team_dashboard(
+    *, team: Team, with_tables: bool = True, today: date | None = None, build_cards: bool = True
+) -> TeamDashboard:
+    """Every published indicator of the team's network with the team's stored chart, grouped by goal.
+
+    `build_cards=False` (the dashboard page) leaves each group's cards empty and its `sources`
+    filled, to be rendered through the card cache (measures.views.team_cards), and leaves out the
+    local targets, which only the printed report lists."""
     indicators = list(published_indicators(network=team.network, by_goal=True))
     results = {
         result.indicator_id: result
+        # No ordering: the model's default ordering joins network and indicator for nothing here.
         for result in ChartResult.objects.filter(scope=ChartResult.Scope.TEAM, team=team)
+        .defer("data")
+        .order_by()
     }
     groups: list[GoalGroup] = []
     by_goal: dict[int | None, GoalGroup] = {}
@@ -224,17 +289,19 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
         if group is None:
             group = by_goal[indicator.goal_id] = GoalGroup(goal=indicator.goal, cards=[])
             groups.append(group)
-        group.cards.append(
-            chart_card(
-                result=results.get(indicator.id),
+        group.sources.append(
+            CardSource(
                 indicator=indicator,
-                title=indicator.name,
+                result=results.get(indicator.id),
+                change_note=notes.get(indicator.id),
                 dom_id=f"chart-{indicator.code}",
                 filename=f"{team.code}-{indicator.code}",
-                with_table=with_tables,
-                change_note=notes.get(indicator.id),
             )
         )
+    if build_cards:
+        cards = iter(team_cards([s for g in groups for s in g.sources], with_table=with_tables))
+        for group in groups:
+            group.cards = [next(cards) for _ in group.sources]
     return TeamDashboard(
         team=team,
         groups=groups,
@@ -249,7 +316,10 @@ def team_dashboard(*, team: Team, with_tables: bool = True, today: date | None =
             Annotation.objects.filter(team=team).select_related("indicator").order_by("-date", "-id")[:5]
         ),
         pdsa_cycles=list(PDSACycle.objects.filter(team=team).order_by("-start_date", "-id")[:5]),
-        local_targets=list(LocalTarget.objects.filter(team=team).select_related("indicator")),
+        # Only the printed report lists them; the dashboard shows them on the indicator pages.
+        local_targets=list(LocalTarget.objects.filter(team=team).select_related("indicator"))
+        if build_cards
+        else [],
     )
 
 

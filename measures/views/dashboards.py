@@ -23,6 +23,7 @@ from measures.selectors import dashboards as selectors
 from measures.selectors import funnels
 from measures.selectors.entry import team_completeness
 from measures.views.chart_settings import chart_settings_panel
+from measures.views.team_cards import render_team_cards
 from teams.access import get_network_for_user, get_team_for_user, network_access
 from teams.models import ExportEvent, Network, NetworkMembership, TeamMembership
 from teams.services import export_event_record
@@ -271,11 +272,17 @@ def _funnel_choice(request: HttpRequest, network):
 def team_dashboard(request: HttpRequest, team_uuid) -> HttpResponse:
     """The team dashboard: every indicator's chart grouped by goal, completeness, latest notes."""
     access = get_team_for_user(request.user, team_uuid)
-    dashboard = selectors.team_dashboard(team=access.team)
+    dashboard = selectors.team_dashboard(team=access.team, build_cards=False)
+    cards = render_team_cards(team=access.team, groups=dashboard.groups)
     return render(
         request,
         "measures/dashboards_team.html",
-        {"access": access, "team": access.team, "dashboard": dashboard},
+        {
+            "access": access,
+            "team": access.team,
+            "dashboard": dashboard,
+            "groups": [(group, html) for group, html in zip(dashboard.groups, cards, strict=True)],
+        },
     )
 
 
