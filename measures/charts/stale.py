@@ -305,19 +305,35 @@ def _claim_condition(now: datetime) -> Q:
 
 def chart_result_claim(*, result_id: int, seconds: int | None = None) -> bool:
     """Take one row for computation; False when someone else holds it (a queued or running task)."""
+    return chart_results_claim_many(result_ids=[result_id], seconds=seconds) == [result_id]
+
+
+def chart_results_claim_many(*, result_ids: Iterable[int], seconds: int | None = None) -> list[int]:
+    """Take the rows nobody holds, in one short transaction; returns the ids taken (ascending)."""
+    ids = sorted(set(result_ids))
+    if not ids:
+        return []
     now = timezone.now()
-    seconds = claim_seconds() if seconds is None else seconds
-    rows = ChartResult.objects.filter(_claim_condition(now), id=result_id)
+    until = now + timedelta(seconds=claim_seconds() if seconds is None else seconds)
+    # order_by(): the model's default ordering would join network and indicator for nothing.
+    rows = ChartResult.objects.filter(_claim_condition(now), id__in=ids).order_by()
     if connection.features.has_select_for_update_skip_locked:
         # Never wait in a user's request: a row locked right now is being marked by another save
         # (which enqueues it after its commit), claimed by a sweep, or written by a worker (whose
         # write then fails on stale_since and re-enqueues). Whoever holds it takes care of it.
         with transaction.atomic():
-            free = list(rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True))
-            return bool(free) and bool(
-                ChartResult.objects.filter(id__in=free).update(claimed_until=now + timedelta(seconds=seconds))
+            free = list(
+                rows.select_for_update(skip_locked=True, of=("self",))
+                .order_by("id")
+                .values_list("id", flat=True)
             )
-    return bool(rows.update(claimed_until=now + timedelta(seconds=seconds)))
+            if free:
+                ChartResult.objects.filter(id__in=free).order_by().update(claimed_until=until)
+            return free
+    free = list(rows.order_by("id").values_list("id", flat=True))
+    # Without row locks (SQLite: one writer at a time) the conditional update is the claim.
+    ChartResult.objects.filter(_claim_condition(now), id__in=free).update(claimed_until=until)
+    return free
 
 
 def chart_results_claim_renew(*, result_ids: list[int]) -> None:
@@ -340,21 +356,21 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
     from ..tasks import chart_result_recompute_task
 
     enqueued = 0
-    broker_down = False
-    for result_id in result_ids:
-        # A queued task's claim covers the countdown and a generous queueing delay; if the task is
-        # lost the claim lapses and the sweep recomputes the row.
-        if broker_down or not chart_result_claim(result_id=result_id, seconds=countdown + CLAIM_SECONDS):
-            continue
+    # A queued task's claim covers the countdown and a generous queueing delay; if the task is
+    # lost the claim lapses and the sweep recomputes the row.
+    claimed = chart_results_claim_many(result_ids=result_ids, seconds=countdown + CLAIM_SECONDS)
+    for position, result_id in enumerate(claimed):
         try:
             chart_result_recompute_task.apply_async((result_id,), countdown=countdown)
         except Exception as exc:  # kombu/redis raise many types; any publish failure is handled alike
             logger.warning(
-                "chart pipeline: could not enqueue chart result %s (%s); left for the sweep", result_id, exc
+                "chart pipeline: could not enqueue chart results %s (%s); left for the sweep",
+                claimed[position:],
+                exc,
             )
-            chart_result_release(result_id=result_id)
             # One timeout per request is the most a user waits: the other rows go to the sweep too.
-            broker_down = True
+            ChartResult.objects.filter(id__in=claimed[position:]).order_by().update(claimed_until=None)
+            break
         else:
             enqueued += 1
     return enqueued
