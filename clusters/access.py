@@ -12,6 +12,7 @@
 import hashlib
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
@@ -63,7 +64,7 @@ class ClusterAccess:
         return self.is_provider
 
 
-def cluster_access(user, cluster: Cluster) -> ClusterAccess:
+def cluster_access(user: User | AnonymousUser, cluster: Cluster) -> ClusterAccess:
     membership = ClusterMembership.objects.filter(cluster=cluster, user=user).first()
     is_provider = ProviderMembership.objects.filter(
         user=user, provider__packages__meetings__cluster=cluster
@@ -82,7 +83,9 @@ def cluster_access(user, cluster: Cluster) -> ClusterAccess:
     )
 
 
-def get_cluster_for_user(user, slug: str, *, plan: bool = False, members: bool = False) -> ClusterAccess:
+def get_cluster_for_user(
+    user: User | AnonymousUser, slug: str, *, plan: bool = False, members: bool = False
+) -> ClusterAccess:
     """The cluster if the user may see it (404 otherwise); 403 when `plan` or `members` (managing who
     belongs) and the user is no coordinator."""
     try:
@@ -98,7 +101,12 @@ def get_cluster_for_user(user, slug: str, *, plan: bool = False, members: bool =
 
 
 def get_meeting_for_user(
-    user, meeting_uuid, *, plan: bool = False, upload: bool = False, discussion: bool = False
+    user: User | AnonymousUser,
+    meeting_uuid,
+    *,
+    plan: bool = False,
+    upload: bool = False,
+    discussion: bool = False,
 ) -> tuple[Meeting, ClusterAccess]:
     """A meeting of a cluster the user may see; discussion and goals only inside (404 for outside roles)."""
     try:
@@ -125,7 +133,7 @@ class ProviderAccess:
     can_edit: bool
 
 
-def get_provider_for_user(user, slug: str, *, edit: bool = False) -> ProviderAccess:
+def get_provider_for_user(user: User | AnonymousUser, slug: str, *, edit: bool = False) -> ProviderAccess:
     """A provider's pages (its antibiotic groups): its own staff edit, other logged-in users read."""
     try:
         provider = Provider.objects.get(slug=slug)

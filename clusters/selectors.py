@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -123,7 +124,7 @@ def meeting_data(meeting: Meeting, access: ClusterAccess) -> MeetingData:
     return data
 
 
-def clusters_for(user) -> QuerySet[Cluster]:
+def clusters_for(user: User | AnonymousUser) -> QuerySet[Cluster]:
     return Cluster.objects.visible_to(user).select_related("region").order_by("name")
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -83,7 +84,7 @@ def cluster_membership_check(
         _check_coordinator_left(cluster=cluster, leaving=membership)
 
 
-def _link_prescriber(*, cluster: Cluster, member, prescriber: Prescriber | None, user) -> None:
+def _link_prescriber(*, cluster: Cluster, member, prescriber: Prescriber | None, user: User) -> None:
     """Make `prescriber` the member's own doctor in the cluster (they see their own figures by name),
     unlinking any other doctor of the cluster the member was linked to."""
     linked = Prescriber.objects.select_for_update().filter(practice__cluster=cluster, user=member)
@@ -121,7 +122,7 @@ def cluster_membership_add(
     role: str,
     practice: Practice | None,
     prescriber: Prescriber | None = None,
-    user,
+    user: User,
 ) -> ClusterMembership:
     """Give `member` (an existing login) a role in the cluster, at a practice, optionally as one of its
     doctors in the extracts. The user acting is `user` (kept in the history)."""
@@ -151,7 +152,7 @@ def cluster_membership_update(
     role: str,
     practice: Practice | None,
     prescriber: Prescriber | None,
-    user,
+    user: User,
 ) -> ClusterMembership:
     """Change a member's role, practice and own doctor."""
     _lock_cluster(membership.cluster)
@@ -179,7 +180,7 @@ def cluster_membership_update(
 
 
 @transaction.atomic
-def cluster_membership_remove(*, membership: ClusterMembership, user) -> None:
+def cluster_membership_remove(*, membership: ClusterMembership, user: User) -> None:
     """Take a person out of the cluster: the membership goes and so does their link to a doctor, so
     they no longer see the cluster or their own figures by name."""
     _lock_cluster(membership.cluster)
@@ -214,7 +215,7 @@ def antibiotic_groups_ensure_defaults(*, provider: Provider) -> int:
 
 @transaction.atomic
 def package_save(
-    *, package: Package, fields: dict, items: dict[str, list[dict]], version: int | None, user
+    *, package: Package, fields: dict, items: dict[str, list[dict]], version: int | None, user: User
 ) -> Package:
     """Store a package's fields and its item lists (each kind replaced as a whole, in the given order)."""
     if package.pk is not None:
@@ -254,7 +255,7 @@ def package_save(
 
 
 @transaction.atomic
-def antibiotic_groups_save(*, provider: Provider, rows: list[dict], user) -> None:
+def antibiotic_groups_save(*, provider: Provider, rows: list[dict], user: User) -> None:
     """Replace the provider's groups by `rows` (code, name, atc_prefixes, flags), matched by code."""
     codes = [row["code"] for row in rows]
     if len(set(codes)) != len(codes):
@@ -303,7 +304,7 @@ def meeting_create(
     follows: Meeting | None = None,
     extract_wishes: str = "",
     comparison: str = Meeting.Comparison.SAME_MONTHS,
-    user,
+    user: User,
 ) -> Meeting:
     """Plan a cluster meeting; the extract deadline follows from the date and the package."""
     if follows is not None and follows.cluster_id != cluster.id:
@@ -329,7 +330,7 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, version: int, fields: dict, user) -> Meeting:
+def meeting_update(*, meeting: Meeting, version: int, fields: dict, user: User) -> Meeting:
     """Change the plan (date, place, status, wishes, comparison) unless someone else saved it first."""
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.version != version:
@@ -351,7 +352,7 @@ def meeting_update(*, meeting: Meeting, version: int, fields: dict, user) -> Mee
 
 
 @transaction.atomic
-def meeting_mark_extract_requested(*, meeting: Meeting, on: date, user) -> Meeting:
+def meeting_mark_extract_requested(*, meeting: Meeting, on: date, user: User) -> Meeting:
     """The coordinator has asked the provider for the data extract (or undoes it with on=None)."""
     meeting.extract_requested_on = on
     meeting.version = meeting.version + 1
@@ -362,7 +363,7 @@ def meeting_mark_extract_requested(*, meeting: Meeting, on: date, user) -> Meeti
 
 @transaction.atomic
 def discussion_save(
-    *, meeting: Meeting, answers: list[tuple[PackageItem | None, str, str]], version: int, user
+    *, meeting: Meeting, answers: list[tuple[PackageItem | None, str, str]], version: int, user: User
 ) -> Meeting:
     """Record the group's answers to the discussion questions: (question, question text, answer)."""
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -393,7 +394,7 @@ def goal_add(
     prescriber: Prescriber | None = None,
     measure: str = "",
     target_value: Decimal | None = None,
-    user,
+    user: User,
 ) -> MeetingGoal:
     """A goal set at the meeting; practice and prescriber must belong to the meeting's cluster."""
     if level in (GoalLevel.CLUSTER,):
@@ -425,7 +426,7 @@ def goal_add(
 
 
 @transaction.atomic
-def goal_delete(*, goal: MeetingGoal, user) -> None:
+def goal_delete(*, goal: MeetingGoal, user: User) -> None:
     goal._history_user = user
     goal.delete()
 
@@ -439,7 +440,7 @@ class ImportResult:
 
 @transaction.atomic
 def extract_import(
-    *, cluster: Cluster, meeting: Meeting | None, parsed: ParsedExtract, filename: str, user
+    *, cluster: Cluster, meeting: Meeting | None, parsed: ParsedExtract, filename: str, user: User
 ) -> ImportResult:
     """Store a validated extract in one transaction; practices and prescribers new to the cluster are created."""
     if not parsed.is_valid:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -45,7 +46,7 @@ from .models import (
 )
 
 
-def _packages_for(user):
+def _packages_for(user: User | AnonymousUser):
     own = Provider.objects.filter(memberships__user=user)
     return (
         (Package.objects.filter(is_published=True) | Package.objects.filter(provider__in=own))

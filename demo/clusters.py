@@ -9,6 +9,7 @@ import math
 from datetime import date, timedelta
 
 import numpy as np
+from django.contrib.auth.models import AnonymousUser, User
 
 from clusters import services
 from clusters.models import (
@@ -161,7 +162,7 @@ def build(
     _cluster_data(cluster, package, coordinator, doctor, pharmacist, users, today, summary)
 
 
-def _package(provider: Provider, user, summary: Summary) -> Package:
+def _package(provider: Provider, user: User | AnonymousUser, summary: Summary) -> Package:
     package = Package.objects.filter(slug=PACKAGE_SLUG).first()
     if package is not None:
         return package
@@ -465,7 +466,7 @@ def _cluster_data(
     summary.add("klyngemøder", 2)
 
 
-def _import(cluster, meeting, lines_by_month, first: date, last: date, user) -> None:
+def _import(cluster, meeting, lines_by_month, first: date, last: date, user: User | AnonymousUser) -> None:
     lines = [
         line
         for month, month_lines in lines_by_month.items()

@@ -10,7 +10,7 @@ deadlock a single-threaded server.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 from django.urls import reverse
@@ -34,7 +34,7 @@ class Cover:
     anonymised: bool
 
 
-def _request(path: str, user):
+def _request(path: str, user: User | AnonymousUser):
     request = RequestFactory().get(path, HTTP_HOST="lkt.report", secure=True)
     request.user = user
     request.session = SessionStore()
@@ -42,7 +42,7 @@ def _request(path: str, user):
     return request
 
 
-def report_html(*, snapshot: ReportSnapshot, viewpoint: str, user) -> str:
+def report_html(*, snapshot: ReportSnapshot, viewpoint: str, user: User | AnonymousUser) -> str:
     """The report page of `snapshot` for `viewpoint` ("named": as `user` sees it; "anonymised")."""
     network = snapshot.network
     seminar = snapshot.seminar

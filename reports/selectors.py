@@ -8,7 +8,7 @@ requesting lead's own view (names), or a team member's view (the anonymised file
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -37,7 +37,9 @@ def team_viewpoint(network: Network) -> NetworkAccess:
     return NetworkAccess(network=network, roles=frozenset(), is_staff=False, is_team_member=True)
 
 
-def viewpoint_labels(*, network: Network, user, viewpoint: str, teams: list[Team]) -> dict[int, str]:
+def viewpoint_labels(
+    *, network: Network, user: User | AnonymousUser, viewpoint: str, teams: list[Team]
+) -> dict[int, str]:
     """Team id -> label as the file's readers may see it; teams absent from the dict are hidden."""
     if viewpoint == ANONYMISED:
         labels = peer_labels(network, AnonymousUser(), access=team_viewpoint(network), teams=teams)
@@ -54,7 +56,9 @@ def needs_anonymised_file(network: Network) -> bool:
 # --- Access ---------------------------------------------------------------------------------------
 
 
-def snapshots_visible_to(user, *, network: Network, access: NetworkAccess | None = None) -> QuerySet:
+def snapshots_visible_to(
+    user: User | AnonymousUser, *, network: Network, access: NetworkAccess | None = None
+) -> QuerySet:
     """The network's snapshots the user may see: network reports for every member, team reports
     for those who may read the team."""
     access = access or network_access(user, network)
@@ -216,7 +220,7 @@ def _item(title: str, indicator: Indicator, data: dict) -> ChartItem:
     return ChartItem(title=title, indicator=indicator, data=data, interpretation=text)
 
 
-def report_content(*, snapshot: ReportSnapshot, viewpoint: str, user) -> ReportContent:
+def report_content(*, snapshot: ReportSnapshot, viewpoint: str, user: User | AnonymousUser) -> ReportContent:
     """What the slides show, from the snapshot's captured chart results, labelled for the viewpoint."""
     network = snapshot.network
     indicators = list(published_indicators(network=network, by_goal=True))

@@ -5,6 +5,7 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 def report_snapshot_request(
     *,
     network: Network,
-    user,
+    user: User,
     format: str,
     team: Team | None = None,
     seminar: Seminar | None = None,

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from .selectors import may_download_anonymised, may_download_named, snapshots_vi
 from .services import report_snapshot_request
 
 
-def get_snapshot_for_user(user, snapshot_uuid) -> tuple[ReportSnapshot, NetworkAccess]:
+def get_snapshot_for_user(user: User | AnonymousUser, snapshot_uuid) -> tuple[ReportSnapshot, NetworkAccess]:
     """The snapshot if the user may see it (its network, and for a team report the team); 404 otherwise."""
     try:
         snapshot = ReportSnapshot.objects.select_related("network", "team", "seminar").get(uuid=snapshot_uuid)
@@ -35,7 +36,7 @@ def get_snapshot_for_user(user, snapshot_uuid) -> tuple[ReportSnapshot, NetworkA
     return snapshot, access
 
 
-def _writable_teams(user, network):
+def _writable_teams(user: User | AnonymousUser, network):
     return Team.objects.writable_by(user).filter(network=network, is_active=True).order_by("name")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -31,7 +32,7 @@ class SeminarAccess:
         return self.network.can_edit_seminars
 
 
-def get_seminar_for_user(user, seminar_uuid, *, edit: bool = False) -> SeminarAccess:
+def get_seminar_for_user(user: User | AnonymousUser, seminar_uuid, *, edit: bool = False) -> SeminarAccess:
     """The seminar if the user belongs to its network; 404 otherwise, 403 on a refused edit."""
     try:
         seminar = Seminar.objects.select_related("network", "network__lead_region").get(
@@ -126,7 +127,7 @@ def plan_progress(*, network: Network, seminars: list[Seminar], now: datetime | 
     )
 
 
-def user_registrations(*, user, network: Network) -> dict[int, Registration]:
+def user_registrations(*, user: User | AnonymousUser, network: Network) -> dict[int, Registration]:
     """The user's own registrations in a network, keyed by seminar id."""
     return {
         r.seminar_id: r
@@ -136,7 +137,7 @@ def user_registrations(*, user, network: Network) -> dict[int, Registration]:
     }
 
 
-def registrable_users(*, access: SeminarAccess, user) -> QuerySet:
+def registrable_users(*, access: SeminarAccess, user: User | AnonymousUser) -> QuerySet:
     """Whom `user` may register for the seminar: themselves, members of teams they lead in the network;
     project leads may register anyone in the network."""
     network = access.seminar.network
@@ -162,7 +163,7 @@ def network_people(*, network: Network) -> QuerySet:
     )
 
 
-def visible_registrations(*, access: SeminarAccess, user) -> QuerySet[Registration]:
+def visible_registrations(*, access: SeminarAccess, user: User | AnonymousUser) -> QuerySet[Registration]:
     """Registrations the user may see: all for people with a network role; otherwise those of the
     user's own teams and their own (peers may be anonymised, so their people are not listed)."""
     qs = (
@@ -223,7 +224,7 @@ def attendance_sheet(*, seminar: Seminar) -> list[AttendanceGroup]:
             return registrations[user_id].team_id
         return default_team_id
 
-    def add(user, default_team_id: int | None) -> None:
+    def add(user: User | AnonymousUser, default_team_id: int | None) -> None:
         if user.id in placed:
             return
         placed.add(user.id)
@@ -297,7 +298,7 @@ def network_attendance_matrix(*, network: Network, teams: list[Team]) -> tuple[l
     return seminars, {(row["team_id"], row["seminar_id"]): row["n"] for row in counts}
 
 
-def is_network_person(*, user, network: Network) -> bool:
+def is_network_person(*, user: User | AnonymousUser, network: Network) -> bool:
     return (
         TeamMembership.objects.filter(user=user, team__network=network).exists()
         or NetworkMembership.objects.filter(user=user, network=network).exists()

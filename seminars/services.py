@@ -11,6 +11,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -66,13 +67,13 @@ class SeminarContent:
 
 
 @transaction.atomic
-def seminar_create(*, network: Network, fields: dict, content: SeminarContent, user) -> Seminar:
+def seminar_create(*, network: Network, fields: dict, content: SeminarContent, user: User) -> Seminar:
     seminar = Seminar(network=network)
     return _seminar_save(seminar=seminar, fields=fields, content=content)
 
 
 @transaction.atomic
-def seminar_update(*, seminar: Seminar, fields: dict, content: SeminarContent, user) -> Seminar:
+def seminar_update(*, seminar: Seminar, fields: dict, content: SeminarContent, user: User) -> Seminar:
     seminar = Seminar.objects.select_for_update().get(pk=seminar.pk)
     seminar = _seminar_save(seminar=seminar, fields=fields, content=content)
     # A larger capacity (or none) gives places to people on the waiting list.
@@ -116,7 +117,7 @@ def _seminar_save(*, seminar: Seminar, fields: dict, content: SeminarContent) ->
 
 
 @transaction.atomic
-def seminar_delete(*, seminar: Seminar, user) -> None:
+def seminar_delete(*, seminar: Seminar, user: User) -> None:
     if Attendance.objects.filter(seminar=seminar).exists():
         raise ValidationError(_("Seminaret har registreret fremmøde og kan ikke slettes."))
     seminar.delete()
@@ -134,7 +135,7 @@ def material_validate_file(upload: UploadedFile) -> None:
 
 @transaction.atomic
 def material_add(
-    *, seminar: Seminar, title: str, user, file: UploadedFile | None = None, url: str = ""
+    *, seminar: Seminar, title: str, user: User, file: UploadedFile | None = None, url: str = ""
 ) -> SeminarMaterial:
     if bool(file) == bool(url):
         raise ValidationError(_("Vælg enten en fil eller et link."))
@@ -149,7 +150,7 @@ def material_add(
 
 
 @transaction.atomic
-def material_delete(*, material: SeminarMaterial, user) -> None:
+def material_delete(*, material: SeminarMaterial, user: User) -> None:
     if material.file:
         material.file.delete(save=False)
     material.delete()
@@ -182,7 +183,7 @@ def _promote_waiting(seminar: Seminar) -> list[Registration]:
     return promoted
 
 
-def _default_team(*, user, network: Network) -> Team | None:
+def _default_team(*, user: User, network: Network) -> Team | None:
     membership = (
         TeamMembership.objects.filter(user=user, team__network=network)
         .select_related("team")
@@ -314,7 +315,7 @@ def attendance_record(*, seminar: Seminar, attended: dict[int, int | None], reco
     return added, len(removed)
 
 
-def _person_name(user) -> str:
+def _person_name(user: User) -> str:
     return user.get_full_name() or user.username
 
 

@@ -7,6 +7,7 @@ Outsiders get 404 (they must not learn that an object exists); read-only users g
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -52,7 +53,9 @@ class NetworkAccess:
         return self.can_edit_content
 
 
-def get_team_for_user(user, team_uuid, *, write: bool = False, lead: bool = False) -> TeamAccess:
+def get_team_for_user(
+    user: User | AnonymousUser, team_uuid, *, write: bool = False, lead: bool = False
+) -> TeamAccess:
     """The team with `team_uuid` if the user may read its data; 404 otherwise, 403 on a refused write."""
     try:
         # The write and lead flags come in the same query (every team page asks this first).
@@ -76,7 +79,7 @@ def get_team_for_user(user, team_uuid, *, write: bool = False, lead: bool = Fals
     return access
 
 
-def team_access(user, team: Team) -> TeamAccess:
+def team_access(user: User | AnonymousUser, team: Team) -> TeamAccess:
     """What `user` may do with a team they can already see."""
     if not user.is_authenticated or not user.is_active:
         return TeamAccess(team=team, can_read=True, can_enter_data=False, can_lead=False)
@@ -90,7 +93,7 @@ def team_access(user, team: Team) -> TeamAccess:
     )
 
 
-def _with_access_flags(teams, user):
+def _with_access_flags(teams, user: User | AnonymousUser):
     """Annotate what `user` may do with each team, by the querysets that decide it (writable_by, led_by).
 
     Only for an active, logged-in user: for anyone else those querysets are empty, and so is
@@ -102,7 +105,9 @@ def _with_access_flags(teams, user):
     )
 
 
-def get_network_for_user(user, slug: str, *, edit: bool = False, lead: bool = False) -> NetworkAccess:
+def get_network_for_user(
+    user: User | AnonymousUser, slug: str, *, edit: bool = False, lead: bool = False
+) -> NetworkAccess:
     """The network with `slug` if the user belongs to it; 404 otherwise.
 
     `edit`: 403 unless the user may edit the network's content (goals, indicators, the driver
@@ -121,7 +126,7 @@ def get_network_for_user(user, slug: str, *, edit: bool = False, lead: bool = Fa
     return access
 
 
-def network_access(user, network: Network) -> NetworkAccess:
+def network_access(user: User | AnonymousUser, network: Network) -> NetworkAccess:
     roles = frozenset(
         NetworkMembership.objects.filter(user=user, network=network).values_list("role", flat=True)
     )

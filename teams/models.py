@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -80,7 +81,7 @@ class Organisation(HumanConstraintMessages, models.Model):
 
 
 class NetworkQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "NetworkQuerySet":
+    def visible_to(self, user: User | AnonymousUser) -> "NetworkQuerySet":
         """Networks the user belongs to, through a network role or a team; staff see all."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -94,7 +95,7 @@ class NetworkQuerySet(models.QuerySet):
 
 
 class TeamQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TeamQuerySet":
+    def visible_to(self, user: User | AnonymousUser) -> "TeamQuerySet":
         """Teams whose data the user may read with the team's name.
 
         The one place that decides it: own teams; every team for national project leads and the
@@ -145,7 +146,7 @@ class TeamQuerySet(models.QuerySet):
             teams = teams.filter(region_id=token.region_id)
         return teams
 
-    def writable_by(self, user) -> "TeamQuerySet":
+    def writable_by(self, user: User | AnonymousUser) -> "TeamQuerySet":
         """Teams whose data the user may enter: data entry and team leads of the team, and staff."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -156,7 +157,7 @@ class TeamQuerySet(models.QuerySet):
             memberships__role__in=[TeamMembership.Role.DATA_ENTRY, TeamMembership.Role.TEAM_LEAD],
         ).distinct()
 
-    def led_by(self, user) -> "TeamQuerySet":
+    def led_by(self, user: User | AnonymousUser) -> "TeamQuerySet":
         """Teams whose chart settings and local targets the user may change: team leads, and staff."""
         if not user.is_authenticated or not user.is_active:
             return self.none()

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 from django.utils.translation import gettext
 
@@ -147,7 +148,7 @@ def peer_region_counts(*, teams: list[Team], own_ids: set[int]) -> list[RegionCo
     return named + ([RegionCount(None, rest)] if rest else [])
 
 
-def region_aggregates_visible_to(user) -> Q:
+def region_aggregates_visible_to(user: User | AnonymousUser) -> Q:
     """Region-level chart results (ChartResult) a user may see: the regions of the teams they see.
 
     For a user who sees peers anonymised, only regions with at least MIN_PEERS teams besides their

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -38,7 +39,7 @@ def api_token_create(
     region: Organisation | None,
     write_team: Team | None,
     expires_at: datetime | None,
-    user,
+    user: User,
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is shown once and never stored."""
     name = name.strip()
@@ -71,7 +72,7 @@ def api_token_create(
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, user) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     """Revoke a token at once; revoking twice keeps the first time."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
@@ -109,7 +110,7 @@ def export_event_record(
     what: str,
     path: str,
     client_ip: str,
-    user=None,
+    user: User = None,
     token: ApiToken | None = None,
     network: Network | None = None,
 ) -> ExportEvent:
@@ -145,7 +146,7 @@ def export_events_prune(*, older_than_days: int, batch_size: int = 5000, max_bat
 
 
 @transaction.atomic
-def user_deactivate(*, user, by=None) -> int:
+def user_deactivate(*, user: User, by=None) -> int:
     """Deactivate a user and end what they hold at once: their sessions and the API tokens they
     created (a token outliving the person who answers for it is a key nobody holds). Returns the
     number of tokens revoked."""

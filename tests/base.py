@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 from measures.models import Goal, Indicator, Measurement, PublicationStatus
 from measures.services.definitions import indicator_publish
@@ -59,7 +59,7 @@ def make_user(username: str, **extra) -> AbstractUser:
     return User.objects.create_user(username=username, password="test-password-123", **extra)
 
 
-def publish(indicator: Indicator, user) -> Indicator:
+def publish(indicator: Indicator, user: User | AnonymousUser) -> Indicator:
     """Publish an indicator's current definition as version 1, through the service as the app does.
 
     The world's indicators were published at the network's kick-off, so they are due from its first

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 
 from .base import World, build_world
@@ -27,7 +28,7 @@ def client_for(client):
     force_login skips the login form (and django-axes); the login form has its own tests.
     """
 
-    def make(user) -> Client:
+    def make(user: User | AnonymousUser) -> Client:
         c = Client()
         c.force_login(user)
         return c

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import formats, translation
@@ -300,7 +301,7 @@ def english_world(world):
     return world
 
 
-def english_client(client_for, user):
+def english_client(client_for, user: User | AnonymousUser):
     client = client_for(user)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302

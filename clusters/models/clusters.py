@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +68,7 @@ class ProviderMembership(HumanConstraintMessages, models.Model):
 
 
 class ClusterQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ClusterQuerySet":
+    def visible_to(self, user: User | AnonymousUser) -> "ClusterQuerySet":
         """Clusters the user may open: members and coordinators; the provider of a package the cluster
         has planned a meeting with; the cluster's LKT's national leads and its region's coordinators
         (those two see cluster and practice figures only, see clusters.access); staff."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Q
@@ -183,7 +184,7 @@ def recent_change_notes(indicators: list[Indicator], *, now=None) -> dict[int, I
     return notes
 
 
-def min_pooled_teams_for(network: Network, user, access: NetworkAccess) -> int | None:
+def min_pooled_teams_for(network: Network, user: User | AnonymousUser, access: NetworkAccess) -> int | None:
     """The k rule for pooled charts: a viewer who sees peers anonymised sees a pooled month only when
     it includes at least 3 teams besides their own (4 if they have a team in the network, since
     their own team may be one of them). Viewers who see every team by name: no rule."""
@@ -588,7 +589,7 @@ class _Teams:
 def _network_teams(
     *,
     access: NetworkAccess,
-    user,
+    user: User | AnonymousUser,
     indicator_code: str,
     region: str,
     sector: str,
@@ -639,7 +640,7 @@ def network_chart_stamp(network: Network) -> str:
     )
 
 
-def small_multiples_stamp(*, access: NetworkAccess, user) -> tuple:
+def small_multiples_stamp(*, access: NetworkAccess, user: User | AnonymousUser) -> tuple:
     """Everything a page of small multiples depends on, without loading the teams: the chart rows'
     stamp, a digest of the network's teams and published indicators (computed in the database),
     how the viewer sees peers and which teams are the viewer's own (peer_labels' inputs)."""
@@ -718,7 +719,7 @@ def _page(n_teams: int, page: int | None) -> tuple[TeamPage, slice]:
 def network_dashboard(
     *,
     access: NetworkAccess,
-    user,
+    user: User | AnonymousUser,
     indicator_code: str = "",
     region: str = "",
     sector: str = "",
@@ -836,7 +837,7 @@ def network_dashboard(
 def network_small_multiples(
     *,
     access: NetworkAccess,
-    user,
+    user: User | AnonymousUser,
     indicator_code: str = "",
     region: str = "",
     sector: str = "",
@@ -1130,7 +1131,7 @@ class GoalDashboard:
     n_teams: int
 
 
-def goal_dashboard(*, access: NetworkAccess, user, goal: Goal) -> GoalDashboard:
+def goal_dashboard(*, access: NetworkAccess, user: User | AnonymousUser, goal: Goal) -> GoalDashboard:
     network = access.network
     teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
     team_ids = set(peer_labels(network, user, access=access, teams=teams))
@@ -1186,7 +1187,7 @@ class FollowedTeam:
     last_reported: date | None
 
 
-def followed_teams(*, user) -> list[tuple[Network, list[FollowedTeam]]]:
+def followed_teams(*, user: User | AnonymousUser) -> list[tuple[Network, list[FollowedTeam]]]:
     """The teams an observer (e.g. a hospital director) follows, per network, with their reporting status.
 
     Three queries per network whatever the number of teams (see network_overdue_teams); the user's

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -199,7 +200,7 @@ def network_funnel(
     *,
     network: Network,
     indicator: Indicator,
-    user,
+    user: User | AnonymousUser,
     access: NetworkAccess | None,
     months: int = DEFAULT_FUNNEL_MONTHS,
     periods: list[date] | None = None,

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 
 from teams.models import Network, Team
@@ -255,7 +256,9 @@ class IdeaEntry:
         return sum(1 for c in self.cycles if c.cycle.decision == decision)
 
 
-def idea_bank(*, network: Network, user, sees_all_names: bool, query: str = "") -> list[IdeaEntry]:
+def idea_bank(
+    *, network: Network, user: User | AnonymousUser, sees_all_names: bool, query: str = ""
+) -> list[IdeaEntry]:
     """The network's change ideas with the cycles that tested them: the reader's own teams' cycles and
     the cycles other teams chose to share.
 

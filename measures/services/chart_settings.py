@@ -9,6 +9,7 @@ stale at once and recomputed after commit.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
@@ -56,7 +57,7 @@ class ChartSettingsConflict(ValidationError):
         super().__init__(message, code="conflict")
 
 
-def _user_name(user) -> str:
+def _user_name(user: User) -> str:
     if user is None:
         return _("ukendt bruger")
     return user.get_full_name() or user.get_username()
@@ -110,7 +111,7 @@ def chart_settings_update(
     indicator: Indicator,
     baseline_end: date | None,
     expected_version: int | None,
-    user,
+    user: User,
     today: date | None = None,
 ) -> ChartSettingsSaved:
     """Freeze the centre line on the months up to and including `baseline_end` (None: no freeze).
@@ -164,7 +165,7 @@ def chart_settings_update(
 
 
 def _settings_save(
-    *, team: Team, indicator: Indicator, baseline_end: date | None, expected_version: int | None, user
+    *, team: Team, indicator: Indicator, baseline_end: date | None, expected_version: int | None, user: User
 ) -> ChartSettings:
     existing = (
         ChartSettings.objects.filter(team=team, indicator=indicator).select_related("updated_by").first()
@@ -211,7 +212,7 @@ def _settings_save(
 
 @transaction.atomic
 def phase_break_add(
-    *, team: Team, indicator: Indicator, period: date, label: str = "", user, today: date | None = None
+    *, team: Team, indicator: Indicator, period: date, label: str = "", user: User, today: date | None = None
 ) -> PhaseBreak:
     """Start a new phase of the team's chart at `period` (the month a change took effect)."""
     _check_series(team, indicator)
@@ -238,7 +239,7 @@ def phase_break_add(
 
 
 @transaction.atomic
-def phase_break_remove(*, team: Team, indicator: Indicator, period: date, user) -> None:
+def phase_break_remove(*, team: Team, indicator: Indicator, period: date, user: User) -> None:
     """Join the phase starting at `period` with the one before it."""
     _delete_month_row(
         PhaseBreak.objects.filter(team=team, indicator=indicator, period=period).first(),
@@ -252,7 +253,7 @@ def phase_break_remove(*, team: Team, indicator: Indicator, period: date, user) 
 
 @transaction.atomic
 def excluded_point_add(
-    *, team: Team, indicator: Indicator, period: date, reason: str, user, today: date | None = None
+    *, team: Team, indicator: Indicator, period: date, reason: str, user: User, today: date | None = None
 ) -> ExcludedPoint:
     """Leave one month out of the centre line and limits; the point is still drawn, with the reason."""
     _check_series(team, indicator)
@@ -277,7 +278,7 @@ def excluded_point_add(
 
 
 @transaction.atomic
-def excluded_point_remove(*, team: Team, indicator: Indicator, period: date, user) -> None:
+def excluded_point_remove(*, team: Team, indicator: Indicator, period: date, user: User) -> None:
     """Take the month back into the calculations."""
     _delete_month_row(
         ExcludedPoint.objects.filter(team=team, indicator=indicator, period=period).first(),
@@ -286,7 +287,7 @@ def excluded_point_remove(*, team: Team, indicator: Indicator, period: date, use
     )
 
 
-def _insert_month_row(row: PhaseBreak | ExcludedPoint, *, user, duplicate: str) -> None:
+def _insert_month_row(row: PhaseBreak | ExcludedPoint, *, user: User, duplicate: str) -> None:
     """Save a new phase break or exclusion; a duplicate, also a concurrent one, is a field error."""
     model = type(row)
     if model.objects.filter(team=row.team, indicator=row.indicator, period=row.period).exists():
@@ -301,7 +302,7 @@ def _insert_month_row(row: PhaseBreak | ExcludedPoint, *, user, duplicate: str) 
     chart_series_changed(team=row.team, indicator=row.indicator)
 
 
-def _delete_month_row(row: PhaseBreak | ExcludedPoint | None, *, user, missing: str) -> None:
+def _delete_month_row(row: PhaseBreak | ExcludedPoint | None, *, user: User, missing: str) -> None:
     if row is None:
         raise ValidationError(missing)
     row._history_user = user
@@ -327,7 +328,7 @@ def annotation_create(
     date: date,
     kind: str,
     text: str,
-    user,
+    user: User,
     today: date | None = None,
 ) -> Annotation:
     """A dated note on the team's chart of `indicator`, or on all its charts when indicator is None."""
@@ -358,7 +359,7 @@ def annotation_create(
 
 
 @transaction.atomic
-def annotation_delete(*, annotation: Annotation, user) -> None:
+def annotation_delete(*, annotation: Annotation, user: User) -> None:
     """Remove a note from the team's chart(s); kept in history."""
     team, indicator = annotation.team, annotation.indicator
     annotation._history_user = user

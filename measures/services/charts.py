@@ -1,5 +1,6 @@
 """Changes outside measures that alter charts: a team moved between regions."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from ..charts import chart_team_moved
 
 
 @transaction.atomic
-def team_region_move(*, team: Team, region: Organisation, user) -> Team:
+def team_region_move(*, team: Team, region: Organisation, user: User) -> Team:
     """Move a team to another region: the team's and both regions' charts are recomputed after commit.
 
     Region aggregates pool the teams of a region, so the old region's chart loses the team and the

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -55,7 +56,7 @@ GOAL_FIELDS = (
 )
 
 
-def _with_user(instance, user):
+def _with_user(instance, user: User):
     # simple-history takes the user from the request; services also run outside requests.
     instance._history_user = user
     return instance
@@ -81,7 +82,7 @@ def _check_baseline(start: date | None, end: date | None) -> None:
 
 
 @transaction.atomic
-def goal_create(*, network: Network, user, **fields: Any) -> Goal:
+def goal_create(*, network: Network, user: User, **fields: Any) -> Goal:
     """A new goal, as a draft that teams do not see until it is published."""
     _check_fields(fields, GOAL_FIELDS)
     goal = Goal(network=network, status=PublicationStatus.DRAFT, **fields)
@@ -92,7 +93,7 @@ def goal_create(*, network: Network, user, **fields: Any) -> Goal:
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, user, **fields: Any) -> Goal:
+def goal_update(*, goal: Goal, user: User, **fields: Any) -> Goal:
     """Edit a goal in place (drafts and published alike); the history keeps every earlier text."""
     _check_fields(fields, GOAL_FIELDS)
     for name, value in fields.items():
@@ -104,7 +105,7 @@ def goal_update(*, goal: Goal, user, **fields: Any) -> Goal:
 
 
 @transaction.atomic
-def goal_publish(*, goal: Goal, user) -> Goal:
+def goal_publish(*, goal: Goal, user: User) -> Goal:
     if goal.status == PublicationStatus.PUBLISHED:
         raise ValidationError(_("Målet er allerede offentliggjort."))
     goal.status = PublicationStatus.PUBLISHED
@@ -143,7 +144,7 @@ def _validate_definition(values: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def indicator_create(*, network: Network, user, **fields: Any) -> Indicator:
+def indicator_create(*, network: Network, user: User, **fields: Any) -> Indicator:
     """A new indicator, as a draft (version 0) that teams do not see."""
     _check_fields(fields, INDICATOR_FIELDS)
     _check_goal(fields.get("goal"), network)
@@ -155,7 +156,7 @@ def indicator_create(*, network: Network, user, **fields: Any) -> Indicator:
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, user, **fields: Any) -> Indicator | IndicatorDraft:
+def indicator_update(*, indicator: Indicator, user: User, **fields: Any) -> Indicator | IndicatorDraft:
     """Edit an indicator's definition: in place while it is a draft, else in its pending draft.
 
     Returns what was written: the Indicator (never published) or the IndicatorDraft.
@@ -180,7 +181,7 @@ def _current_definition(indicator: Indicator) -> dict[str, Any]:
 
 
 @transaction.atomic
-def indicator_draft_save(*, indicator: Indicator, user, **fields: Any) -> IndicatorDraft:
+def indicator_draft_save(*, indicator: Indicator, user: User, **fields: Any) -> IndicatorDraft:
     """Save changes to a published indicator as its pending draft; the published definition stays."""
     fields.pop("code", None)  # the code is the indicator's stable key once data exist under it
     _check_fields(fields, (*VERSIONED_FIELDS, *OTHER_DRAFT_FIELDS))
@@ -198,7 +199,7 @@ def indicator_draft_save(*, indicator: Indicator, user, **fields: Any) -> Indica
 
 
 @transaction.atomic
-def indicator_draft_discard(*, indicator: Indicator, user) -> None:
+def indicator_draft_discard(*, indicator: Indicator, user: User) -> None:
     draft = IndicatorDraft.objects.filter(indicator=indicator).first()
     if draft is None:
         raise ValidationError(_("Der er ingen kladde at kassere."))
@@ -222,7 +223,7 @@ def indicator_draft_changes(*, indicator: Indicator) -> list[tuple[str, Any, Any
     return changes
 
 
-def _snapshot(indicator: Indicator, *, change_note: str, user) -> IndicatorVersion:
+def _snapshot(indicator: Indicator, *, change_note: str, user: User) -> IndicatorVersion:
     version = IndicatorVersion(
         indicator=indicator,
         version=indicator.version,
@@ -238,7 +239,7 @@ def _snapshot(indicator: Indicator, *, change_note: str, user) -> IndicatorVersi
 
 @transaction.atomic
 def indicator_publish(
-    *, indicator: Indicator, user, change_note: str = "", published_at: datetime | None = None
+    *, indicator: Indicator, user: User, change_note: str = "", published_at: datetime | None = None
 ) -> IndicatorVersion:
     """Publish an indicator: its first version, or its pending draft as the next version.
 
@@ -323,7 +324,7 @@ def _check_due_months(indicator: Indicator, *, previous, published_at=None) -> N
 
 
 @transaction.atomic
-def indicator_retire(*, indicator: Indicator, user) -> Indicator:
+def indicator_retire(*, indicator: Indicator, user: User) -> Indicator:
     """Take a published indicator out of use; its versions and data stay, teams no longer see it."""
     if indicator.status != PublicationStatus.PUBLISHED:
         raise ValidationError(_("Kun en offentliggjort indikator kan udgå."))
@@ -334,7 +335,7 @@ def indicator_retire(*, indicator: Indicator, user) -> Indicator:
 
 
 @transaction.atomic
-def indicator_delete(*, indicator: Indicator, user) -> None:
+def indicator_delete(*, indicator: Indicator, user: User) -> None:
     """Delete a draft indicator that was never published."""
     if indicator.version > 0 or indicator.status != PublicationStatus.DRAFT:
         raise ValidationError(_("Kun en indikator, der aldrig har været offentliggjort, kan slettes."))
@@ -346,7 +347,13 @@ def indicator_delete(*, indicator: Indicator, user) -> None:
 
 @transaction.atomic
 def local_target_set(
-    *, team: Team, indicator: Indicator, value: Decimal, user, deadline: date | None = None, note: str = ""
+    *,
+    team: Team,
+    indicator: Indicator,
+    value: Decimal,
+    user: User,
+    deadline: date | None = None,
+    note: str = "",
 ) -> LocalTarget:
     """Set the team's own target for a published indicator of its network; shown on the team's chart."""
     if indicator.network_id != team.network_id or indicator.status != PublicationStatus.PUBLISHED:
@@ -373,7 +380,7 @@ def local_target_set(
 
 
 @transaction.atomic
-def local_target_delete(*, team: Team, indicator: Indicator, user) -> None:
+def local_target_delete(*, team: Team, indicator: Indicator, user: User) -> None:
     target = LocalTarget.objects.filter(team=team, indicator=indicator).first()
     if target is None:
         return

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import formats, timezone
@@ -268,7 +269,7 @@ class BulkSaveResult:
     unchanged: int
 
 
-def _user_name(user) -> str:
+def _user_name(user: User) -> str:
     if user is None:
         return _("ukendt bruger")
     return user.get_full_name() or user.get_username()
@@ -449,7 +450,7 @@ def _refused_log(
     comment,
     expected_version,
     current,
-    user,
+    user: User,
     source,
     reason: str = "conflict",
 ) -> None:
@@ -527,7 +528,7 @@ def measurement_save(
     nothing_to_report: bool = False,
     needs_checking: bool | None = None,
     expected_version: int | None,
-    user,
+    user: User,
     source: str = "grid",
 ) -> Measurement:
     """Create or change one team's value of one indicator for one month.
@@ -585,7 +586,9 @@ def measurement_save(
         raise
 
 
-def _save_checked(*, team, indicator, period, values, needs_checking, expected_version, user) -> Measurement:
+def _save_checked(
+    *, team, indicator, period, values, needs_checking, expected_version, user: User
+) -> Measurement:
     existing = _current(team=team, indicator=indicator, period=period)
     if existing is None and expected_version is not None:
         raise MeasurementConflict(None)
@@ -664,7 +667,7 @@ def measurement_refuse_if_locked(
     denominator: Decimal | None,
     nothing_to_report: bool,
     comment: str | None,
-    user,
+    user: User,
     source: str,
     deleting: bool = False,
 ) -> None:
@@ -702,7 +705,7 @@ def measurement_refuse_if_locked(
 
 
 def measurement_delete(
-    *, measurement: Measurement, expected_version: int | None, user, source: str = "grid"
+    *, measurement: Measurement, expected_version: int | None, user: User, source: str = "grid"
 ) -> None:
     """Delete a stored value if nobody changed it since `expected_version`; the deletion is kept in history.
 
@@ -921,7 +924,9 @@ def field_labels() -> dict[str, str]:
     }
 
 
-def measurements_bulk_save(*, team: Team, rows: list[MeasurementRow], user, source: str) -> BulkSaveResult:
+def measurements_bulk_save(
+    *, team: Team, rows: list[MeasurementRow], user: User, source: str
+) -> BulkSaveResult:
     """Save many rows at once, all or nothing.
 
     Every row is validated first; any error raises BulkValidationError listing every bad row, and
@@ -969,7 +974,7 @@ def _bulk_lock(*, team: Team, rows: list[MeasurementRow]) -> None:
     list(locked)
 
 
-def _bulk_save_once(*, team: Team, rows: list[MeasurementRow], user, source: str) -> BulkSaveResult:
+def _bulk_save_once(*, team: Team, rows: list[MeasurementRow], user: User, source: str) -> BulkSaveResult:
     with transaction.atomic():
         _bulk_lock(team=team, rows=rows)
         plan = measurements_bulk_plan(team=team, rows=rows)
@@ -1093,7 +1098,7 @@ def _update_rows(measurements: list[Measurement]) -> None:
         cursor.executemany(sql, params)
 
 
-def month_completion_mark(*, team: Team, period: date, user) -> MonthCompletion:
+def month_completion_mark(*, team: Team, period: date, user: User) -> MonthCompletion:
     """The team states that all data for `period` are entered; refused while a cell is empty."""
     period = month_start(period)
     errors = period_errors(team=team, period=period)
@@ -1125,7 +1130,7 @@ def month_completion_mark(*, team: Team, period: date, user) -> MonthCompletion:
         return completion
 
 
-def month_completion_clear(*, team: Team, period: date, user) -> None:
+def month_completion_clear(*, team: Team, period: date, user: User) -> None:
     """Withdraw the team's "month complete" statement (the withdrawal is kept in history)."""
     with transaction.atomic():
         for completion in MonthCompletion.objects.filter(team=team, period=month_start(period)):

@@ -8,6 +8,7 @@ Every lock and unlock is a change of the network's one MonthLock row, kept in it
 
 from datetime import date
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ def locked_through(network: Network) -> date | None:
     return MonthLock.objects.filter(network=network).values_list("locked_through", flat=True).first()
 
 
-def month_lock_set(*, network: Network, through: date, user, note: str = "") -> MonthLock:
+def month_lock_set(*, network: Network, through: date, user: User, note: str = "") -> MonthLock:
     """Lock the months up to and including `through`'s month; a lock may move forward or back."""
     through = month_start(through)
     if through > current_month():
@@ -43,7 +44,7 @@ def month_lock_set(*, network: Network, through: date, user, note: str = "") -> 
     return lock
 
 
-def month_lock_clear(*, network: Network, user, note: str = "") -> None:
+def month_lock_clear(*, network: Network, user: User, note: str = "") -> None:
     """Unlock every month of the network; the unlock is kept in the lock's history."""
     with transaction.atomic():
         lock = MonthLock.objects.select_for_update().filter(network=network).first()

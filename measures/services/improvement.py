@@ -7,6 +7,7 @@ never reach the template. The nodes' history (simple-history) is the diagram's c
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -33,7 +34,7 @@ CHILD_KIND: dict[str, str] = {
 }
 
 
-def _with_user(instance, user):
+def _with_user(instance, user: User):
     # simple-history takes the user from the request; services also run outside requests.
     instance._history_user = user
     return instance
@@ -44,7 +45,7 @@ def _with_user(instance, user):
 
 @transaction.atomic
 def driver_diagram_template_create(
-    *, network: Network, user, title: str = "", aim_text: str = ""
+    *, network: Network, user: User, title: str = "", aim_text: str = ""
 ) -> DriverDiagram:
     """The network's template, with one aim; there is at most one template per network."""
     if DriverDiagram.objects.filter(network=network, team__isnull=True).exists():
@@ -65,7 +66,7 @@ def driver_diagram_template_create(
 
 
 @transaction.atomic
-def driver_diagram_copy_for_team(*, team: Team, user) -> DriverDiagram:
+def driver_diagram_copy_for_team(*, team: Team, user: User) -> DriverDiagram:
     """The team's own copy of the network's template: every node, its order and its links."""
     if DriverDiagram.objects.filter(team=team).exists():
         raise ValidationError(_("Teamet har allerede sit eget driverdiagram."))
@@ -123,7 +124,7 @@ def driver_node_create(
     parent: DriverNode | None,
     kind: str,
     text: str,
-    user,
+    user: User,
     code: str = "",
     indicators: list[Indicator] | None = None,
     goals: list[Goal] | None = None,
@@ -153,7 +154,7 @@ def driver_node_create(
 def driver_node_update(
     *,
     node: DriverNode,
-    user,
+    user: User,
     text: str,
     code: str = "",
     indicators: list[Indicator] | None = None,
@@ -172,7 +173,7 @@ def driver_node_update(
 
 
 @transaction.atomic
-def driver_node_move(*, node: DriverNode, user, up: bool) -> DriverNode:
+def driver_node_move(*, node: DriverNode, user: User, up: bool) -> DriverNode:
     """Move a node one place up or down among its siblings."""
     siblings = list(
         DriverNode.objects.select_for_update()
@@ -193,7 +194,7 @@ def driver_node_move(*, node: DriverNode, user, up: bool) -> DriverNode:
 
 
 @transaction.atomic
-def driver_node_delete(*, node: DriverNode, user) -> None:
+def driver_node_delete(*, node: DriverNode, user: User) -> None:
     """Remove a node and everything under it; PDSA cycles that tested a removed idea stay, unlinked."""
     if (
         node.kind == DriverNode.Kind.AIM
@@ -210,7 +211,7 @@ def driver_node_delete(*, node: DriverNode, user) -> None:
     _touch(diagram, user)
 
 
-def _touch(diagram: DriverDiagram, user) -> None:
+def _touch(diagram: DriverDiagram, user: User) -> None:
     # A plain UPDATE: the nodes' history already says who changed what; a diagram history row per
     # node edit would only repeat it.
     DriverDiagram.objects.filter(pk=diagram.pk).update(updated_at=timezone.now())
@@ -265,7 +266,7 @@ def _save_pdsa(
     *,
     cycle: PDSACycle,
     team: Team,
-    user,
+    user: User,
     change_idea: DriverNode | None,
     indicators: list[Indicator],
     fields: dict[str, Any],
@@ -292,7 +293,7 @@ def _save_pdsa(
 def pdsa_cycle_create(
     *,
     team: Team,
-    user,
+    user: User,
     title: str,
     start_date: date,
     change_idea: DriverNode | None = None,
@@ -314,7 +315,7 @@ def pdsa_cycle_create(
 def pdsa_cycle_update(
     *,
     cycle: PDSACycle,
-    user,
+    user: User,
     change_idea: DriverNode | None = None,
     indicators: list[Indicator] | None = None,
     **fields: Any,
@@ -330,7 +331,7 @@ def pdsa_cycle_update(
 
 
 @transaction.atomic
-def pdsa_cycle_delete(*, cycle: PDSACycle, user) -> None:
+def pdsa_cycle_delete(*, cycle: PDSACycle, user: User) -> None:
     team = cycle.team
     indicators = list(cycle.indicators.all())
     _with_user(cycle, user).delete()
@@ -339,7 +340,7 @@ def pdsa_cycle_delete(*, cycle: PDSACycle, user) -> None:
 
 
 @transaction.atomic
-def pdsa_cycle_share(*, cycle: PDSACycle, shared: bool, user) -> PDSACycle:
+def pdsa_cycle_share(*, cycle: PDSACycle, shared: bool, user: User) -> PDSACycle:
     """Share a cycle with the network's idea bank, or withdraw it; the team decides per cycle.
 
     In a network that shows peers anonymised, the idea bank shows a shared cycle without the team's

@@ -7,6 +7,7 @@ Everything shown comes from stored chart results (measures.selectors.dashboards)
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -375,7 +376,7 @@ def network_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def render_network_report(
-    request: HttpRequest, *, access, user, extra_context: dict | None = None
+    request: HttpRequest, *, access, user: User | AnonymousUser, extra_context: dict | None = None
 ) -> HttpResponse:
     """The network report page as `user` sees it (the reports app prints it for a viewpoint)."""
     dashboard = selectors.network_dashboard(access=access, user=user)

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -105,7 +106,7 @@ class CellOutcome:
     errors: dict | None = None
 
 
-def _apply_cell(team: Team, indicator: Indicator, form: CellForm, user) -> CellOutcome:
+def _apply_cell(team: Team, indicator: Indicator, form: CellForm, user: User | AnonymousUser) -> CellOutcome:
     """One valid cell form through the entry services: save, delete (cleared) or refuse."""
     data = form.cleaned_data
     period = data["period"]
@@ -339,7 +340,7 @@ def _history_lines(records, indicators: dict[int, Indicator]) -> list[HistoryLin
     return lines
 
 
-def _user_label(user) -> str:
+def _user_label(user: User | AnonymousUser) -> str:
     if user is None:
         return _("ukendt")
     return user.get_full_name() or user.get_username()

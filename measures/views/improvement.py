@@ -7,6 +7,7 @@ Who may change a diagram: the template, the expert group and national project le
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +29,9 @@ from ..services import improvement as services
 from .definitions import add_service_errors
 
 
-def get_diagram_for_user(user, diagram_uuid, *, write: bool) -> tuple[DriverDiagram, bool]:
+def get_diagram_for_user(
+    user: User | AnonymousUser, diagram_uuid, *, write: bool
+) -> tuple[DriverDiagram, bool]:
     """A diagram and whether the user sees drafts; 404 for outsiders, 403 on a refused write.
 
     Composes the access helpers: a template belongs to its network, a copy to its team.
@@ -245,7 +248,7 @@ def driver_node_create(request: HttpRequest, diagram_uuid) -> HttpResponse:
     )
 
 
-def _get_node(user, node_uuid) -> DriverNode:
+def _get_node(user: User | AnonymousUser, node_uuid) -> DriverNode:
     node = (
         DriverNode.objects.filter(uuid=node_uuid)
         .select_related("diagram", "diagram__network", "diagram__team")
@@ -330,7 +333,7 @@ def pdsa_team_list(request: HttpRequest, team_uuid) -> HttpResponse:
     )
 
 
-def _get_cycle(user, cycle_uuid, *, write: bool) -> tuple[PDSACycle, object]:
+def _get_cycle(user: User | AnonymousUser, cycle_uuid, *, write: bool) -> tuple[PDSACycle, object]:
     cycle = (
         PDSACycle.objects.filter(uuid=cycle_uuid).select_related("team", "change_idea", "created_by").first()
     )

@@ -2,6 +2,7 @@
 doctor in the extracts, through clusters.services, with history; nobody else may."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -17,7 +18,7 @@ def members_url(cw) -> str:
     return reverse("clusters:cluster-members", args=[cw.cluster.slug])
 
 
-def membership_of(cw, user) -> ClusterMembership:
+def membership_of(cw, user: User | AnonymousUser) -> ClusterMembership:
     return ClusterMembership.objects.get(cluster=cw.cluster, user=user)
 
 

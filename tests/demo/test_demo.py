@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import transaction
 
@@ -54,7 +55,7 @@ def demo_output(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def visible(user) -> set[str]:
+def visible(user: User | AnonymousUser) -> set[str]:
     return set(Team.objects.visible_to(user).values_list("code", flat=True))
 
 

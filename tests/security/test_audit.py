@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from teams.tasks import export_events_prune_task
 pytestmark = pytest.mark.django_db
 
 
-def make_token(world, user=None) -> str:
+def make_token(world, user: User | AnonymousUser = None) -> str:
     _token, raw = api_token_create(
         network=world.network,
         name="Power BI Hovedstaden",

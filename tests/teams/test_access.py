@@ -1,6 +1,7 @@
 """Who sees which team: the one queryset that decides it."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -10,7 +11,7 @@ from teams.models import Network, Team
 pytestmark = pytest.mark.django_db
 
 
-def visible(user) -> set[str]:
+def visible(user: User | AnonymousUser) -> set[str]:
     return set(Team.objects.visible_to(user).values_list("code", flat=True))
 
 
