@@ -12,7 +12,7 @@ import binascii
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -112,15 +112,19 @@ class KeysetPagination(BasePagination):
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
             queryset = queryset.filter(self._after(self._decode(cursor, queryset.model)))
+        self.positions = {name: i for i, name in enumerate(getattr(queryset, "_fields", None) or ())}
         rows = list(queryset[: size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]
         self.last_values = [self._value(rows[-1], name) for name in self.fields] if rows else None
         return rows
 
-    @staticmethod
-    def _value(row, name: str):
-        return row[name] if isinstance(row, dict) else getattr(row, name)
+    def _value(self, row, name: str):
+        if isinstance(row, dict):
+            return row[name]
+        if isinstance(row, tuple):  # a values_list() queryset: the names are its fields
+            return row[self.positions[name]]
+        return getattr(row, name)
 
     def get_next_link(self) -> str | None:
         if not self.has_next or self.last_values is None:
@@ -248,8 +252,68 @@ def stream_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
+def stream_text_rows(header: list[str], rows: Iterable[Iterable[str]]) -> Iterator[bytes]:
+    """Like `stream_csv` for rows whose cells are already CSV text (`csv_cell` applied by the caller),
+    written many rows per call: the fast path where the database cannot write the CSV itself.
+
+    Rows end in "\n" as in `stream_csv`; the few with a carriage return in a cell go through
+    `write_csv_row`, which quotes it.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    fast = csv.writer(buffer, lineterminator="\n")
+    write_csv_row(writer, buffer, header)
+    batch: list = []
+    for row in rows:
+        if any("\r" in cell for cell in row):
+            fast.writerows(batch)
+            batch.clear()
+            write_csv_row(writer, buffer, row)
+            continue
+        batch.append(row)
+        if len(batch) >= 500:
+            fast.writerows(batch)
+            batch.clear()
+            if buffer.tell() >= CSV_CHUNK_BYTES:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+    fast.writerows(batch)
+    yield buffer.getvalue().encode("utf-8")
+
+
+def stream_copy(header: list[str], sql: str, params: Sequence) -> Iterator[bytes]:
+    """The rows of a PostgreSQL `sql` as CSV written by the database itself (`COPY ... TO STDOUT`),
+    in chunks of about 64 KiB, after the same header line as `stream_csv`.
+
+    COPY's CSV quotes what Python's writer quotes (delimiter, quote, CR, LF) and ends rows in "\n";
+    the query must give every cell as `csv_cell` would (text neutralised and NULL for empty text:
+    COPY writes an empty string as `""`). A client that goes away mid-stream closes the generator,
+    and psycopg cancels the COPY, so the connection stays usable.
+    """
+    from django.db import connection
+
+    buffer = io.StringIO()
+    write_csv_row(csv.writer(buffer, lineterminator="\r\n"), buffer, header)
+    chunk = bytearray(buffer.getvalue().encode("utf-8"))
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for data in copy:
+            chunk += data
+            if len(chunk) >= CSV_CHUNK_BYTES:
+                yield bytes(chunk)
+                chunk.clear()
+    yield bytes(chunk)
+
+
 def csv_response(filename_stem: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream_csv(header, rows), content_type="text/csv; charset=utf-8")
+    return csv_stream_response(filename_stem, stream_csv(header, rows))
+
+
+def csv_stream_response(filename_stem: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     # The file name names the table and the day only, never a team: it must not leak an anonymised team.
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="lkt-{filename_stem}-{stamp}.csv"'

@@ -1,0 +1,237 @@
+"""The flat measurement table as one CSV file, written by the database where it can.
+
+On PostgreSQL the whole file is written by `COPY (SELECT ...) TO STDOUT`: the SELECT formats every
+cell as `lkt.api.csv_cell` does for the Python path (`MeasurementTable` rows through
+`lkt.api.stream_csv`, which single objects and other databases use), so the two give the same
+bytes (tests/api/test_measurement_export.py compares them):
+
+- text columns are neutralised against formula injection in SQL (`lkt.spreadsheet.sql_neutralised`,
+  the same trigger characters and the same plain-number exception) and empty text is NULL;
+- numbers lose trailing zeros (`trim_scale`), `value` is rounded half up to 6 decimals as
+  `plotted_value` rounds it;
+- times are UTC ISO 8601 with a `Z`, without fraction when it is zero, as `iso_datetime` writes them;
+- booleans are `true`/`false`, months `YYYY-MM`, organisations sorted by code point and joined by "; ".
+
+Elsewhere (SQLite) a plain cursor reads the same filtered rows and a precomputed team and indicator
+table fills in the rest, many rows per csv.writer call (`lkt.api.stream_text_rows`).
+
+Permission scoping, filters and order are the viewset's own queryset: its SQL is the inner query.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+
+from lkt.api import decimal_text, iso_datetime
+from lkt.spreadsheet import neutralise_formula, sql_neutralised
+from teams.models import Organisation, Team
+
+from ..models import Indicator, Measurement
+from .entry import MEASUREMENT_VALUES, plotted_value
+
+# The inner query's columns (MEASUREMENT_VALUES without the sequential id).
+INNER = MEASUREMENT_VALUES[1:]
+
+
+def _iso_sql(column: str) -> str:
+    # to_char writes six fraction digits always; iso_datetime leaves them out when they are zero.
+    return (
+        f"replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
+    )
+
+
+def _sql(queryset: QuerySet, teams: QuerySet) -> tuple[str, list]:
+    """The SELECT whose COPY is the CSV body; raises EmptyResultSet when nothing can match."""
+    inner_sql, inner_params = queryset.order_by().values_list(*INNER).query.sql_with_params()
+    teams_sql, teams_params = teams.order_by().values("id").query.sql_with_params()
+    team = Team._meta.db_table
+    through = Team.organisations.through._meta.db_table
+    organisation = Organisation._meta.db_table
+    network = Team._meta.get_field("network").related_model._meta.db_table
+    indicator = Indicator._meta.db_table
+    organisations = (
+        f"(SELECT string_agg(o.name, '; ' ORDER BY o.name COLLATE \"C\") FROM {through} tor "
+        f"JOIN {organisation} o ON o.id = tor.organisation_id WHERE tor.team_id = t.id)"
+    )
+    sql = f"""
+        WITH vt AS (
+            SELECT t.id, t.uuid,
+                {sql_neutralised("n.slug")} AS network,
+                {sql_neutralised("t.code")} AS code,
+                {sql_neutralised("t.name")} AS name,
+                {sql_neutralised("r.name")} AS region,
+                {sql_neutralised("org.names")} AS organisations,
+                t.network_id
+            FROM {team} t
+            JOIN {network} n ON n.id = t.network_id
+            LEFT JOIN {organisation} r ON r.id = t.region_id
+            CROSS JOIN LATERAL (SELECT {organisations} AS names) org
+            WHERE t.id IN ({teams_sql})
+        ),
+        vi AS (
+            SELECT i.id, i.multiplier,
+                {sql_neutralised("i.code")} AS code,
+                {sql_neutralised("i.unit")} AS unit,
+                i.denominator_definition ~ '[^[:space:]]' AS has_denominator
+            FROM {indicator} i
+            WHERE i.network_id IN (SELECT network_id FROM vt)
+        )
+        SELECT m.uuid, vt.network, vt.uuid, vt.code, vt.name, vt.region, vt.organisations, vi.code,
+            m.indicator_version, to_char(m.period, 'YYYY-MM'),
+            trim_scale(m.numerator), trim_scale(m.denominator),
+            CASE
+                WHEN m.numerator IS NULL THEN NULL
+                WHEN NOT vi.has_denominator THEN trim_scale(m.numerator)
+                WHEN m.denominator IS NULL OR m.denominator = 0 THEN NULL
+                ELSE trim_scale(round(round(m.numerator * vi.multiplier, 30) / m.denominator, 6))
+            END,
+            vi.unit,
+            CASE WHEN m.nothing_to_report THEN 'true' ELSE 'false' END,
+            {sql_neutralised("m.comment")},
+            m.version,
+            {_iso_sql("m.updated_at")},
+            {_iso_sql("m.synced_at")}
+        FROM ({inner_sql}) AS m({", ".join(INNER)})
+        JOIN vt ON vt.id = m.team_id
+        JOIN vi ON vi.id = m.indicator_id
+        ORDER BY m.synced_at, m.uuid
+    """
+    return sql, [*teams_params, *inner_params]
+
+
+def measurement_copy_sql(queryset: QuerySet, teams: QuerySet) -> tuple[str, list] | None:
+    """(sql, params) for COPY, or None when the selection is empty by construction."""
+    try:
+        return _sql(queryset, teams)
+    except EmptyResultSet:
+        return None
+
+
+def _text(value) -> str:
+    return neutralise_formula(value) if value else ""
+
+
+class _Lookup:
+    """Team and indicator cells, formatted once per team and indicator, for the SQLite fast path."""
+
+    def __init__(self, teams: QuerySet[Team]):
+        self.teams: dict[int, tuple[str, ...]] = {}
+        network_ids = set()
+        for team in teams.select_related("network", "region").prefetch_related("organisations"):
+            self.teams[team.id] = (
+                _text(team.network.slug),
+                str(team.uuid),
+                _text(team.code),
+                _text(team.name),
+                _text(team.region.name if team.region else ""),
+                _text("; ".join(sorted(o.name for o in team.organisations.all()))),
+            )
+            network_ids.add(team.network_id)
+        self.indicators = {
+            indicator.id: (indicator, _text(indicator.code), _text(indicator.unit))
+            for indicator in Indicator.objects.filter(network_id__in=network_ids)
+        }
+
+
+def _number(value) -> str:
+    """A stored decimal as `decimal_text` writes it, from what SQLite returns (int, float or text).
+
+    The field keeps 4 decimals and 14 digits, so the nearest 4-decimal text of the float is the value.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    text = f"{value:.4f}" if isinstance(value, float) else str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return Decimal(f"{value:.4f}")
+    return Decimal(value)
+
+
+def _time(value) -> str:
+    """SQLite stores Django's aware datetimes as naive UTC text: "2025-01-02 03:04:05[.123456]"."""
+    if isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
+        return f"{value[:10]}T{value[11:]}Z"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return iso_datetime(value)
+
+
+def _uuid(value) -> str:
+    text = str(value)
+    if len(text) == 32:  # SQLite stores a UUIDField as 32 hex digits
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
+def measurement_text_rows(queryset: QuerySet, teams: QuerySet) -> Iterator[list[str]]:
+    """CSV cells of the filtered rows, read with a plain cursor (no model, no Django converters)."""
+    try:
+        sql, params = queryset.order_by("synced_at", "uuid").values_list(*INNER).query.sql_with_params()
+    except EmptyResultSet:
+        return
+    lookup = _Lookup(teams)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(2000):
+            for (
+                uuid,
+                team_id,
+                indicator_id,
+                indicator_version,
+                period,
+                numerator,
+                denominator,
+                nothing_to_report,
+                comment,
+                version,
+                updated_at,
+                synced_at,
+            ) in rows:
+                indicator, code, unit = lookup.indicators[indicator_id]
+                value = plotted_value(indicator, _decimal(numerator), _decimal(denominator))
+                yield [
+                    _uuid(uuid),
+                    *lookup.teams[team_id],
+                    code,
+                    str(indicator_version),
+                    str(period)[:7],
+                    _number(numerator),
+                    _number(denominator),
+                    "" if value is None else decimal_text(value),
+                    unit,
+                    "true" if nothing_to_report else "false",
+                    _text(comment),
+                    str(version),
+                    _time(updated_at),
+                    _time(synced_at),
+                ]
+
+
+def measurement_csv_chunks(header: list[str], queryset: QuerySet, teams: QuerySet) -> Iterator[bytes]:
+    """The CSV file in chunks: COPY on PostgreSQL, the plain-cursor fast path elsewhere."""
+    from lkt.api import stream_copy, stream_text_rows
+
+    if connection.vendor == "postgresql":
+        query = measurement_copy_sql(queryset, teams)
+        if query is None:
+            return stream_text_rows(header, [])
+        return stream_copy(header, *query)
+    return stream_text_rows(header, measurement_text_rows(queryset, teams))
+
+
+__all__ = ["Measurement", "measurement_copy_sql", "measurement_csv_chunks", "measurement_text_rows"]
