@@ -32,6 +32,7 @@ from rest_framework.utils.urls import replace_query_param
 from .spreadsheet import neutralise_formula
 
 CSV_CHUNK_BYTES = 64 * 1024
+COPY_WORK_MEM = "64MB"
 CSV_ITERATOR_CHUNK = 2000
 
 
@@ -104,20 +105,29 @@ class KeysetPagination(BasePagination):
             condition |= step
         return condition
 
-    def paginate_queryset(self, queryset, request, view=None) -> list:
+    def page_queryset(self, queryset, request, view=None):
+        """The page's query, not run: ordered, after the cursor, and one row more than the page
+        (the extra row says whether there is a next page). Close the page with `page_rows`."""
         self.request = request
         self.fields = self.get_ordering(view)
-        size = self.get_page_size(request)
+        self.size = self.get_page_size(request)
         queryset = queryset.order_by(*self.fields)
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
             queryset = queryset.filter(self._after(self._decode(cursor, queryset.model)))
-        self.positions = {name: i for i, name in enumerate(getattr(queryset, "_fields", None) or ())}
-        rows = list(queryset[: size + 1])
-        self.has_next = len(rows) > size
-        rows = rows[:size]
-        self.last_values = [self._value(rows[-1], name) for name in self.fields] if rows else None
+        return queryset[: self.size + 1]
+
+    def page_rows(self, rows: list, keys) -> list:
+        """The page's rows from what `page_queryset` gave; `keys(row)` are the row's ordering values."""
+        self.has_next = len(rows) > self.size
+        rows = rows[: self.size]
+        self.last_values = keys(rows[-1]) if rows else None
         return rows
+
+    def paginate_queryset(self, queryset, request, view=None) -> list:
+        page = self.page_queryset(queryset, request, view)
+        self.positions = {name: i for i, name in enumerate(getattr(page, "_fields", None) or ())}
+        return self.page_rows(list(page), lambda row: [self._value(row, name) for name in self.fields])
 
     def _value(self, row, name: str):
         if isinstance(row, dict):
@@ -288,23 +298,26 @@ def stream_copy(header: list[str], sql: str, params: Sequence) -> Iterator[bytes
 
     COPY's CSV quotes what Python's writer quotes (delimiter, quote, CR, LF) and ends rows in "\n";
     the query must give every cell as `csv_cell` would (text neutralised and NULL for empty text:
-    COPY writes an empty string as `""`). A client that goes away mid-stream closes the generator,
-    and psycopg cancels the COPY, so the connection stays usable.
+    COPY writes an empty string as `""`). A client that goes away mid-stream closes the generator:
+    psycopg cancels the COPY and the transaction around it rolls back, so the connection stays usable.
     """
-    from django.db import connection
+    from django.db import connection, transaction
 
     buffer = io.StringIO()
     write_csv_row(csv.writer(buffer, lineterminator="\r\n"), buffer, header)
     chunk = bytearray(buffer.getvalue().encode("utf-8"))
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
-    ):
-        for data in copy:
-            chunk += data
-            if len(chunk) >= CSV_CHUNK_BYTES:
-                yield bytes(chunk)
-                chunk.clear()
+    # In a transaction (a savepoint inside another): a cancelled COPY is an error the transaction
+    # must roll back, or an enclosing transaction would be unusable after a client went away.
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The export's one sort (its order) in memory: at the default 4 MB it spills to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            # psycopg gives COPY data a row at a time: gathered into chunks of CSV_CHUNK_BYTES.
+            for data in copy:
+                chunk += data
+                if len(chunk) >= CSV_CHUNK_BYTES:
+                    yield bytes(chunk)
+                    chunk.clear()
     yield bytes(chunk)
 
 

@@ -5,11 +5,14 @@ JSON pages or as one streamed CSV. Both are built from `values_list` rows plus t
 tables (teams, indicators), so the CSV path never instantiates a model per row.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
@@ -148,6 +151,12 @@ def _json_number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _json_keys(row: str) -> list[str]:
+    """The keyset values of a page's last row, read back from its JSON (exact to the microsecond)."""
+    values = json.loads(row)
+    return [values["synced_at"], values["uuid"]]
+
+
 class MeasurementJSONTable:
     """JSON rows of the flat table from `MEASUREMENT_VALUES[1:]` tuples, as MeasurementSerializer
     would write them (tests/api/test_measurement_export.py compares the two), without a serializer
@@ -279,9 +288,24 @@ class MeasurementViewSet(CSVListMixin, ScopedReadOnlyViewSet):
         # Tuples and a precomputed team and indicator table, no serializer per row: the fields and
         # their formats are MeasurementSerializer's (the schema), written by MeasurementJSONTable.
         queryset = self.filter_queryset(self.get_queryset()).values_list(*MEASUREMENT_VALUES[1:])
+        if connection.vendor == "postgresql":
+            return self._postgresql_page(queryset)
         page = self.paginate_queryset(queryset)
         table = MeasurementJSONTable(Team.objects.filter(id__in={values[1] for values in page}))
         return self.get_paginated_response([table.row(values) for values in page])
+
+    def _postgresql_page(self, queryset: QuerySet) -> HttpResponse:
+        """The page written as JSON by PostgreSQL (entry_export.measurement_json_page); Python only
+        joins the rows and adds `next`, so a page costs little more than its query."""
+        from .entry_export import measurement_json_page
+
+        paginator = self.paginator
+        page = paginator.page_queryset(queryset, self.request, view=self)
+        rows = paginator.page_rows(measurement_json_page(page, visible_teams(self.request)), _json_keys)
+        body = "".join(
+            ['{"next":', json.dumps(paginator.get_next_link()), ',"results":[', ",".join(rows), "]}"]
+        )
+        return HttpResponse(body.encode("utf-8"), content_type="application/json")
 
     def retrieve(self, request, *args, **kwargs):
         measurement = self.get_object()
