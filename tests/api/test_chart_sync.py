@@ -52,14 +52,20 @@ def test_a_chart_replica_follows_changes_and_deletions(rich_world, make_token, t
     assert gone[str(national.uuid)]["scope"] == "national" and gone[str(national.uuid)]["team_uuid"] is None
 
 
-def test_the_deletions_feed_needs_a_real_updated_since_and_pages_on_ties(rich_world, make_token, token_client):
+def test_the_deletions_feed_needs_a_real_updated_since_and_pages_on_ties(
+    rich_world, make_token, token_client
+):
     w = rich_world
     client = token_client(make_token())
     assert client.get(DELETIONS, {"updated_since": ""}).status_code == 400
     now = timezone.now()
     ChartResultDeletion.objects.bulk_create(
         ChartResultDeletion(
-            scope="national", network=w.network, network_slug=w.network.slug, indicator_code="x", deleted_at=now
+            scope="national",
+            network=w.network,
+            network_slug=w.network.slug,
+            indicator_code="x",
+            deleted_at=now,
         )
         for _ in range(25)
     )
@@ -67,7 +73,9 @@ def test_the_deletions_feed_needs_a_real_updated_since_and_pages_on_ties(rich_wo
     assert len(rows) == len({row["uuid"] for row in rows}) == 25
 
 
-def test_deleted_charts_are_shown_only_to_who_could_see_them(rich_world, make_token, token_client, client_for):
+def test_deleted_charts_are_shown_only_to_who_could_see_them(
+    rich_world, make_token, token_client, client_for
+):
     w = rich_world
     b_charts = {str(u) for u in ChartResult.objects.filter(team=w.team_b).values_list("uuid", flat=True)}
     w.team_b.delete()
