@@ -292,7 +292,16 @@ def stream_text_rows(header: list[str], rows: Iterable[Iterable[str]]) -> Iterat
     yield buffer.getvalue().encode("utf-8")
 
 
-def stream_copy(header: list[str], sql: str, params: Sequence) -> Iterator[bytes]:
+def session_settings(cursor, settings: dict[str, str]) -> None:
+    """`SET LOCAL` each setting for the rest of the cursor's transaction (one round trip)."""
+    if settings:
+        calls = ", ".join("set_config(%s, %s, true)" for _ in settings)
+        cursor.execute(f"SELECT {calls}", [item for pair in settings.items() for item in pair])
+
+
+def stream_copy(
+    header: list[str], sql: str, params: Sequence, settings: dict[str, str] | None = None
+) -> Iterator[bytes]:
     """The rows of a PostgreSQL `sql` as CSV written by the database itself (`COPY ... TO STDOUT`),
     in chunks of about 64 KiB, after the same header line as `stream_csv`.
 
@@ -310,7 +319,7 @@ def stream_copy(header: list[str], sql: str, params: Sequence) -> Iterator[bytes
     # must roll back, or an enclosing transaction would be unusable after a client went away.
     with transaction.atomic(), connection.cursor() as cursor:
         # The export's one sort (its order) in memory: at the default 4 MB it spills to disk.
-        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
+        session_settings(cursor, {"work_mem": COPY_WORK_MEM, **(settings or {})})
         with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             # psycopg gives COPY data a row at a time: gathered into chunks of CSV_CHUNK_BYTES.
             for data in copy:

@@ -40,10 +40,12 @@ def sql_neutralised(expression: str) -> str:
 
     The expression is repeated: pass a column, not a costly computation.
     """
-    triggers = ", ".join(f"chr({ord(c)})" for c in FORMULA_TRIGGERS)
+    # Literals (E'\x3d'), not chr(61): PostgreSQL does not fold chr() once, it calls it on every row.
+    triggers = ", ".join(f"E'\\x{ord(c):02x}'" for c in FORMULA_TRIGGERS)
+    apostrophe = "''''"
     return (
-        f"CASE WHEN substr({expression}, 1, 1) IN ({triggers}) "
-        f"AND {expression} !~ '^{_PLAIN_NUMBER_PATTERN}$' THEN chr(39) || {expression} "
+        f"CASE WHEN left({expression}, 1) IN ({triggers}) "
+        f"AND {expression} !~ '^{_PLAIN_NUMBER_PATTERN}$' THEN {apostrophe} || {expression} "
         f"ELSE NULLIF({expression}, '') END"
     )
 

@@ -114,7 +114,7 @@ def test_the_api_csv_is_byte_identical_to_the_python_path(messy, make_token, tok
 
     copies = []
     real_copy = lkt.api.stream_copy
-    monkeypatch.setattr(lkt.api, "stream_copy", lambda *args: copies.append(args) or real_copy(*args))
+    monkeypatch.setattr(lkt.api, "stream_copy", lambda *a, **k: copies.append(a) or real_copy(*a, **k))
     teams, queryset = _network_selection(messy)
     response = token_client(make_token()).get(URL, {"format": "csv"})
     body = b"".join(response.streaming_content)
