@@ -145,23 +145,60 @@ def _rows_from(inner: QuerySet) -> tuple[str, list]:
 
 
 def _sql(queryset: QuerySet, teams: QuerySet) -> tuple[str, list]:
-    """The SELECT whose COPY is the CSV body; raises EmptyResultSet when nothing can match."""
-    lookups, lookup_params = _lookups(teams, sql_neutralised)
-    rows, row_params = _rows_from(queryset.order_by().values_list(*INNER))
-    sql = f"""{lookups}
-        SELECT m.uuid, m.t_network, m.t_uuid, m.t_code, m.t_name, m.t_region, m.t_organisations,
-            m.i_code, m.indicator_version, {PERIOD_SQL},
-            trim_scale(m.numerator), trim_scale(m.denominator), trim_scale({VALUE_SQL}),
-            m.i_unit,
+    """The SELECT whose COPY is the CSV body; raises EmptyResultSet when nothing can match.
+
+    Shaped like the floor it is measured against: the rows come in keyset order from the
+    (synced_at, uuid) index, so nothing is sorted, and each team's and indicator's cells are
+    formatted once, in LATERAL subqueries that PostgreSQL memoizes by id (OFFSET 0 keeps them from
+    being flattened into a per-row computation). The viewset's queryset already holds only
+    visible teams' rows; `teams` is not needed here.
+    """
+    inner_sql, inner_params = queryset.order_by().values_list(*INNER).query.sql_with_params()
+    text = sql_neutralised
+    team = Team._meta.db_table
+    through = Team.organisations.through._meta.db_table
+    organisation = Organisation._meta.db_table
+    network = Team._meta.get_field("network").related_model._meta.db_table
+    indicator = Indicator._meta.db_table
+    columns = ", ".join(INNER)
+    value = VALUE_SQL.replace("m.i_has_denominator", "i.has_denominator").replace(
+        "m.i_multiplier", "i.multiplier"
+    )
+    sql = f"""
+        SELECT m.uuid, t.network, t.uuid, t.code, t.name, t.region, t.organisations, i.code,
+            m.indicator_version, {PERIOD_SQL},
+            trim_scale(m.numerator), trim_scale(m.denominator), trim_scale({value}),
+            i.unit,
             CASE WHEN m.nothing_to_report THEN 'true' ELSE 'false' END,
-            {sql_neutralised("m.comment")},
+            {text("m.comment")},
             m.version,
             {_iso_sql("m.updated_at")},
             {_iso_sql("m.synced_at")}
-        {rows}
+        FROM ({inner_sql}) AS m({columns})
+        CROSS JOIN LATERAL (
+            SELECT t.uuid, {text("n.slug")} AS network, {text("t.code")} AS code,
+                {text("t.name")} AS name, {text("r.name")} AS region, {text("org.names")} AS organisations
+            FROM {team} t
+            JOIN {network} n ON n.id = t.network_id
+            LEFT JOIN {organisation} r ON r.id = t.region_id
+            CROSS JOIN LATERAL (
+                SELECT coalesce(string_agg(o.name, '; ' ORDER BY o.name COLLATE "C"), '') AS names
+                FROM {through} tor JOIN {organisation} o ON o.id = tor.organisation_id
+                WHERE tor.team_id = t.id
+            ) org
+            WHERE t.id = m.team_id
+            OFFSET 0
+        ) t
+        CROSS JOIN LATERAL (
+            SELECT {text("i.code")} AS code, {text("i.unit")} AS unit, i.multiplier,
+                i.denominator_definition ~ '[^[:space:]]' AS has_denominator
+            FROM {indicator} i
+            WHERE i.id = m.indicator_id
+            OFFSET 0
+        ) i
         ORDER BY m.synced_at, m.uuid
     """
-    return sql, [*lookup_params, *row_params]
+    return sql, list(inner_params)
 
 
 def measurement_json_page(page: QuerySet, teams: QuerySet) -> list[str]:
