@@ -124,7 +124,9 @@ def _chart_deleted(sender, instance: ChartResult, **kwargs) -> None:
         network_id=instance.network_id,
         network_slug=Network.objects.filter(id=instance.network_id).values_list("slug", flat=True).first()
         or "",
-        indicator_code=Indicator.objects.filter(id=instance.indicator_id).values_list("code", flat=True).first()
+        indicator_code=Indicator.objects.filter(id=instance.indicator_id)
+        .values_list("code", flat=True)
+        .first()
         or "",
         team_id=instance.team_id,
         team_uuid=team["uuid"] if team else None,

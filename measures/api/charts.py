@@ -340,9 +340,7 @@ class ChartResultDeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
         if token is not None:
             queryset = queryset.filter(network_id=token.network_id)
             if token.region_id is not None:
-                queryset = queryset.filter(
-                    Q(scope=ChartResult.Scope.NATIONAL) | Q(region_id=token.region_id)
-                )
+                queryset = queryset.filter(Q(scope=ChartResult.Scope.NATIONAL) | Q(region_id=token.region_id))
             return queryset
         return queryset.filter(
             Q(scope=ChartResult.Scope.TEAM, team__in=visible_teams(self.request))

@@ -15,6 +15,9 @@ bytes (tests/api/test_measurement_export.py compares them):
 Elsewhere (SQLite) a plain cursor reads the same filtered rows and a precomputed team and indicator
 table fills in the rest, many rows per csv.writer call (`lkt.api.stream_text_rows`).
 
+JSON pages on PostgreSQL are written by the database too (`measurement_json_page`), with the
+serializer's fields and values (not its exact number text: 610 where Python writes 610.0).
+
 Permission scoping, filters and order are the viewset's own queryset: its SQL is the inner query.
 """
 
@@ -30,7 +33,7 @@ from lkt.api import decimal_text, iso_datetime, session_settings
 from lkt.spreadsheet import neutralise_formula, sql_neutralised
 from teams.models import Organisation, Team
 
-from ..models import Indicator, Measurement
+from ..models import Indicator
 from .entry import MEASUREMENT_VALUES, plotted_value
 
 # The inner query's columns (MEASUREMENT_VALUES without the sequential id).
@@ -369,4 +372,4 @@ def measurement_csv_chunks(header: list[str], queryset: QuerySet, teams: QuerySe
     return stream_text_rows(header, measurement_text_rows(queryset, teams))
 
 
-__all__ = ["Measurement", "measurement_copy_sql", "measurement_csv_chunks", "measurement_text_rows"]
+__all__ = ["measurement_copy_sql", "measurement_csv_chunks", "measurement_json_page", "measurement_text_rows"]
