@@ -12,7 +12,7 @@ import binascii
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -32,6 +32,7 @@ from rest_framework.utils.urls import replace_query_param
 from .spreadsheet import neutralise_formula
 
 CSV_CHUNK_BYTES = 64 * 1024
+COPY_WORK_MEM = "64MB"
 CSV_ITERATOR_CHUNK = 2000
 
 
@@ -104,23 +105,36 @@ class KeysetPagination(BasePagination):
             condition |= step
         return condition
 
-    def paginate_queryset(self, queryset, request, view=None) -> list:
+    def page_queryset(self, queryset, request, view=None):
+        """The page's query, not run: ordered, after the cursor, and one row more than the page
+        (the extra row says whether there is a next page). Close the page with `page_rows`."""
         self.request = request
         self.fields = self.get_ordering(view)
-        size = self.get_page_size(request)
+        self.size = self.get_page_size(request)
         queryset = queryset.order_by(*self.fields)
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
             queryset = queryset.filter(self._after(self._decode(cursor, queryset.model)))
-        rows = list(queryset[: size + 1])
-        self.has_next = len(rows) > size
-        rows = rows[:size]
-        self.last_values = [self._value(rows[-1], name) for name in self.fields] if rows else None
+        return queryset[: self.size + 1]
+
+    def page_rows(self, rows: list, keys) -> list:
+        """The page's rows from what `page_queryset` gave; `keys(row)` are the row's ordering values."""
+        self.has_next = len(rows) > self.size
+        rows = rows[: self.size]
+        self.last_values = keys(rows[-1]) if rows else None
         return rows
 
-    @staticmethod
-    def _value(row, name: str):
-        return row[name] if isinstance(row, dict) else getattr(row, name)
+    def paginate_queryset(self, queryset, request, view=None) -> list:
+        page = self.page_queryset(queryset, request, view)
+        self.positions = {name: i for i, name in enumerate(getattr(page, "_fields", None) or ())}
+        return self.page_rows(list(page), lambda row: [self._value(row, name) for name in self.fields])
+
+    def _value(self, row, name: str):
+        if isinstance(row, dict):
+            return row[name]
+        if isinstance(row, tuple):  # a values_list() queryset: the names are its fields
+            return row[self.positions[name]]
+        return getattr(row, name)
 
     def get_next_link(self) -> str | None:
         if not self.has_next or self.last_values is None:
@@ -248,8 +262,80 @@ def stream_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
+def stream_text_rows(header: list[str], rows: Iterable[Iterable[str]]) -> Iterator[bytes]:
+    """Like `stream_csv` for rows whose cells are already CSV text (`csv_cell` applied by the caller),
+    written many rows per call: the fast path where the database cannot write the CSV itself.
+
+    Rows end in "\n" as in `stream_csv`; the few with a carriage return in a cell go through
+    `write_csv_row`, which quotes it.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    fast = csv.writer(buffer, lineterminator="\n")
+    write_csv_row(writer, buffer, header)
+    batch: list = []
+    for row in rows:
+        if any("\r" in cell for cell in row):
+            fast.writerows(batch)
+            batch.clear()
+            write_csv_row(writer, buffer, row)
+            continue
+        batch.append(row)
+        if len(batch) >= 500:
+            fast.writerows(batch)
+            batch.clear()
+            if buffer.tell() >= CSV_CHUNK_BYTES:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+    fast.writerows(batch)
+    yield buffer.getvalue().encode("utf-8")
+
+
+def session_settings(cursor, settings: dict[str, str]) -> None:
+    """`SET LOCAL` each setting for the rest of the cursor's transaction (one round trip)."""
+    if settings:
+        calls = ", ".join("set_config(%s, %s, true)" for _ in settings)
+        cursor.execute(f"SELECT {calls}", [item for pair in settings.items() for item in pair])
+
+
+def stream_copy(
+    header: list[str], sql: str, params: Sequence, settings: dict[str, str] | None = None
+) -> Iterator[bytes]:
+    """The rows of a PostgreSQL `sql` as CSV written by the database itself (`COPY ... TO STDOUT`),
+    in chunks of about 64 KiB, after the same header line as `stream_csv`.
+
+    COPY's CSV quotes what Python's writer quotes (delimiter, quote, CR, LF) and ends rows in "\n";
+    the query must give every cell as `csv_cell` would (text neutralised and NULL for empty text:
+    COPY writes an empty string as `""`). A client that goes away mid-stream closes the generator:
+    psycopg cancels the COPY and the transaction around it rolls back, so the connection stays usable.
+    """
+    from django.db import connection, transaction
+
+    buffer = io.StringIO()
+    write_csv_row(csv.writer(buffer, lineterminator="\r\n"), buffer, header)
+    chunk = bytearray(buffer.getvalue().encode("utf-8"))
+    # In a transaction (a savepoint inside another): a cancelled COPY is an error the transaction
+    # must roll back, or an enclosing transaction would be unusable after a client went away.
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The export's one sort (its order) in memory: at the default 4 MB it spills to disk.
+        session_settings(cursor, {"work_mem": COPY_WORK_MEM, **(settings or {})})
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            # psycopg gives COPY data a row at a time: gathered into chunks of CSV_CHUNK_BYTES.
+            for data in copy:
+                chunk += data
+                if len(chunk) >= CSV_CHUNK_BYTES:
+                    yield bytes(chunk)
+                    chunk.clear()
+    yield bytes(chunk)
+
+
 def csv_response(filename_stem: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream_csv(header, rows), content_type="text/csv; charset=utf-8")
+    return csv_stream_response(filename_stem, stream_csv(header, rows))
+
+
+def csv_stream_response(filename_stem: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     # The file name names the table and the day only, never a team: it must not leak an anonymised team.
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="lkt-{filename_stem}-{stamp}.csv"'

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from clusters.api import ClusterViewSet, MeetingViewSet, PackageViewSet
 from measures.api import (
     AnnotationViewSet,
+    ChartResultDeletionViewSet,
     ChartResultViewSet,
     GoalViewSet,
     IndicatorFunnelView,
@@ -30,6 +31,7 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("measurement-deletions", MeasurementDeletionViewSet, basename="measurement-deletion")
 router.register("chart-results", ChartResultViewSet, basename="chart-result")
+router.register("chart-result-deletions", ChartResultDeletionViewSet, basename="chart-result-deletion")
 router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("pdsa-cycles", PDSACycleViewSet, basename="pdsa-cycle")
 router.register("seminars", SeminarViewSet, basename="seminar")

@@ -431,9 +431,9 @@ SPECTACULAR_SETTINGS = {
         "serves, including fields it carries from the team, its region and organisations, the LKT "
         "and the indicator (a renamed or moved team, a newly published indicator version). Fetch "
         "`?updated_since=<start of your last run minus a few minutes>` and "
-        "`/measurement-deletions/?updated_since=...`; apply deletions first, key rows by `uuid`. "
-        "An empty `updated_since` is refused (400). Chart results have no deletions feed (a chart "
-        "disappears only when its team or indicator is deleted). **Full refresh only:** networks, "
+        "`/measurement-deletions/?updated_since=...` (for chart results `/chart-result-deletions/`); "
+        "apply deletions first, key rows by `uuid`. "
+        "An empty `updated_since` is refused (400). **Full refresh only:** networks, "
         "organisations, teams, goals, indicators, annotations, PDSA cycles and seminars are small "
         "tables without a change contract or deletions feed; fetch them whole each run."
     ),

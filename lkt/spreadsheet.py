@@ -20,7 +20,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # What may follow the apostrophe in our round-trippable template cells (see template_cell_text).
 _TEMPLATE_ESCAPED = (*FORMULA_TRIGGERS, "'")
 # A plain decimal number (what our own number columns write): harmless, and must stay a number.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?(e[+-]?\d+)?", re.IGNORECASE)
+# ASCII digits only (`\d` would take any Unicode digit): the same pattern runs in PostgreSQL
+# (`sql_neutralised`), so both CSV paths decide alike.
+_PLAIN_NUMBER_PATTERN = r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?"
+_PLAIN_NUMBER = re.compile(_PLAIN_NUMBER_PATTERN)
 
 
 def neutralise_formula(text: str) -> str:
@@ -28,6 +31,23 @@ def neutralise_formula(text: str) -> str:
     if text and text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def sql_neutralised(expression: str) -> str:
+    """`neutralise_formula` as a PostgreSQL expression over the text `expression`, for CSV that the
+    database writes itself (COPY). Empty text becomes NULL: COPY writes NULL as an empty field but
+    an empty string as `""`, and the Python writer writes both as an empty field.
+
+    The expression is repeated: pass a column, not a costly computation.
+    """
+    # Literals (E'\x3d'), not chr(61): PostgreSQL does not fold chr() once, it calls it on every row.
+    triggers = ", ".join(f"E'\\x{ord(c):02x}'" for c in FORMULA_TRIGGERS)
+    apostrophe = "''''"
+    return (
+        f"CASE WHEN left({expression}, 1) IN ({triggers}) "
+        f"AND {expression} !~ '^{_PLAIN_NUMBER_PATTERN}$' THEN {apostrophe} || {expression} "
+        f"ELSE NULLIF({expression}, '') END"
+    )
 
 
 def template_cell_text(text: str) -> str:

@@ -13,6 +13,7 @@ from teams.models import Team
 from .models import (
     Annotation,
     ChartResult,
+    ChartResultDeletion,
     ChartSettings,
     ChartStaleMark,
     DriverDiagram,
@@ -344,6 +345,14 @@ class ChartResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "scope", "chart_type", "variation", "assurance", "is_stale", "computed_at"]
     list_filter = ["scope", "network", "variation", "assurance", "is_stale"]
     search_fields = ["team__name", "indicator__code"]
+
+
+@admin.register(ChartResultDeletion)
+class ChartResultDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tombstones of deleted chart results: the API's deletions feed for BI replicas."""
+
+    list_display = ["uuid", "scope", "network_slug", "indicator_code", "team_code", "deleted_at"]
+    list_filter = ["scope"]
 
 
 @admin.register(ChartStaleMark)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from teams.filters import UpdatedSinceFilter, by_code_or_uuid, by_region
 
-from .models import Annotation, ChartResult, Goal, Indicator, Measurement, PDSACycle
+from .models import Annotation, ChartResult, ChartResultDeletion, Goal, Indicator, Measurement, PDSACycle
 from .months import parse_month_key
 
 HistoricalMeasurement = Measurement.history.model
@@ -129,6 +129,22 @@ class ChartResultFilter(django_filters.FilterSet):
 
     def filter_region(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(by_region("team__region__", value) | by_region("region__", value))
+
+
+class ChartResultDeletionFilter(django_filters.FilterSet):
+    network = django_filters.CharFilter(field_name="network_slug", help_text="LKT'ets slug.")
+    scope = django_filters.ChoiceFilter(choices=ChartResult.Scope.choices)
+    indicator = django_filters.CharFilter(field_name="indicator_code", help_text="Indikatorens kode.")
+    updated_since = UpdatedSinceFilter(
+        field_name="deleted_at", lookup_expr="gte", help_text="Kun sletninger siden (ISO 8601)."
+    )
+    deleted_since = UpdatedSinceFilter(
+        field_name="deleted_at", lookup_expr="gte", help_text="Samme som updated_since."
+    )
+
+    class Meta:
+        model = ChartResultDeletion
+        fields = ["network", "scope", "indicator", "updated_since", "deleted_since"]
 
 
 class AnnotationFilter(TeamScopedFilter):

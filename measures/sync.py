@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from teams.models import Network, Organisation, Team
 
-from .models import ChartResult, Indicator, Measurement
+from .models import ChartResult, ChartResultDeletion, Indicator, Measurement
 
 
 def _team_served(team: Team) -> tuple:
@@ -110,6 +110,31 @@ def _organisations_changed(sender, instance, action: str, reverse: bool, pk_set,
         teams_touch(pk_set or [])
 
 
+def _chart_deleted(sender, instance: ChartResult, **kwargs) -> None:
+    """Leave a tombstone for the chart results feed's deletions (before the row and, in a cascade,
+    its team, region or indicator are gone)."""
+    team = (
+        Team.objects.filter(id=instance.team_id).values("uuid", "code", "region_id").first()
+        if instance.team_id
+        else None
+    )
+    ChartResultDeletion.objects.create(
+        uuid=instance.uuid,
+        scope=instance.scope,
+        network_id=instance.network_id,
+        network_slug=Network.objects.filter(id=instance.network_id).values_list("slug", flat=True).first()
+        or "",
+        indicator_code=Indicator.objects.filter(id=instance.indicator_id)
+        .values_list("code", flat=True)
+        .first()
+        or "",
+        team_id=instance.team_id,
+        team_uuid=team["uuid"] if team else None,
+        team_code=team["code"] if team else "",
+        region_id=instance.region_id or (team["region_id"] if team else None),
+    )
+
+
 def connect() -> None:
     """Called once from MeasuresConfig.ready()."""
     for model in SERVED:
@@ -118,3 +143,4 @@ def connect() -> None:
     m2m_changed.connect(
         _organisations_changed, sender=Team.organisations.through, dispatch_uid="sync-team-organisations"
     )
+    pre_delete.connect(_chart_deleted, sender=ChartResult, dispatch_uid="sync-chart-deleted")

@@ -5,19 +5,19 @@ from collections.abc import Iterator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lkt.api import ApiModelSerializer
+from lkt.api import ApiModelSerializer, UTCDateTimeField
 from lkt.api_viewsets import CSVListMixin
 from teams.access import network_access
 from teams.api import ScopedReadOnlyViewSet
 from teams.api_scope import region_chart_condition, request_token, visible_networks, visible_teams
 
-from ..filters import ChartResultFilter
-from ..models import ChartResult, Indicator, PublicationStatus
+from ..filters import ChartResultDeletionFilter, ChartResultFilter
+from ..models import ChartResult, ChartResultDeletion, Indicator, PublicationStatus
 from ..selectors import funnels
 from ..selectors.dashboards import min_pooled_teams_for, pooled_mask
 from .common import MonthField
@@ -245,8 +245,9 @@ CHART_POINT_COLUMNS = [
             "**Ændringskontrakt.** Sorteret efter (`synced_at`, `uuid`) med nøglebaseret sideinddeling. "
             "`synced_at` flyttes frem ved hver ny beregning, når diagrammet markeres forældet "
             "(`is_stale`), og når team-, regions-, LKT- eller indikatorfelter i rækken ændres; hent "
-            "inkrementelt med `updated_since`. Der er ingen sletningsfeed: et diagram forsvinder kun, "
-            "når dets team, region eller indikator slettes, og det opdages ved en fuld hentning."
+            "inkrementelt med `updated_since`, og hent sletninger fra `/api/v1/chart-result-deletions/` med "
+            "samme `updated_since` (et diagram slettes, når dets team, region eller indikator slettes); "
+            "anvend sletninger først. Nøglen er `uuid`."
         ),
         responses={
             200: ChartResultSerializer(many=True),
@@ -299,6 +300,53 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
                     str(point.get("period", ""))[:7],
                     *(point.get(key) for key in CHART_POINT_COLUMNS[12:]),
                 )
+
+
+class ChartResultDeletionSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(help_text="Det slettede diagramresultats uuid.")
+    scope = serializers.ChoiceField(choices=ChartResult.Scope.choices)
+    network = serializers.CharField(source="network_slug", help_text="LKT'ets slug.")
+    indicator = serializers.CharField(source="indicator_code", help_text="Indikatorens kode.")
+    team_uuid = serializers.UUIDField(allow_null=True)
+    team_code = serializers.CharField(allow_blank=True)
+    deleted_at = UTCDateTimeField()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Sletninger af diagramresultater (tombstones). En inkrementel klient henter dem med "
+            "`updated_since` og sletter diagrammerne med samme `uuid` før ændringerne fra "
+            "`/api/v1/chart-results/`. Sorteret efter (`deleted_at`, `uuid`) med nøglebaseret "
+            "sideinddeling."
+        ),
+        responses={
+            200: ChartResultDeletionSerializer(many=True),
+            400: OpenApiResponse(description="Ugyldigt filter."),
+        },
+    )
+)
+class ChartResultDeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = ChartResultDeletion.objects.all()
+    serializer_class = ChartResultDeletionSerializer
+    filterset_class = ChartResultDeletionFilter
+    ordering = ("deleted_at", "uuid")
+
+    def get_queryset(self) -> QuerySet:
+        """The tombstones of charts the requester could see, from the ids they keep (the team or
+        region may be gone): a token by its network and region, a user as ChartResultViewSet."""
+        queryset = super().get_queryset()
+        token = request_token(self.request)
+        if token is not None:
+            queryset = queryset.filter(network_id=token.network_id)
+            if token.region_id is not None:
+                queryset = queryset.filter(Q(scope=ChartResult.Scope.NATIONAL) | Q(region_id=token.region_id))
+            return queryset
+        return queryset.filter(
+            Q(scope=ChartResult.Scope.TEAM, team__in=visible_teams(self.request))
+            | (Q(scope=ChartResult.Scope.REGION) & region_chart_condition(self.request))
+            | Q(scope=ChartResult.Scope.NATIONAL, network__in=visible_networks(self.request))
+        )
 
 
 class IndicatorFunnelView(APIView):

@@ -5,15 +5,19 @@ JSON pages or as one streamed CSV. Both are built from `values_list` rows plus t
 tables (teams, indicators), so the CSV path never instantiates a model per row.
 """
 
+import json
 from collections.abc import Iterator
-from decimal import Context, Decimal
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Context, Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField
+from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField, iso_datetime
 from lkt.api_viewsets import CSVListMixin
 from teams.api import ScopedReadOnlyViewSet
 from teams.api_scope import visible_teams
@@ -21,12 +25,14 @@ from teams.models import Team
 
 from ..filters import MeasurementDeletionFilter, MeasurementFilter
 from ..models import Indicator, Measurement
+from ..months import month_key
 from .common import MonthField
 
 HistoricalMeasurement = Measurement.history.model
 VALUE_QUANTUM = Decimal("0.000001")
 # Wide enough that quantizing the largest possible value (10^10 / 0.0001 x multiplier) never fails.
-VALUE_CONTEXT = Context(prec=60)
+# Half up, as PostgreSQL's round() does: the CSV written by COPY rounds in SQL (entry_export).
+VALUE_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 
 
 MEASUREMENT_COLUMNS = [
@@ -136,6 +142,83 @@ class MeasurementTable:
         )
 
 
+def _json_time(value: datetime | None) -> str | None:
+    """As UTCDateTimeField writes it: ISO 8601 in UTC with a Z."""
+    return None if value is None else iso_datetime(value)
+
+
+def _json_number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _json_keys(row: str) -> list[str]:
+    """The keyset values of a page's last row, read back from its JSON (exact to the microsecond)."""
+    values = json.loads(row)
+    return [values["synced_at"], values["uuid"]]
+
+
+class MeasurementJSONTable:
+    """JSON rows of the flat table from `MEASUREMENT_VALUES[1:]` tuples, as MeasurementSerializer
+    would write them (tests/api/test_measurement_export.py compares the two), without a serializer
+    per row: team and indicator fields are looked up, formatted once."""
+
+    def __init__(self, teams: QuerySet[Team]):
+        self.teams: dict[int, tuple] = {}
+        network_ids = set()
+        for team in teams.select_related("network", "region").prefetch_related("organisations"):
+            self.teams[team.id] = (
+                team.network.slug,
+                str(team.uuid),
+                team.code,
+                team.name,
+                team.region.name,
+                "; ".join(sorted(o.name for o in team.organisations.all())),
+            )
+            network_ids.add(team.network_id)
+        self.indicators = {
+            i.id: (i, i.code, i.unit) for i in Indicator.objects.filter(network_id__in=network_ids)
+        }
+
+    def row(self, values: tuple) -> dict:
+        (
+            uuid,
+            team_id,
+            indicator_id,
+            indicator_version,
+            period,
+            numerator,
+            denominator,
+            nothing_to_report,
+            comment,
+            version,
+            updated_at,
+            synced_at,
+        ) = values
+        network, team_uuid, team_code, team_name, region, organisations = self.teams[team_id]
+        indicator, code, unit = self.indicators[indicator_id]
+        return {
+            "uuid": str(uuid),
+            "network": network,
+            "team_uuid": team_uuid,
+            "team_code": team_code,
+            "team_name": team_name,
+            "region": region,
+            "organisations": organisations,
+            "indicator": code,
+            "indicator_version": indicator_version,
+            "period": month_key(period),
+            "numerator": _json_number(numerator),
+            "denominator": _json_number(denominator),
+            "value": _json_number(plotted_value(indicator, numerator, denominator)),
+            "unit": unit,
+            "nothing_to_report": nothing_to_report,
+            "comment": comment,
+            "version": version,
+            "updated_at": _json_time(updated_at),
+            "synced_at": _json_time(synced_at),
+        }
+
+
 class MeasurementSerializer(serializers.Serializer):
     """One row of the flat measurement table (numbers with a decimal point, times in UTC)."""
 
@@ -202,19 +285,27 @@ class MeasurementViewSet(CSVListMixin, ScopedReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset()).values(*MEASUREMENT_VALUES)
+        # Tuples and a precomputed team and indicator table, no serializer per row: the fields and
+        # their formats are MeasurementSerializer's (the schema), written by MeasurementJSONTable.
+        queryset = self.filter_queryset(self.get_queryset()).values_list(*MEASUREMENT_VALUES[1:])
+        if connection.vendor == "postgresql":
+            return self._postgresql_page(queryset)
         page = self.paginate_queryset(queryset)
-        team_ids = {values["team_id"] for values in page}
-        table = MeasurementTable(Team.objects.filter(id__in=team_ids))
-        rows = [
-            dict(
-                zip(
-                    MEASUREMENT_COLUMNS, table.row(tuple(v[name] for name in MEASUREMENT_VALUES)), strict=True
-                )
-            )
-            for v in page
-        ]
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        table = MeasurementJSONTable(Team.objects.filter(id__in={values[1] for values in page}))
+        return self.get_paginated_response([table.row(values) for values in page])
+
+    def _postgresql_page(self, queryset: QuerySet) -> HttpResponse:
+        """The page written as JSON by PostgreSQL (entry_export.measurement_json_page); Python only
+        joins the rows and adds `next`, so a page costs little more than its query."""
+        from .entry_export import measurement_json_page
+
+        paginator = self.paginator
+        page = paginator.page_queryset(queryset, self.request, view=self)
+        rows = paginator.page_rows(measurement_json_page(page, visible_teams(self.request)), _json_keys)
+        body = "".join(
+            ['{"next":', json.dumps(paginator.get_next_link()), ',"results":[', ",".join(rows), "]}"]
+        )
+        return HttpResponse(body.encode("utf-8"), content_type="application/json")
 
     def retrieve(self, request, *args, **kwargs):
         measurement = self.get_object()
@@ -226,10 +317,16 @@ class MeasurementViewSet(CSVListMixin, ScopedReadOnlyViewSet):
         )
 
     def csv_rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        """The Python path (reference for the COPY path's bytes; see entry_export)."""
         table = MeasurementTable(visible_teams(self.request))
         rows = queryset.order_by(*self.ordering).values_list(*MEASUREMENT_VALUES)
         for values in rows.iterator(chunk_size=CSV_ITERATOR_CHUNK):
             yield table.row(values)
+
+    def csv_chunks(self, queryset: QuerySet) -> Iterator[bytes]:
+        from .entry_export import measurement_csv_chunks
+
+        return measurement_csv_chunks(self.csv_columns, queryset, visible_teams(self.request))
 
 
 DELETION_COLUMNS = ["uuid", "network", "team_uuid", "team_code", "indicator", "period", "deleted_at"]

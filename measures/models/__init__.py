@@ -23,11 +23,13 @@ from .definitions import (
 )
 from .entry import Measurement, MonthCompletion, MonthLock, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
+from .sync import ChartResultDeletion
 
 __all__ = [
     "DEFINITION_FIELDS",
     "Annotation",
     "ChartResult",
+    "ChartResultDeletion",
     "ChartSettings",
     "ChartStaleMark",
     "DriverDiagram",

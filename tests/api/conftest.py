@@ -166,6 +166,11 @@ def rich_world(world):
             scope="region", network=w.network, indicator=w.indicator, region=region, **common
         )
     ChartResult.objects.create(scope="national", network=w.network, indicator=w.indicator, **common)
+    # One deleted chart per team, for the chart results' deletions feed.
+    for team in (w.team_a, w.team_b):
+        ChartResult.objects.create(
+            scope="team", network=w.network, indicator=w.count_indicator, team=team, **common
+        ).delete()
     for network in (w.network, w.other_network):
         Seminar.objects.create(
             network=network,

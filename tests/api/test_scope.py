@@ -15,6 +15,7 @@ LIST_ENDPOINTS = [
     "measurements",
     "measurement-deletions",
     "chart-results",
+    "chart-result-deletions",
     "annotations",
     "pdsa-cycles",
     "seminars",
@@ -95,7 +96,10 @@ def test_a_region_token_gets_only_its_regions_chart_and_the_national_one(
     assert owners == [("national", ""), ("region", "Region Hovedstaden"), ("team", "team-a")]
 
 
-@pytest.mark.parametrize("endpoint", ["measurements", "chart-results", "annotations", "pdsa-cycles", "teams"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["measurements", "chart-results", "chart-result-deletions", "annotations", "pdsa-cycles", "teams"],
+)
 def test_a_team_member_sees_only_what_visible_to_allows(rich_world, client_for, endpoint):
     # The world's network anonymises peers: team A's viewer must not see team B through the API.
     w = rich_world

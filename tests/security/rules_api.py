@@ -90,6 +90,7 @@ LIST_NAMES = [
     "measurement",
     "measurement-deletion",
     "chart-result",
+    "chart-result-deletion",
     "annotation",
     "pdsa-cycle",
     "seminar",

@@ -1,0 +1,63 @@
+"""Tombstones for BI replicas: what the deletions feeds serve for rows that no longer exist.
+
+Measurements have their history (django-simple-history) and the measurement deletions feed reads
+it. Chart results keep no history (a recompute would add a row each time), so a deleted chart
+result leaves a `ChartResultDeletion` (measures.sync writes it before the row goes, whatever deletes
+it: a team, region or indicator removed, directly or by cascade).
+
+The references are ids without a database constraint: the team or region may be gone with the chart
+(that is often why it went), and the tombstone must outlive them. What the feed shows of them is
+copied into the tombstone.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Network, Organisation, Team
+
+from .charts import ChartResult
+
+
+class ChartResultDeletion(models.Model):
+    """A deleted chart result, for `/api/v1/chart-result-deletions/`."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, editable=False)
+    scope = models.CharField(_("niveau"), max_length=10, choices=ChartResult.Scope.choices)
+    network = models.ForeignKey(
+        Network, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("LKT")
+    )
+    network_slug = models.CharField(_("LKT"), max_length=60)
+    indicator_code = models.CharField(_("indikator"), max_length=40)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    team_uuid = models.UUIDField(_("team"), null=True, blank=True)
+    team_code = models.CharField(_("team"), max_length=40, blank=True)
+    # The chart's region: a region chart's own, a team chart's team's at the time of deletion.
+    region = models.ForeignKey(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    deleted_at = models.DateTimeField(_("slettet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("slettet diagramresultat")
+        verbose_name_plural = _("slettede diagramresultater")
+        indexes = [models.Index(fields=["deleted_at", "uuid"], name="measures_chartdel_keyset")]
+
+    def __str__(self) -> str:
+        return f"{self.network_slug} · {self.indicator_code} · {self.scope}"
