@@ -38,7 +38,8 @@ def test_a_team_member_switches_to_english_and_enters_data(page):
     numerator = page.locator("#n-ddd-2024-03")
     cell = page.locator("td", has=numerator)
     numerator.fill("612.5")
-    assert cell.locator("output").inner_text() == "61.25"
+    # 612.5 / 1,000 × 100 = 61.25, shown with the indicator's one decimal, in English
+    assert cell.locator("output").inner_text() == "61.3"
     numerator.press("ArrowRight")  # at the end of the text: to the denominator
     page.locator("#d-ddd-2024-03").press("Enter")  # one month down, which saves the cell
     page.wait_for_selector("td.is-saved >> text=Saved")
