@@ -71,6 +71,12 @@ class TeamAdmin(admin.ModelAdmin):
     filter_horizontal = ["organisations"]
     inlines = [TeamMembershipInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A team that leaves is deactivated (is_active), never deleted: deleting would cascade to its
+        # measurements, whose removal BI replicas learn from the deletions feed, and that feed is
+        # scoped by the team, which would then be gone.
+        return False
+
 
 @admin.register(TeamMembership)
 class TeamMembershipAdmin(admin.ModelAdmin):

@@ -137,3 +137,10 @@ def test_a_report_snapshot_is_a_record_the_admin_cannot_change_or_delete(world, 
     assert client.post(delete, {"post": "yes"}).status_code == 403
     snapshot.refresh_from_db()
     assert snapshot.status == ReportSnapshot.Status.QUEUED
+
+
+def test_a_team_cannot_be_deleted_in_the_admin_only_deactivated(world, client_for):
+    client = client_for(world.staff)
+    delete = reverse("admin:teams_team_delete", args=[world.team_a.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Team.objects.filter(pk=world.team_a.pk).exists()
