@@ -158,6 +158,7 @@ def run(users: list[tuple[str, str]]) -> None:
         f"open loop at 70 %: p50 {open_phase.percentile(0.5) / floor:.2f}x, "
         f"p95 {open_phase.percentile(0.95) / floor:.2f}x the single-user median (target p95 <= 2)"
     )
+    cb.print_queueing_reference(single, rate, "user")
     print(f"5xx in all phases: {single.server_errors + many.server_errors + open_phase.server_errors}")
 
 

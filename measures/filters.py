@@ -5,13 +5,23 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from teams.filters import UpdatedSinceFilter, by_code_or_uuid, by_region
+from teams.models import Team
 
-from .models import Annotation, ChartResult, ChartResultDeletion, Goal, Indicator, Measurement, PDSACycle
+from .models import (
+    Annotation,
+    ChartResult,
+    ChartResultDeletion,
+    Goal,
+    Indicator,
+    Measurement,
+    PDSACycle,
+    TeamDeletion,
+)
 from .months import parse_month_key
 
 HistoricalMeasurement = Measurement.history.model
@@ -91,6 +101,32 @@ class MeasurementFilter(TeamScopedFilter):
 
 
 class MeasurementDeletionFilter(TeamScopedFilter):
+    """Also finds the tombstones of a deleted team by what it was (see TeamDeletion); the view has
+    already narrowed the rows to what the requester may see."""
+
+    network = django_filters.CharFilter(method="filter_network", help_text="LKT'ets slug.")
+
+    # Subqueries, not joins: the history's team reference may point to no team, and a join on it
+    # (never promoted to an outer join, the reference is not nullable) would drop those rows.
+    def filter_network(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(self._teams(network__slug=value) | self._gone(network_slug=value))
+
+    def filter_team(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(
+            self._teams(by_code_or_uuid("", value)) | self._gone(by_code_or_uuid("team_", value))
+        )
+
+    def filter_region(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(self._teams(by_region("region__", value)) | self._gone(by_region("region__", value)))
+
+    @staticmethod
+    def _teams(*conditions: Q, **lookups) -> Q:
+        return Q(team_id__in=Team.objects.filter(*conditions, **lookups).values("id"))
+
+    @staticmethod
+    def _gone(*conditions: Q, **lookups) -> Q:
+        return Q(team_id__in=TeamDeletion.objects.filter(*conditions, **lookups).values("team_id"))
+
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indikatorens kode.")
     period_from = MonthFilter(field_name="period", lookup_expr="gte", help_text="Første måned, ÅÅÅÅ-MM.")
     period_to = MonthFilter(field_name="period", lookup_expr="lte", help_text="Sidste måned, ÅÅÅÅ-MM.")

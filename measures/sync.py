@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from teams.models import Network, Organisation, Team
 
-from .models import ChartResult, ChartResultDeletion, Indicator, Measurement
+from .models import ChartResult, ChartResultDeletion, Indicator, Measurement, TeamDeletion
 
 
 def _team_served(team: Team) -> tuple:
@@ -135,6 +135,25 @@ def _chart_deleted(sender, instance: ChartResult, **kwargs) -> None:
     )
 
 
+def _team_deleted(sender, instance: Team, **kwargs) -> None:
+    """Keep what the measurement deletions feed needs of a deleted team (before it and, by cascade,
+    its measurements are gone): the measurements' history rows only keep the team's id."""
+    TeamDeletion.objects.update_or_create(
+        team_id=instance.id,
+        defaults={
+            "team_uuid": instance.uuid,
+            "team_code": instance.code,
+            "network_id": instance.network_id,
+            "network_slug": Network.objects.filter(id=instance.network_id)
+            .values_list("slug", flat=True)
+            .first()
+            or "",
+            "region_id": instance.region_id,
+            "deleted_at": timezone.now(),
+        },
+    )
+
+
 def connect() -> None:
     """Called once from MeasuresConfig.ready()."""
     for model in SERVED:
@@ -144,3 +163,4 @@ def connect() -> None:
         _organisations_changed, sender=Team.organisations.through, dispatch_uid="sync-team-organisations"
     )
     pre_delete.connect(_chart_deleted, sender=ChartResult, dispatch_uid="sync-chart-deleted")
+    pre_delete.connect(_team_deleted, sender=Team, dispatch_uid="sync-team-deleted")

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from lkt.api import CSV_ITERATOR_CHUNK, UTCDateTimeField, iso_datetime
 from lkt.api_viewsets import CSVListMixin
 from teams.api import ScopedReadOnlyViewSet
-from teams.api_scope import visible_teams
+from teams.api_scope import request_token, visible_teams
 from teams.models import Team
 
 from ..filters import MeasurementDeletionFilter, MeasurementFilter
-from ..models import Indicator, Measurement
+from ..models import Indicator, Measurement, TeamDeletion
 from ..months import month_key
 from .common import MonthField
 
@@ -363,28 +363,49 @@ class MeasurementDeletionViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.G
     csv_name = "measurement-deletions"
     csv_columns = DELETION_COLUMNS
 
+    def _deleted_teams(self) -> QuerySet[TeamDeletion]:
+        """Deleted teams whose measurements' tombstones the requester sees: a token's, by the network
+        and region the team was in (as the chart deletions feed); a user sees teams that exist only."""
+        token = request_token(self.request)
+        if token is None:
+            return TeamDeletion.objects.none()
+        gone = TeamDeletion.objects.filter(network_id=token.network_id)
+        if token.region_id is not None:
+            gone = gone.filter(region_id=token.region_id)
+        return gone
+
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().filter(team_id__in=visible_teams(self.request).values("id"))
+        return (
+            super()
+            .get_queryset()
+            .filter(
+                Q(team_id__in=visible_teams(self.request).values("id"))
+                | Q(team_id__in=self._deleted_teams().values("team_id"))
+            )
+        )
 
     def _rows(self, values_iter) -> Iterator[tuple]:
+        # team id -> (network slug, team uuid, team code), for existing and deleted teams alike.
         teams = {
-            t.id: t
+            t.id: (t.network.slug, t.uuid, t.code)
             for t in visible_teams(self.request)
             .select_related("network")
             .only("id", "uuid", "code", "network__slug")
         }
+        for gone in self._deleted_teams().only("team_id", "network_slug", "team_uuid", "team_code"):
+            teams.setdefault(gone.team_id, (gone.network_slug, gone.team_uuid, gone.team_code))
         indicator_codes: dict[int, str] = {}
         for uuid, team_id, indicator_id, period, history_date in values_iter:
             if indicator_id not in indicator_codes:
                 indicator_codes[indicator_id] = (
                     Indicator.objects.filter(id=indicator_id).values_list("code", flat=True).first() or ""
                 )
-            team = teams[team_id]
+            network_slug, team_uuid, team_code = teams[team_id]
             yield (
                 uuid,
-                team.network.slug,
-                team.uuid,
-                team.code,
+                network_slug,
+                team_uuid,
+                team_code,
                 indicator_codes[indicator_id],
                 f"{period:%Y-%m}",
                 history_date,

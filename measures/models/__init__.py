@@ -23,7 +23,7 @@ from .definitions import (
 )
 from .entry import Measurement, MonthCompletion, MonthLock, RefusedMeasurement, ReminderSent
 from .improvement import DriverDiagram, DriverNode, PDSACycle
-from .sync import ChartResultDeletion
+from .sync import ChartResultDeletion, TeamDeletion
 
 __all__ = [
     "DEFINITION_FIELDS",
@@ -49,4 +49,5 @@ __all__ = [
     "PublicationStatus",
     "RefusedMeasurement",
     "ReminderSent",
+    "TeamDeletion",
 ]

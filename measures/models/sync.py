@@ -3,7 +3,9 @@
 Measurements have their history (django-simple-history) and the measurement deletions feed reads
 it. Chart results keep no history (a recompute would add a row each time), so a deleted chart
 result leaves a `ChartResultDeletion` (measures.sync writes it before the row goes, whatever deletes
-it: a team, region or indicator removed, directly or by cascade).
+it: a team, region or indicator removed, directly or by cascade). A deleted team leaves a
+`TeamDeletion`: its measurements' history rows stay, but the feed needs to know which network and
+region the team was in to show their tombstones to a token, and what it was called.
 
 The references are ids without a database constraint: the team or region may be gone with the chart
 (that is often why it went), and the tombstone must outlive them. What the feed shows of them is
@@ -61,3 +63,34 @@ class ChartResultDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_slug} · {self.indicator_code} · {self.scope}"
+
+
+class TeamDeletion(models.Model):
+    """A deleted team (deleted outside the admin, which only deactivates), for the measurement deletions feed."""
+
+    team = models.OneToOneField(
+        Team, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("team")
+    )
+    team_uuid = models.UUIDField(_("team"))
+    team_code = models.CharField(_("team"), max_length=40)
+    network = models.ForeignKey(
+        Network, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("LKT")
+    )
+    network_slug = models.CharField(_("LKT"), max_length=60)
+    region = models.ForeignKey(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    deleted_at = models.DateTimeField(_("slettet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("slettet team")
+        verbose_name_plural = _("slettede teams")
+
+    def __str__(self) -> str:
+        return f"{self.network_slug} · {self.team_code}"

@@ -92,6 +92,43 @@ def test_updated_since_returns_changes_and_deletions(world, make_token, token_cl
     assert client.get(DELETIONS, {"deleted_since": later}).json()["results"] == []
 
 
+def test_a_deleted_teams_measurements_reach_the_deletions_feed_of_tokens_that_saw_them(
+    rich_world, make_token, token_client
+):
+    """A team deleted outside the admin (a shell, a script) takes its measurements by cascade: their
+    tombstones are in the feed, scoped by the network and region the team was in."""
+    world = rich_world
+    doomed = {str(u) for u in Measurement.objects.filter(team=world.team_b).values_list("uuid", flat=True)}
+    assert doomed
+    since = timezone.now()
+    world.team_b.delete()
+
+    network = token_client(make_token())
+    gone = network.get(DELETIONS, {"updated_since": since.isoformat(), "page_size": 1000}).json()["results"]
+    assert {row["uuid"] for row in gone} == doomed
+    assert {(row["team_code"], row["team_uuid"], row["network"]) for row in gone} == {
+        ("team-b", str(world.team_b.uuid), world.network.slug)
+    }
+    # The filters find them by what the team was.
+    for params in ({"team": "team-b"}, {"team": str(world.team_b.uuid)}, {"network": world.network.slug}):
+        found = network.get(DELETIONS, {**params, "page_size": 1000}).json()["results"]
+        assert doomed <= {row["uuid"] for row in found}, params
+    team_a = network.get(DELETIONS, {"team": "team-a"}).json()["results"]
+    assert team_a and {row["team_code"] for row in team_a} == {"team-a"}
+    csv_gone = csv_rows(network.get(DELETIONS, {"format": "csv", "updated_since": since.isoformat()}))
+    assert {row["uuid"] for row in csv_gone} == doomed
+    assert {
+        row["uuid"]
+        for row in csv_rows(network.get(DELETIONS, {"format": "csv", "region": "Region Midtjylland"}))
+    } >= doomed
+
+    # A token of another region, or of another network, never saw the team and sees nothing of it.
+    region = token_client(make_token(region=world.hovedstaden))
+    assert region.get(DELETIONS, {"updated_since": since.isoformat()}).json()["results"] == []
+    other = token_client(make_token(network=world.other_network))
+    assert other.get(DELETIONS, {"updated_since": since.isoformat()}).json()["results"] == []
+
+
 def test_the_deletions_feed_streams_as_csv(world, make_token, token_client):
     Measurement.objects.filter(team=world.team_a, period=date(2024, 1, 1)).get().delete()
     rows = csv_rows(token_client(make_token()).get(DELETIONS, {"format": "csv"}))
