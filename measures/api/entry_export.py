@@ -218,20 +218,21 @@ def measurement_json_page(page: QuerySet, teams: QuerySet) -> list[str]:
         rows, row_params = _rows_from(page)
     except EmptyResultSet:
         return []
+    # One concat() call per row: a chain of `||` copies the growing text at every step.
     sql = f"""{lookups}
-        SELECT '{{"uuid":"' || m.uuid::text || '",' || m.t_json
-            || ',"indicator":' || m.i_code_json
-            || ',"indicator_version":' || m.indicator_version::text
-            || ',"period":"' || {PERIOD_SQL}
-            || '","numerator":' || coalesce(m.numerator::float8::text, 'null')
-            || ',"denominator":' || coalesce(m.denominator::float8::text, 'null')
-            || ',"value":' || coalesce(({VALUE_SQL})::float8::text, 'null')
-            || ',"unit":' || m.i_unit_json
-            || ',"nothing_to_report":' || CASE WHEN m.nothing_to_report THEN 'true' ELSE 'false' END
-            || ',"comment":' || to_json(m.comment)::text
-            || ',"version":' || m.version::text
-            || ',"updated_at":"' || {_iso_sql("m.updated_at")}
-            || '","synced_at":"' || {_iso_sql("m.synced_at")} || '"}}'
+        SELECT concat('{{"uuid":"', m.uuid, '",', m.t_json,
+            ',"indicator":', m.i_code_json,
+            ',"indicator_version":', m.indicator_version,
+            ',"period":"', {PERIOD_SQL},
+            '","numerator":', coalesce(m.numerator::float8::text, 'null'),
+            ',"denominator":', coalesce(m.denominator::float8::text, 'null'),
+            ',"value":', coalesce(({VALUE_SQL})::float8::text, 'null'),
+            ',"unit":', m.i_unit_json,
+            ',"nothing_to_report":', CASE WHEN m.nothing_to_report THEN 'true' ELSE 'false' END,
+            ',"comment":', to_json(m.comment),
+            ',"version":', m.version,
+            ',"updated_at":"', {_iso_sql("m.updated_at")},
+            '","synced_at":"', {_iso_sql("m.synced_at")}, '"}}')
         {rows}
         ORDER BY m.synced_at, m.uuid
     """
