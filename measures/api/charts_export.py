@@ -90,7 +90,9 @@ def _cell_sql(text: str, value: str) -> str:
     A number's text is never changed by neutralisation (it cannot start with a trigger other than
     "-", and then it is a plain number), so every text goes through it, as csv_cell's strings do.
     """
-    return f"CASE WHEN {_exponent_sql(text, value)} THEN ({text})::float8::text ELSE {sql_neutralised(text)} END"
+    return (
+        f"CASE WHEN {_exponent_sql(text, value)} THEN ({text})::float8::text ELSE {sql_neutralised(text)} END"
+    )
 
 
 def _period_sql(text: str, value: str) -> str:
