@@ -157,6 +157,22 @@ class Network:
             url, params = body.get("next"), None
         return rows
 
+    def api_json_served(self) -> int:
+        """The same pages as api_json, but the client reads only `next` and counts the rows (a row
+        object's `{"uuid":"` cannot occur inside a JSON string, where its quotes are escaped): the
+        server's share, without the client's json.loads of every page."""
+        import json
+
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {self.raw_token}")
+        url, params, rows = "/api/v1/measurements/", {"page_size": 5000}, 0
+        while url:
+            response = client.get(url, params)
+            assert response.status_code == 200, response.status_code
+            head, _, results = response.content.partition(b',"results":')
+            rows += results.count(b'{"uuid":"')
+            url, params = json.loads(head + b"}").get("next"), None
+        return rows
+
     FLOOR_SQL = """
         SELECT m.uuid, n.slug, t.uuid, t.code, t.name, r.name, i.code, m.indicator_version, m.period,
                m.numerator, m.denominator, i.unit, m.nothing_to_report, m.comment, m.version,
@@ -169,6 +185,55 @@ class Network:
         WHERE t.network_id = %s
         ORDER BY m.synced_at, m.uuid
     """
+
+    def api_chart_csv(self) -> int:
+        """The chart points as CSV, as served (COPY on PostgreSQL, the plain-cursor path on SQLite)."""
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {self.raw_token}")
+        response = client.get("/api/v1/chart-results/", {"format": "csv"})
+        assert response.status_code == 200, response.status_code
+        return sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+
+    def api_chart_csv_python(self) -> int:
+        """The same file through the Python path (the reference the fast paths are tested against)."""
+        from lkt.api_viewsets import CSVListMixin
+        from measures.api.charts import ChartResultViewSet
+
+        fast = ChartResultViewSet.csv_chunks
+        ChartResultViewSet.csv_chunks = CSVListMixin.csv_chunks
+        try:
+            return self.api_chart_csv()
+        finally:
+            ChartResultViewSet.csv_chunks = fast
+
+    CHART_KEYS = (
+        "period", "numerator", "denominator", "y", "cl", "lcl", "ucl", "part", "baseline", "include",
+        "runs_signal", "sigma_signal", "n_teams",
+    )  # fmt: skip
+
+    def chart_copy_floor(self) -> int:
+        """COPY of the same columns: the charts' own columns and each point's values as jsonb gives them."""
+        keys = ", ".join(f"e.p ->> '{key}'" for key in self.CHART_KEYS)
+        sql = f"""
+            SELECT c.uuid, c.scope, n.slug, i.code, t.uuid, t.code, t.name, coalesce(r.name, tr.name),
+                c.chart_type, c.variation, c.assurance, {keys}
+            FROM measures_chartresult c
+            JOIN teams_network n ON n.id = c.network_id
+            JOIN measures_indicator i ON i.id = c.indicator_id
+            LEFT JOIN teams_team t ON t.id = c.team_id
+            LEFT JOIN teams_organisation r ON r.id = c.region_id
+            LEFT JOIN teams_organisation tr ON tr.id = t.region_id
+            CROSS JOIN LATERAL jsonb_array_elements(c.data -> 'points') WITH ORDINALITY AS e(p, ord)
+            WHERE c.network_id = {int(self.network.id)} AND c.computed_at IS NOT NULL
+            ORDER BY c.synced_at, c.uuid, e.ord
+        """
+        size = 0
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
+        ):
+            for chunk in copy:
+                size += len(chunk)
+        return size
 
     def copy_floor(self) -> int:
         sql = self.FLOOR_SQL % int(self.network.id)
@@ -486,6 +551,26 @@ def section_api(net: Network, runs: int, series: int) -> None:
         f"{'COPY TO STDOUT' if connection.vendor == 'postgresql' else 'cursor fetch + csv.writer'}; "
         f"<= {CSV_TARGET_RATIO}x: {met(ratio <= CSV_TARGET_RATIO)})",
     )
+    points = net.api_chart_csv()
+    assert net.api_chart_csv_python() == points
+    chart_times = timed(net.api_chart_csv, runs)
+    python_times = timed(net.api_chart_csv_python, runs)
+    if connection.vendor == "postgresql":
+        chart_floor = timed(net.chart_copy_floor, runs)
+        chart_ratio = statistics.median(chart_times) / statistics.median(chart_floor)
+        line(
+            "API chart-points CSV",
+            chart_times,
+            chart_floor,
+            f"({points:,} points, {points / statistics.median(chart_times):,.0f} rows/s; floor: COPY TO "
+            f"STDOUT of the points' values; <= {CSV_TARGET_RATIO}x: {met(chart_ratio <= CSV_TARGET_RATIO)})",
+        )
+    else:
+        print(f"{'API chart-points CSV':<22} {fmt(chart_times)} | ({points:,} points, plain-cursor path)")
+    print(
+        f"{'  the Python path':<22} {fmt(python_times)} | "
+        f"{statistics.median(python_times) / statistics.median(chart_times):.1f}x the served export's time"
+    )
     assert net.api_json() == rows
     json_times = timed(net.api_json, runs)
     rate = rows / statistics.median(json_times)
@@ -493,6 +578,12 @@ def section_api(net: Network, runs: int, series: int) -> None:
         f"{'API JSON paging':<22} {fmt(json_times)} | {rate:,.0f} rows/s, "
         f"{statistics.median(json_times) / statistics.median(csv_times):.1f}x the CSV export's time "
         f"(>= {JSON_TARGET_ROWS:,} rows/s: {met(rate >= JSON_TARGET_ROWS)})"
+    )
+    assert net.api_json_served() == rows
+    served_times = timed(net.api_json_served, runs)
+    print(
+        f"{'  served, not parsed':<22} {fmt(served_times)} | {rows / statistics.median(served_times):,.0f} rows/s "
+        f"(the same pages; the client reads only `next`: the server's share of the line above)"
     )
 
 

@@ -96,13 +96,19 @@ class KeysetPagination(BasePagination):
             raise NotFound(gettext("Ugyldig cursor.")) from exc
 
     def _after(self, values: list) -> Q:
-        """(f1, f2, ...) > (v1, v2, ...) as OR-ed prefixes; the database uses the (f1, f2) index."""
+        """(f1, f2, ...) > (v1, v2, ...) as OR-ed prefixes, AND f1 >= v1.
+
+        The OR alone is only a filter: PostgreSQL reads the (f1, f2) index from its start and
+        drops every row before the cursor, so page n reads n pages. `f1 >= v1` (implied by the
+        OR) is an index condition that starts the scan at the cursor."""
         condition = Q()
         for i, name in enumerate(self.fields):
             step = Q(**{f"{name}__gt": values[i]})
             for prior, value in zip(self.fields[:i], values[:i], strict=True):
                 step &= Q(**{prior: value})
             condition |= step
+        if len(self.fields) > 1:
+            condition = Q(**{f"{self.fields[0]}__gte": values[0]}) & condition
         return condition
 
     def page_queryset(self, queryset, request, view=None):

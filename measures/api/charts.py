@@ -273,7 +273,13 @@ class ChartResultViewSet(CSVListMixin, ScopedReadOnlyViewSet):
             | Q(scope=ChartResult.Scope.NATIONAL, network__in=visible_networks(self.request))
         )
 
+    def csv_chunks(self, queryset: QuerySet) -> Iterator[bytes]:
+        from .charts_export import chart_point_csv_chunks
+
+        return chart_point_csv_chunks(self.csv_columns, queryset, self.request)
+
     def csv_rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        """The Python path (reference for the fast paths' bytes; see charts_export)."""
         cache: dict = {}
         for result in queryset.order_by(*self.ordering).iterator(chunk_size=200):
             region = result.region or (result.team.region if result.team else None)

@@ -172,7 +172,7 @@ def _sql(queryset: QuerySet, teams: QuerySet) -> tuple[str, list]:
             m.indicator_version, {PERIOD_SQL},
             trim_scale(m.numerator), trim_scale(m.denominator), trim_scale({value}),
             i.unit,
-            CASE WHEN m.nothing_to_report THEN 'true' ELSE 'false' END,
+            m.nothing_to_report::text,
             {text("m.comment")},
             m.version,
             {_iso_sql("m.updated_at")},
@@ -218,20 +218,21 @@ def measurement_json_page(page: QuerySet, teams: QuerySet) -> list[str]:
         rows, row_params = _rows_from(page)
     except EmptyResultSet:
         return []
+    # One concat() call per row: a chain of `||` copies the growing text at every step.
     sql = f"""{lookups}
-        SELECT '{{"uuid":"' || m.uuid::text || '",' || m.t_json
-            || ',"indicator":' || m.i_code_json
-            || ',"indicator_version":' || m.indicator_version::text
-            || ',"period":"' || {PERIOD_SQL}
-            || '","numerator":' || coalesce(m.numerator::float8::text, 'null')
-            || ',"denominator":' || coalesce(m.denominator::float8::text, 'null')
-            || ',"value":' || coalesce(({VALUE_SQL})::float8::text, 'null')
-            || ',"unit":' || m.i_unit_json
-            || ',"nothing_to_report":' || CASE WHEN m.nothing_to_report THEN 'true' ELSE 'false' END
-            || ',"comment":' || to_json(m.comment)::text
-            || ',"version":' || m.version::text
-            || ',"updated_at":"' || {_iso_sql("m.updated_at")}
-            || '","synced_at":"' || {_iso_sql("m.synced_at")} || '"}}'
+        SELECT concat('{{"uuid":"', m.uuid, '",', m.t_json,
+            ',"indicator":', m.i_code_json,
+            ',"indicator_version":', m.indicator_version,
+            ',"period":"', {PERIOD_SQL},
+            '","numerator":', coalesce(m.numerator::float8::text, 'null'),
+            ',"denominator":', coalesce(m.denominator::float8::text, 'null'),
+            ',"value":', coalesce(({VALUE_SQL})::float8::text, 'null'),
+            ',"unit":', m.i_unit_json,
+            ',"nothing_to_report":', m.nothing_to_report::text,
+            ',"comment":', to_json(m.comment),
+            ',"version":', m.version,
+            ',"updated_at":"', {_iso_sql("m.updated_at")},
+            '","synced_at":"', {_iso_sql("m.synced_at")}, '"}}')
         {rows}
         ORDER BY m.synced_at, m.uuid
     """
