@@ -68,16 +68,19 @@ def peer_labels(
 ) -> dict[int, PeerLabel]:
     """Labels of the network's teams as `viewer` may see them, keyed by team id; hidden teams are absent.
 
-    Pass `teams` (every team of the network) and `access` when the caller already has them; the
-    function then makes one query (the viewer's own teams).
+    Pass `teams` (every team of the network) and `access` (the viewer's, from network_access) when
+    the caller already has them; the function then makes one query (the viewer's own teams), none
+    when the viewer has no team in the network.
     """
     if access is None:
         access = network_access(viewer, network)
     if teams is None:
         teams = list(Team.objects.filter(network=network).select_related("region"))
+    # The access already knows whether the viewer is in a team of the network (network_access asks
+    # exactly that): only then are their own teams read.
     own_ids = (
         set(Team.objects.filter(network=network, memberships__user=viewer).values_list("id", flat=True))
-        if viewer.is_authenticated
+        if viewer.is_authenticated and access.is_team_member
         else set()
     )
     mode = network.peer_visibility

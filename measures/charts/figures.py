@@ -8,7 +8,8 @@ Also here: the one-line Danish interpretation under each chart and the NHS Makin
 icons (variation and assurance) for a result.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -517,6 +518,15 @@ class _Figure:
     traces: list[dict]
     shapes: list[dict]
     annotations: list[dict]
+    # The hover texts' translated phrases, looked up once per figure (a national chart's 36 points
+    # would otherwise ask gettext for the same phrase 36 times).
+    phrases: dict = field(default_factory=dict)
+
+    def phrase(self, key, translate: Callable[[], str]) -> str:
+        text = self.phrases.get(key)
+        if text is None:
+            text = self.phrases[key] = translate()
+        return text
 
     def hover(self, point: dict, period: date) -> str:
         text = f"{month_label(period, long=True)}: {format_value(point.get('y'), self.decimals)} {self.unit}".strip()
@@ -528,19 +538,22 @@ class _Figure:
                 f"{format_value(point['denominator'], RAW_DECIMALS)}"
             )
         if point.get("n_teams") is not None:
+            n = point["n_teams"]
             if point.get("n_active"):
-                text += "<br>" + gettext("%(n)s af %(active)s teams") % {
-                    "n": point["n_teams"],
+                text += "<br>" + self.phrase("of", lambda: gettext("%(n)s af %(active)s teams")) % {
+                    "n": n,
                     "active": point["n_active"],
                 }
             else:
-                text += "<br>" + ngettext("%(n)s team", "%(n)s teams", point["n_teams"]) % {
-                    "n": point["n_teams"]
-                }
+                text += "<br>" + self.phrase(
+                    ("teams", n), lambda: ngettext("%(n)s team", "%(n)s teams", n)
+                ) % {"n": n}
         if point.get("provisional"):
-            text += "<br>" + gettext("Foreløbig: for få teams har indberettet")
+            text += "<br>" + self.phrase(
+                "provisional", lambda: gettext("Foreløbig: for få teams har indberettet")
+            )
         elif not point.get("include", True):
-            text += "<br>" + gettext("Udeladt af beregningen")
+            text += "<br>" + self.phrase("excluded", lambda: gettext("Udeladt af beregningen"))
         return text
 
 
@@ -1057,7 +1070,11 @@ def table_rows(data: dict) -> list[dict[str, Any]]:
 
 
 def has_limits(data: dict) -> bool:
-    return any(point.get("ucl") is not None or point.get("lcl") is not None for point in clean_points(data))
+    # As clean_points reads the limits, without copying every point.
+    return any(
+        number_or_none(point.get("ucl")) is not None or number_or_none(point.get("lcl")) is not None
+        for point in data.get("points") or []
+    )
 
 
 # --- Funnel plots ---------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from measures.months import current_month, months_back, previous_month
 from measures.selectors.definitions import published_indicators
 from measures.selectors.entry import MonthStatus, team_completeness
 from teams.access import NetworkAccess
-from teams.models import Network, Organisation, Sector, Team
+from teams.models import Network, NetworkMembership, Organisation, Sector, Team
 from teams.peers import PeerLabel, peer_labels
 
 from .entry import OverdueTeam, due_indicators, network_overdue_teams, run_window
@@ -578,12 +578,25 @@ class _Teams:
         return _expected_per_month(self.network, self.indicators, self.periods)
 
     def facts(self) -> dict:
-        """The matrix's and heat map's numbers (cached under the stamp; loaded only when needed)."""
+        """The variation of every team chart, for the goals and the sort (cached under the stamp;
+        loaded only when needed)."""
         if self._facts is None:
-            self._facts = _network_facts(
-                self.network, self.indicators, self.periods, self.expected, self.stamp
-            )
+            self._facts = _network_facts(self.network, self.stamp)
         return self._facts
+
+
+_TEAM_FIELDS = (
+    "id",
+    "uuid",
+    "network_id",
+    "name",
+    "region_id",
+    "sector",
+    "is_active",
+    "region__id",
+    "region__uuid",
+    "region__name",
+)
 
 
 def _network_teams(
@@ -597,7 +610,13 @@ def _network_teams(
     today: date | None,
 ) -> _Teams:
     network = access.network
-    teams = list(Team.objects.filter(network=network, is_active=True).select_related("region"))
+    teams = list(
+        Team.objects.filter(network=network, is_active=True)
+        .select_related("region")
+        # What the labels, filters and rows read of a team and its region (200 full rows are
+        # measurable on every request).
+        .only(*_TEAM_FIELDS)
+    )
     labels = peer_labels(network, user, access=access, teams=teams)
     indicators = list(published_indicators(network=network, by_goal=True))
     by_code = {indicator.code: indicator for indicator in indicators}
@@ -616,8 +635,8 @@ def _network_teams(
         stamp=stamp,
         today=today,
     )
-    if sort in by_code:  # by one indicator's variation: needs every shown team's summary
-        teams_.ordered = _sorted_teams(shown, labels, teams_.facts()["summaries"], sort, indicators)
+    if sort in by_code:  # by one indicator's variation: needs every shown team's variation
+        teams_.ordered = _sorted_teams(shown, labels, teams_.facts()["variations"], sort, indicators)
     else:
         teams_.ordered = _sorted_teams(shown, labels, {}, sort, indicators)
     return teams_
@@ -661,7 +680,7 @@ def small_multiples_stamp(*, access: NetworkAccess, user: User | AnonymousUser) 
         )
     own = tuple(
         sorted(teams.filter(memberships__user=user).values_list("id", flat=True))
-        if user.is_authenticated
+        if user.is_authenticated and access.is_team_member  # (no team here: no own teams to read)
         else ()
     )
     return (
@@ -680,28 +699,14 @@ def cache_key(*parts) -> str:
     return f"netdash:{parts[0]}:{digest}"
 
 
-def _network_facts(
-    network: Network,
-    indicators: list[Indicator],
-    periods: list[date],
-    expected: dict[date, set[int]],
-    stamp: str,
-) -> dict:
-    """The viewer-independent numbers behind the matrix, the goals and the heat map, cached under the
-    chart rows' stamp: the summary of every team chart and the reported indicators per team and month."""
-    key = cache_key(
-        "facts",
-        network.id,
-        stamp,
-        tuple(periods),
-        tuple((p, tuple(sorted(ids))) for p, ids in expected.items()),
-    )
+def _network_facts(network: Network, stamp: str) -> dict:
+    """The viewer-independent numbers behind the goals and the sort, cached under the chart rows'
+    stamp: the variation and number of points of every team chart (summary columns only: the chart
+    data of the page's teams is read only for their matrix cells, see _team_chart_summaries)."""
+    key = cache_key("facts", network.id, stamp)
     facts = cache.get(key)
     if facts is None:
-        facts = {
-            "summaries": _team_chart_summaries(network),
-            "reported": _reported_per_team_month(network, periods, expected),
-        }
+        facts = {"variations": _team_chart_variations(network)}
         cache.set(key, facts, NETWORK_CACHE_SECONDS)
     return facts
 
@@ -714,6 +719,25 @@ def _page(n_teams: int, page: int | None) -> tuple[TeamPage, slice]:
     start = (number - 1) * TEAMS_PER_PAGE
     end = min(start + TEAMS_PER_PAGE, n_teams)
     return TeamPage(number, n_pages, n_teams, start + 1 if n_teams else 0, end), slice(start, end)
+
+
+def _openable_team_ids(access: NetworkAccess, user: User | AnonymousUser, team_ids: list[int]) -> set[int]:
+    """Which of the network's teams `team_ids` the viewer may open (Team.objects.visible_to).
+
+    Where visible_to grants the whole network, the access already says so and no query is needed:
+    staff, the national project leads and the expert group, and team members of a network whose
+    peers are named. Anyone else (coordinators, observers, members of anonymised networks): the
+    queryset decides."""
+    if not team_ids or not user.is_authenticated or not user.is_active:
+        return set()
+    whole_network = (
+        access.is_staff
+        or access.roles & {NetworkMembership.Role.NATIONAL_LEAD, NetworkMembership.Role.EXPERT}
+        or (access.is_team_member and access.network.peer_visibility == Network.PeerVisibility.NAMED)
+    )
+    if whole_network:
+        return set(team_ids)
+    return set(Team.objects.visible_to(user).filter(id__in=team_ids).values_list("id", flat=True))
 
 
 def network_dashboard(
@@ -751,22 +775,19 @@ def network_dashboard(
     labels = teams.labels
     team_page, window = _page(len(teams.ordered), page)
     page_teams = teams.ordered[window]
-    openable = set(
-        Team.objects.visible_to(user)
-        .filter(id__in=[team.id for team in page_teams])
-        .values_list("id", flat=True)
-    )
+    openable = _openable_team_ids(access, user, [team.id for team in page_teams])
 
     def build_rows() -> list[TeamRow]:
-        facts = teams.facts()
+        # Only the page's teams: their charts' summaries and their reported months.
+        page_ids = [team.id for team in page_teams]
         return _team_rows(
             page_teams,
             labels=labels,
             openable=openable,
             indicators=teams.indicators,
-            summaries=facts["summaries"],
+            summaries=_team_chart_summaries(network, page_ids),
             periods=teams.periods,
-            reported=facts["reported"],
+            reported=_reported_per_team_month(network, teams.periods, teams.expected, page_ids),
             expected=teams.expected,
         )
 
@@ -919,13 +940,18 @@ def _filtered_teams(visible: list[Team], labels: dict, *, region: str, sector: s
     return shown
 
 
-def _team_chart_summaries(network: Network) -> dict[tuple[int, int], dict]:
-    """(team id, indicator id) -> the summary columns of its chart and the side of the signal.
+def _team_chart_summaries(network: Network, team_ids: list[int]) -> dict[tuple[int, int], dict]:
+    """(team id, indicator id) -> the summary columns of the chart of each of `team_ids` and the
+    side of the signal.
 
     The matrix reads only these, not the whole data."""
     return {
         (row["team_id"], row["indicator_id"]): row
-        for row in ChartResult.objects.filter(network=network, scope=ChartResult.Scope.TEAM).values(
+        for row in ChartResult.objects.filter(
+            network=network, scope=ChartResult.Scope.TEAM, team_id__in=team_ids
+        )
+        .order_by()
+        .values(
             "team_id",
             "indicator_id",
             "variation",
@@ -937,6 +963,19 @@ def _team_chart_summaries(network: Network) -> dict[tuple[int, int], dict]:
     }
 
 
+def _team_chart_variations(network: Network) -> dict[tuple[int, int], tuple[str, int]]:
+    """(team id, indicator id) -> (variation, number of points) of every team chart of the network:
+    summary columns only, no chart data read."""
+    return {
+        (team_id, indicator_id): (variation, n_points)
+        for team_id, indicator_id, variation, n_points in ChartResult.objects.filter(
+            network=network, scope=ChartResult.Scope.TEAM
+        )
+        .order_by()
+        .values_list("team_id", "indicator_id", "variation", "n_points")
+    }
+
+
 def _expected_per_month(
     network: Network, indicators: list[Indicator], periods: list[date]
 ) -> dict[date, set[int]]:
@@ -945,10 +984,10 @@ def _expected_per_month(
 
 
 def _reported_per_team_month(
-    network: Network, periods: list[date], expected: dict[date, set[int]]
+    network: Network, periods: list[date], expected: dict[date, set[int]], team_ids: list[int]
 ) -> dict[tuple[int, date], int]:
-    """(team id, month) -> expected indicators reported (a value or "nothing to report"), counted in
-    the database (one row per team and month, not one per value)."""
+    """(team id, month) -> expected indicators reported (a value or "nothing to report") by each of
+    `team_ids`, counted in the database (one row per team and month, not one per value)."""
     condition = Q(pk__in=[])
     for period in periods:
         if expected[period]:
@@ -956,7 +995,10 @@ def _reported_per_team_month(
     return {
         (row["team_id"], row["period"]): row["n"]
         for row in Measurement.objects.filter(
-            condition, team__network=network, indicator__status=PublicationStatus.PUBLISHED
+            condition,
+            team__network=network,
+            team_id__in=team_ids,
+            indicator__status=PublicationStatus.PUBLISHED,
         )
         .values("team_id", "period")
         .annotate(n=Count("id"))
@@ -1028,7 +1070,11 @@ def national_cards(
 
 
 def _sorted_teams(
-    teams: list[Team], labels: dict, summaries: dict, sort: str, indicators: list[Indicator]
+    teams: list[Team],
+    labels: dict,
+    variations: dict[tuple[int, int], tuple[str, int]],
+    sort: str,
+    indicators: list[Indicator],
 ) -> list[Team]:
     """By label, or by one indicator's variation (concerns first) when `sort` is its code."""
     ordered = sorted(teams, key=lambda team: labels[team.id].label.lower())
@@ -1037,8 +1083,8 @@ def _sorted_teams(
         indicator_id = by_code[sort].id
 
         def rank(team: Team) -> int:
-            row = summaries.get((team.id, indicator_id))
-            variation = row["variation"] if row is not None and row["n_points"] else ""
+            row = variations.get((team.id, indicator_id))
+            variation = row[0] if row is not None and row[1] else ""
             return figures.VARIATION_RANK.get(variation, 5)
 
         ordered.sort(key=rank)
@@ -1054,13 +1100,13 @@ def _cached_goal_progress(teams: _Teams) -> list[GoalProgress]:
     if sets is None:
         improving: dict[int, set[int]] = defaultdict(set)
         concern: dict[int, set[int]] = defaultdict(set)
-        for (team_id, indicator_id), row in teams.facts()["summaries"].items():
+        for (team_id, indicator_id), (variation, _n_points) in teams.facts()["variations"].items():
             goal_id = goal_of.get(indicator_id)
             if goal_id is None:
                 continue
-            if row["variation"] == ChartResult.Variation.IMPROVEMENT:
+            if variation == ChartResult.Variation.IMPROVEMENT:
                 improving[goal_id].add(team_id)
-            elif row["variation"] == ChartResult.Variation.CONCERN:
+            elif variation == ChartResult.Variation.CONCERN:
                 concern[goal_id].add(team_id)
         sets = {
             goal_id: (frozenset(improving[goal_id]), frozenset(concern[goal_id]))
@@ -1193,7 +1239,6 @@ def followed_teams(*, user: User | AnonymousUser) -> list[tuple[Network, list[Fo
     Three queries per network whatever the number of teams (see network_overdue_teams); the user's
     own teams are on the home page already and are left out here.
     """
-    from teams.models import NetworkMembership
 
     networks = (
         Network.objects.filter(memberships__user=user, memberships__role=NetworkMembership.Role.OBSERVER)

@@ -23,6 +23,7 @@ from measures.models import Goal, Indicator, PublicationStatus
 from measures.selectors import dashboards as selectors
 from measures.selectors import funnels
 from measures.selectors.entry import team_completeness
+from measures.templatetags.lkt_charts import heat_class, percent
 from measures.views.chart_settings import chart_settings_panel
 from measures.views.team_cards import render_team_cards
 from teams.access import get_network_for_user, get_team_for_user, network_access
@@ -154,8 +155,9 @@ def _rows_html(request: HttpRequest, dashboard) -> dict:
     parts = cache.get(key)
     if parts is None:
         rows = dashboard.build_rows()
+        lines = list(zip(rows, _matrix_cells_html(request, rows), _heat_cells(rows), strict=True))
         parts = {
-            name: render_to_string(template, {"rows": rows}, request=request)
+            name: render_to_string(template, {"lines": lines}, request=request)
             for name, template in (
                 ("matrix_rows_html", "measures/dashboards_network_matrix_rows.html"),
                 ("heat_rows_html", "measures/dashboards_network_heat_rows.html"),
@@ -163,6 +165,44 @@ def _rows_html(request: HttpRequest, dashboard) -> dict:
         }
         cache.set(key, parts, selectors.NETWORK_CACHE_SECONDS)
     return {name: mark_safe(html) for name, html in parts.items()}  # our own templates' output
+
+
+def _matrix_cells_html(request: HttpRequest, rows) -> list[list[str]]:
+    """Each row's matrix cells as HTML. A page has 240 cells but only a few kinds of cell (variation,
+    target and updating marks), so each kind is rendered once and reused."""
+    rendered: dict[tuple, str] = {}
+    html = []
+    for row in rows:
+        row_html = []
+        for cell in row.cells:
+            kind = (
+                cell.has_result,
+                cell.is_stale,
+                (cell.variation_icon.src, cell.variation_icon.alt) if cell.variation_icon else None,
+                (cell.assurance_icon.src, cell.assurance_icon.alt) if cell.assurance_icon else None,
+            )
+            if kind not in rendered:
+                rendered[kind] = render_to_string(
+                    "measures/dashboards_network_matrix_cell.html", {"cell": cell}, request=request
+                )
+            row_html.append(mark_safe(rendered[kind]))  # our own template's output
+        html.append(row_html)
+    return html
+
+
+def _heat_cells(rows) -> list[list[tuple[str, str]]]:
+    """Each row's completeness as (CSS class, percentage text); the shares of a page take few
+    distinct values, each formatted once."""
+    shown: dict[float | None, tuple[str, str]] = {}
+    cells = []
+    for row in rows:
+        row_cells = []
+        for share in row.completeness:
+            if share not in shown:
+                shown[share] = (heat_class(share), percent(share))
+            row_cells.append(shown[share])
+        cells.append(row_cells)
+    return cells
 
 
 def _national_html(request: HttpRequest, dashboard) -> str:
