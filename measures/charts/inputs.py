@@ -322,10 +322,12 @@ class _Loader:
         inputs = _base_inputs(indicator, row.scope)
         if row.scope == ChartResult.Scope.TEAM:
             key = (row.team_id, indicator.id)
+            # `_reported` inline, the property read once per series, not once per month.
+            needs_denominator = indicator.has_denominator
             values = {
                 period: (_float(numerator), _float(denominator), None)
                 for period, numerator, denominator in self.series.get(key, [])
-                if _reported(indicator, numerator, denominator)
+                if numerator is not None and (denominator is not None or not needs_denominator)
             }
             _fill_series(inputs, values)
             # The team's own baseline, else the network's baseline period of the indicator.
