@@ -16,9 +16,10 @@ Life of a ChartResult row:
    and leaves the row stale for the sweep.
 3. The task reads `stale_since` first, then the inputs, computes, and writes only where
    `stale_since` is unchanged: data that changed meanwhile are never hidden behind a fresh chart.
-   Rows are written in short batched transactions, and claims are renewed while computing, so a
-   killed worker's rows are free again within `claim_seconds()` (CHART_CLAIM_SECONDS, at most half
-   the sweep interval).
+   Rows are written in short batched transactions (on PostgreSQL outside a transaction by a
+   second connection, while the engine computes the next batch), and claims are renewed while
+   computing, so a killed worker's rows are free again within `claim_seconds()`
+   (CHART_CLAIM_SECONDS, at most half the sweep interval).
 4. The beat sweep is a safety net only (a lost task, a broker that was down): it claims stale rows in bounded batches (select_for_update(skip_locked=True) where
    the database has it, a conditional UPDATE otherwise), so several sweeps share the work. A
    sweep that finds rows still claimed sweeps once more when those claims have lapsed, so a

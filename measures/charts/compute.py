@@ -6,9 +6,11 @@ import json
 import logging
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 import psycopg
 from django.db import connection, transaction
 from django.db.models import F
@@ -35,6 +37,15 @@ def _iso(day: date | None) -> str | None:
 
 
 _INF = float("inf")
+
+
+def _json_text(data: dict[str, Any]) -> str:
+    """The stored JSON of a chart result: orjson (ten times json.dumps on these float lists), the
+    standard encoder for whatever orjson refuses (a non-str key, an int beyond 64 bits)."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    except TypeError:
+        return json.dumps(data)
 
 
 def _number(value: float | None) -> float | str | None:
@@ -315,94 +326,153 @@ def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- recomputing rows
 
 
-def _recompute_rows(result_ids: list[int], *, force: bool = False) -> int:
+def _recompute_rows(result_ids: list[int], *, force: bool = False, just_claimed: bool = False) -> int:
     """Recompute claimed rows; returns how many the engine computed.
 
     Reads `stale_since` before the inputs and writes only where it is unchanged, so a save that
     committed while we computed keeps its row stale (and enqueues or waits for the sweep).
     Rows whose input hash still matches are only marked fresh, not computed again.
+    `just_claimed`: the caller (a sweep) claimed the rows a moment ago, so their claims need no
+    renewal before computing (one UPDATE of every row less).
     """
     if not result_ids:
         return 0
     # Renewed at once: a task's claim was taken at enqueue time with room for queueing; from now
     # on it lasts claim_seconds() at a time, so a worker killed mid-computation frees its rows soon.
-    chart_results_claim_renew(result_ids=result_ids)
+    if not just_claimed:
+        chart_results_claim_renew(result_ids=result_ids)
     renewed = time.monotonic()
     # The old `data` is overwritten, never read: not fetching it saves decoding every stored chart.
+    # order_by("id"): the model's default ordering would join team, region and network for nothing.
     rows = list(
-        ChartResult.objects.filter(id__in=result_ids).select_related("indicator__network").defer("data")
+        ChartResult.objects.filter(id__in=result_ids)
+        .select_related("indicator__network")
+        .defer("data")
+        .order_by("id")
     )
     loader = _Loader(rows)
-    # Compute everything first, then write: row locks are held only while writing, never while
-    # the engine runs.
-    writes: list[tuple[ChartResult, dict[str, Any] | None]] = []
+    fresh: list[tuple[ChartResult, dict[str, Any] | None]] = []
     to_compute: list[tuple[ChartResult, SeriesInputs, str]] = []
     for row in rows:
         inputs = loader.inputs(row)
         input_hash = inputs.input_hash()
         if not force and input_hash == row.input_hash and row.engine_version == spc.ENGINE_VERSION:
-            writes.append((row, None))
+            fresh.append((row, None))
         else:
             to_compute.append((row, inputs, input_hash))
-    # One series (a task after a save) goes through the single engine; many through the batch.
-    if len(to_compute) == 1:
-        computed_data = [chart_compute(to_compute[0][1])]
-    else:
-        computed_data = chart_compute_many([inputs for _row, inputs, _hash in to_compute])
-    for (row, inputs, input_hash), data in zip(to_compute, computed_data, strict=True):
-        writes.append(
-            (
-                row,
-                {
-                    "data": data,
-                    "chart_type": inputs.chart_type,
-                    "engine_version": spc.ENGINE_VERSION,
-                    "input_hash": input_hash,
-                    **_summary_fields(data),
-                },
-            )
-        )
-    computed = len(to_compute)
     unwritten: list[int] = []
+    # A task's single row (the path a save takes): the single engine, one conditional UPDATE.
+    if len(rows) == 1:
+        if to_compute:
+            row, inputs, input_hash = to_compute[0]
+            fields = _computed_fields(inputs, input_hash, chart_compute(inputs))
+            _write_row(row, fields, timezone.now(), unwritten)
+        else:
+            _write_row(rows[0], None, timezone.now(), unwritten)
+        _release(unwritten)
+        return len(to_compute)
+    # Many rows: computed and written in batches of WRITE_BATCH, through the batch engine. Row
+    # locks are held only while writing a batch, never while the engine runs. On PostgreSQL outside
+    # a transaction the batches are written by a second connection while the engine computes the
+    # next batch (the database's work overlaps Python's); rows it could not write go alone below.
+    with _BatchWriter() as writer:
+        for start in range(0, len(fresh), WRITE_BATCH):
+            writer.write(fresh[start : start + WRITE_BATCH])
+        for start in range(0, len(to_compute), WRITE_BATCH):
+            if time.monotonic() - renewed > claim_seconds() / 3:
+                # Keep the claims of the rows still to write alive; a killed worker stops renewing,
+                # so its rows are free for the sweep within claim_seconds().
+                chart_results_claim_renew(result_ids=[row.id for row, _i, _h in to_compute[start:]])
+                renewed = time.monotonic()
+            batch = to_compute[start : start + WRITE_BATCH]
+            computed_data = chart_compute_many([inputs for _row, inputs, _hash in batch])
+            writer.write(
+                [
+                    (row, _computed_fields(inputs, input_hash, data))
+                    for (row, inputs, input_hash), data in zip(batch, computed_data, strict=True)
+                ]
+            )
+    # Rows another transaction held (a save marking them stale right now), or whose inputs changed:
+    # each written alone, in its own autocommit statement, where its `stale_since` still matches.
     now = timezone.now()
-    # Rows are written in batches, each one short transaction (one commit per batch, not per row).
-    # The batch first locks its rows with SKIP LOCKED, so the worker never waits for a row while
-    # holding others: it cannot deadlock with a save (which holds at most its own team's rows) or
-    # with another worker. Rows a save holds right now are written alone afterwards, each in its
-    # own autocommit statement, as before.
-    # A task's single row (the path a save takes) needs no batch.
-    alone: list[tuple[ChartResult, dict[str, Any] | None]] = writes if len(writes) == 1 else []
-    for start in range(0, len(writes) if len(writes) > 1 else 0, WRITE_BATCH):
-        if time.monotonic() - renewed > claim_seconds() / 3:
-            # Keep the claims of the rows still to write alive; a killed worker stops renewing, so
-            # its rows are free for the sweep within claim_seconds().
-            chart_results_claim_renew(result_ids=[row.id for row, _ in writes[start:]])
-            renewed = time.monotonic()
-        batch = writes[start : start + WRITE_BATCH]
-        with transaction.atomic():
-            locked = ChartResult.objects.filter(id__in=[row.id for row, _ in batch]).order_by("id")
-            if connection.features.has_select_for_update_skip_locked:
-                locked = locked.select_for_update(skip_locked=True)
-            locked_ids = set(locked.values_list("id", flat=True))
-            mine = [(row, fields) for row, fields in batch if row.id in locked_ids]
-            alone.extend((row, fields) for row, fields in batch if row.id not in locked_ids)
-            if connection.vendor == "postgresql":
-                _write_batch(mine, now, unwritten)
-            else:
-                for row, fields in mine:
-                    _write_row(row, fields, now, unwritten)
-    for row, fields in alone:
+    for row, fields in writer.missed:
         _write_row(row, fields, now, unwritten)
+    _release(unwritten)
+    return len(to_compute)
+
+
+def _computed_fields(inputs: SeriesInputs, input_hash: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": data,
+        "chart_type": inputs.chart_type,
+        "engine_version": spc.ENGINE_VERSION,
+        "input_hash": input_hash,
+        **_summary_fields(data),
+    }
+
+
+def _release(unwritten: list[int]) -> None:
     # Rows that turned stale again meanwhile are released, so the next claim can take them.
     # Written rows had their claim cleared in the same UPDATE; releasing them could drop a new claim.
     if unwritten:
         ChartResult.objects.filter(id__in=unwritten).update(claimed_until=None)
-    return computed
 
 
-# One UPDATE per batch of computed rows (PostgreSQL): the new values travel as one array per column
-# (server-side binding, so the JSON is neither quoted into the SQL text nor is the old data read).
-# A row is written only where `stale_since` is what was read before its inputs (the token).
+class _BatchWriter:
+    """Writes batches of computed rows; `missed` collects the rows a batch did not write.
+
+    PostgreSQL: one UPDATE per batch (`_write_batch`), each its own short transaction that skips
+    the rows someone else has locked. Outside a transaction they run on a second connection in a
+    thread, one at a time and in order, so the engine computes the next batch meanwhile; inside
+    one (tests, a caller's atomic block) on the caller's connection, in its transaction. Other
+    databases: one conditional UPDATE per row, by the caller.
+    """
+
+    Batch = list[tuple[ChartResult, dict[str, Any] | None]]
+
+    def __init__(self) -> None:
+        self.missed: _BatchWriter.Batch = []
+        self._pending: list[tuple[_BatchWriter.Batch, Future]] = []
+        self._executor: ThreadPoolExecutor | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-writer")
+
+    def __enter__(self) -> _BatchWriter:
+        return self
+
+    def write(self, batch: _BatchWriter.Batch) -> None:
+        if not batch:
+            return
+        # computed_at and synced_at: when the batch is written, not when its computation began.
+        now = timezone.now()
+        if self._executor is not None:
+            self._pending.append((batch, self._executor.submit(_write_batch, batch, now)))
+        elif connection.vendor == "postgresql":
+            self._collect(batch, _write_batch(batch, now))
+        else:
+            self.missed.extend(batch)
+
+    def _collect(self, batch: _BatchWriter.Batch, written: set[int]) -> None:
+        self.missed.extend((row, fields) for row, fields in batch if row.id not in written)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._executor is None:
+            return
+        try:
+            # In order; the first failure is raised here, after the thread has stopped.
+            for batch, future in self._pending:
+                self._collect(batch, future.result())
+        finally:
+            # The thread's own connection (Django's connections are per thread), never the caller's.
+            self._executor.submit(lambda: connection.close()).result()
+            self._executor.shutdown(wait=True)
+
+
+# One UPDATE per batch of rows (PostgreSQL), in its own transaction: the new values travel as one
+# array per column (server-side binding, so the JSON is neither quoted into the SQL text nor is the
+# old data read). It locks the batch's rows with SKIP LOCKED first, so it never waits for a row
+# (no deadlock with a save, which holds at most its own team's rows, or with another worker), and
+# writes a row only where `stale_since` is what was read before its inputs (the token).
 _WRITE_COMPUTED_SQL = """
 UPDATE measures_chartresult AS c
 SET data = v.data::jsonb, chart_type = v.chart_type, engine_version = v.engine_version,
@@ -415,12 +485,16 @@ FROM unnest(%b::bigint[], %b::timestamptz[], %b::text[], %b::text[], %b::text[],
      AS v(id, stale_since, data, chart_type, engine_version, input_hash, variation, assurance,
           runs_signal, sigma_signal_count, n_points, last_period, error)
 WHERE c.id = v.id AND c.stale_since IS NOT DISTINCT FROM v.stale_since
+  AND c.id IN (SELECT id FROM measures_chartresult WHERE id = ANY(%b::bigint[])
+               ORDER BY id FOR UPDATE SKIP LOCKED)
 RETURNING c.id
 """
 _WRITE_FRESH_SQL = """
 UPDATE measures_chartresult AS c SET is_stale = false, claimed_until = NULL, synced_at = %s
 FROM unnest(%b::bigint[], %b::timestamptz[]) AS v(id, stale_since)
 WHERE c.id = v.id AND c.stale_since IS NOT DISTINCT FROM v.stale_since
+  AND c.id IN (SELECT id FROM measures_chartresult WHERE id = ANY(%b::bigint[])
+               ORDER BY id FOR UPDATE SKIP LOCKED)
 RETURNING c.id
 """
 _WRITTEN_COLUMNS = (
@@ -437,46 +511,33 @@ _WRITTEN_COLUMNS = (
 )
 
 
-def _write_batch(
-    batch: list[tuple[ChartResult, dict[str, Any] | None]], now: datetime, unwritten: list[int]
-) -> None:
-    """Store a batch of locked rows with two statements (computed rows, rows only marked fresh)."""
-    computed = [(row, fields) for row, fields in batch if fields is not None]
-    fresh = [row for row, fields in batch if fields is None]
-    written: set[int] = set()
+def _write_batch(batch: list[tuple[ChartResult, dict[str, Any] | None]], now: datetime) -> set[int]:
+    """Store a batch of rows, all computed or all only marked fresh, with one UPDATE in its own
+    transaction (or the caller's); returns the ids written."""
+    ids = [row.id for row, _fields in batch]
+    stale_since = [row.stale_since for row, _fields in batch]
     connection.ensure_connection()
     # A server-side binding cursor on Django's connection (same transaction): Django's own cursor
     # binds on the client, which would quote megabytes of JSON into the statement.
-    with psycopg.Cursor(connection.connection) as cursor:
-        if computed:
-            columns = [[fields[name] for _row, fields in computed] for name in _WRITTEN_COLUMNS]
+    with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
+        if batch[0][1] is None:
+            cursor.execute(_WRITE_FRESH_SQL, [now, ids, stale_since, ids])
+        else:
+            computed = [fields for _row, fields in batch]
             # Binary parameters (%b): a text array would escape every character of every JSON document.
             cursor.execute(
                 _WRITE_COMPUTED_SQL,
                 [
                     now,
                     now,
-                    [row.id for row, _ in computed],
-                    [row.stale_since for row, _ in computed],
-                    [json.dumps(fields["data"]) for _row, fields in computed],
-                    *columns,
+                    ids,
+                    stale_since,
+                    [_json_text(fields["data"]) for fields in computed],
+                    *([fields[name] for fields in computed] for name in _WRITTEN_COLUMNS),
+                    ids,
                 ],
             )
-            written.update(r[0] for r in cursor.fetchall())
-        if fresh:
-            cursor.execute(
-                _WRITE_FRESH_SQL, [now, [row.id for row in fresh], [row.stale_since for row in fresh]]
-            )
-            written.update(r[0] for r in cursor.fetchall())
-    missed = [row.id for row, _ in batch if row.id not in written]
-    if not missed:
-        return
-    unwritten.extend(missed)
-    logger.info("chart pipeline: inputs of chart results %s changed while computing", missed)
-    # Counted all the same: compute_count measures the engine's work, not the rows written.
-    recount = [row.id for row, fields in computed if row.id in set(missed)]
-    if recount:
-        ChartResult.objects.filter(id__in=recount).update(compute_count=F("compute_count") + 1)
+        return {r[0] for r in cursor.fetchall()}
 
 
 def _write_row(row: ChartResult, fields: dict[str, Any] | None, now: datetime, unwritten: list[int]) -> None:

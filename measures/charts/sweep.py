@@ -97,7 +97,7 @@ def chart_results_sweep(*, batch_size: int = 200, max_batches: int = 10, verify:
         ids = chart_results_claim_batch(limit=batch_size)
         if not ids:
             break
-        computed += _recompute_rows(ids)
+        computed += _recompute_rows(ids, just_claimed=True)
     return computed
 
 
@@ -143,5 +143,5 @@ def chart_results_recompute_stale(
         if not ids:
             break
         handled += len(ids)
-        computed += _recompute_rows(ids)
+        computed += _recompute_rows(ids, just_claimed=True)
     return computed

@@ -1,6 +1,7 @@
 """The chart pipeline in-process (eager Celery): inputs, stored format, staleness, claims, sweeps."""
 
 import io
+import json
 import time
 from datetime import date
 from decimal import Decimal
@@ -487,3 +488,38 @@ def test_pooled_series_summed_in_sql_equal_the_reference_pooling(world):
             )
             assert n_teams == expected[period][2]
         assert got.n_active == active_teams(row.indicator, team_rows, got.periods, active), row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_are_written_by_a_second_connection_with_the_same_result(monkeypatch):
+    # No transaction around the recompute (as in the worker and the sweep): the batches are written
+    # by a second connection while the engine computes the next one. What it stores is what the
+    # engine returns, and a row whose data changed while computing stays stale, unclaimed.
+    from tests.base import build_world
+
+    world = build_world()
+    charts.chart_results_ensure(network=world.network)
+    compute_many = charts.compute.chart_compute_many
+    saved = []
+
+    def compute_during_a_concurrent_save(many):
+        if not saved:
+            save(world, month(2024, 1), Decimal("999"))  # commits at once: no transaction here
+            saved.append(True)
+        return compute_many(many)
+
+    monkeypatch.setattr(charts.compute, "WRITE_BATCH", 2)
+    monkeypatch.setattr(charts.compute, "chart_compute_many", compute_during_a_concurrent_save)
+    ids = charts.chart_results_claim_batch(limit=100, network=world.network)
+    assert len(ids) > 2 and not connection.in_atomic_block
+    assert charts._recompute_rows(ids, just_claimed=True) == len(ids)
+
+    changed = team_row(world)
+    assert changed.is_stale is True and changed.computed_at is None and changed.claimed_until is None
+    # The rest stored, fresh and unclaimed (but the aggregates the save marked stale meanwhile).
+    rows = list(ChartResult.objects.filter(id__in=ids, is_stale=False).select_related("indicator__network"))
+    assert len(rows) >= len(ids) - 3
+    loader = charts.inputs._Loader(rows)
+    for row in rows:
+        assert row.claimed_until is None and row.compute_count == 1
+        assert row.data == json.loads(json.dumps(charts.chart_compute(loader.inputs(row))))
