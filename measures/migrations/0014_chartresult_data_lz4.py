@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
     document, and pglz's compression was a third of the UPDATE's time. Existing values keep their
     compression until they are next written; reads decompress either."""
 
-    dependencies = [("measures", "0012_chart_result_deletions")]
+    dependencies = [("measures", "0013_team_deletions")]
 
     operations = [migrations.RunPython(_set_compression("lz4"), _set_compression("pglz"))]
