@@ -5,7 +5,7 @@
 Needs PostgreSQL (a throwaway test_<name> database is created and dropped) and Redis
 (BENCH_REDIS_URL, default redis://127.0.0.1:6379/5). Starts bin/start-web (gunicorn with gunicorn.conf.py, as the
 image and docker-compose.yml run it) on 127.0.0.1:BENCH_PORT (default 8130) with DEBUG off, and one Celery
-worker (bin/start-worker, as docker-compose.yml runs it: concurrency 2, lower CPU priority) on its own queue. Every save is a POST to
+worker (bin/start-worker, as docker-compose.yml runs it: concurrency 2) on its own queue. Every save is a POST to
 the bulk API with one row (a changed value: a history row, a stale chart, a task), each writer
 with its own team and write token.
 
@@ -469,8 +469,7 @@ def main() -> None:
         sampler = LockSampler(settings.DATABASES["default"])
         sampler.start()
         print(
-            f"concurrency benchmark: {gunicorn_shape()}, {connection_mode()}, PostgreSQL, Celery worker (bin/start-worker: concurrency 2, nice "
-            f"{os.environ.get('WORKER_NICE', '10')}), "
+            f"concurrency benchmark: {gunicorn_shape()}, {connection_mode()}, PostgreSQL, Celery worker (bin/start-worker, concurrency 2), "
             f"{SECONDS:.0f} s per phase, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
         print(f"{'phase':<34} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'5xx':>4} {'lock wait s':>10}")
