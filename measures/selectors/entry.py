@@ -176,15 +176,22 @@ GRID_FIELDS = (
 
 
 def team_completeness(
-    *, team: Team, today: date | None = None, with_values: bool = False
+    *,
+    team: Team,
+    today: date | None = None,
+    with_values: bool = False,
+    indicators: list[Indicator] | None = None,
 ) -> TeamCompleteness:
     """The team's months in the entry window, newest first, with what is due, missing and late.
 
     with_values: also the stored values themselves (the grid), read in the same single query.
+    indicators: the network's published indicators when the caller has them already (in its own
+    order), so they are not read twice.
     """
     today = today or timezone.localdate()
     network = team.network
-    indicators = list(published_indicators(network=network))
+    if indicators is None:
+        indicators = list(published_indicators(network=network))
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
     # Unordered: the default ordering joins the team and network tables for nothing here.
