@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from .models import Network, NetworkMembership, Team
+from .models import Network, NetworkMembership, Team, TeamMembership
 
 
 @dataclass(frozen=True)
@@ -58,25 +58,58 @@ def get_team_for_user(
 ) -> TeamAccess:
     """The team with `team_uuid` if the user may read its data; 404 otherwise, 403 on a refused write."""
     try:
-        # The write and lead flags come in the same query (every team page asks this first).
-        team = (
-            _with_access_flags(Team.objects.visible_to(user), user)
-            .select_related("network", "region")
-            .get(uuid=team_uuid)
-        )
+        access = _own_team_access(user, team_uuid)
+        if access is None:
+            # The write and lead flags come in the same query (every team page asks this first).
+            team = (
+                _with_access_flags(Team.objects.visible_to(user), user)
+                .select_related("network", "region")
+                .get(uuid=team_uuid)
+            )
+            access = TeamAccess(
+                team=team,
+                can_read=True,
+                can_enter_data=team.access_can_enter_data,
+                can_lead=team.access_can_enter_data and team.access_can_lead,
+            )
     except (Team.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    access = TeamAccess(
-        team=team,
-        can_read=True,
-        can_enter_data=team.access_can_enter_data,
-        can_lead=team.access_can_enter_data and team.access_can_lead,
-    )
     if write and not access.can_enter_data:
         raise PermissionDenied
     if lead and not access.can_lead:
         raise PermissionDenied
     return access
+
+
+def _own_team_access(user: User | AnonymousUser, team_uuid) -> TeamAccess | None:
+    """The access of staff and of the team's own members, from one plain query; None for anyone else.
+
+    Most team pages are opened by the team's members, and for them the rules of `visible_to`,
+    `writable_by` and `led_by` come down to their membership: a member sees their team, and their
+    role (`TeamMembership.ENTRY_ROLES`, `LEAD_ROLES`) says whether they enter data and lead; staff
+    may do everything. Building the whole visibility query (and its observer look-up) cost as much
+    as loading the grid's rows, so everyone else (leads, coordinators, observers, peers) takes the
+    full path. Raises Team.DoesNotExist for staff when there is no such team.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_staff:
+        team = Team.objects.select_related("network", "region").get(uuid=team_uuid)
+        return TeamAccess(team=team, can_read=True, can_enter_data=True, can_lead=True)
+    membership = (
+        TeamMembership.objects.select_related("team__network", "team__region")
+        .filter(user=user, team__uuid=team_uuid)
+        .order_by()
+        .first()
+    )
+    if membership is None:
+        return None
+    return TeamAccess(
+        team=membership.team,
+        can_read=True,
+        can_enter_data=membership.can_enter_data,
+        can_lead=membership.can_enter_data and membership.can_lead,
+    )
 
 
 def team_access(user: User | AnonymousUser, team: Team) -> TeamAccess:

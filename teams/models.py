@@ -153,8 +153,7 @@ class TeamQuerySet(models.QuerySet):
         if user.is_staff:
             return self.all()
         return self.filter(
-            memberships__user=user,
-            memberships__role__in=[TeamMembership.Role.DATA_ENTRY, TeamMembership.Role.TEAM_LEAD],
+            memberships__user=user, memberships__role__in=TeamMembership.ENTRY_ROLES
         ).distinct()
 
     def led_by(self, user: User | AnonymousUser) -> "TeamQuerySet":
@@ -163,7 +162,7 @@ class TeamQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        return self.filter(memberships__user=user, memberships__role=TeamMembership.Role.TEAM_LEAD).distinct()
+        return self.filter(memberships__user=user, memberships__role__in=TeamMembership.LEAD_ROLES).distinct()
 
 
 class Network(HumanConstraintMessages, models.Model):
@@ -447,6 +446,10 @@ class TeamMembership(HumanConstraintMessages, models.Model):
         DATA_ENTRY = "data_entry", _("Indtaster data")
         TEAM_LEAD = "team_lead", _("Teamleder")
 
+    # The roles that may enter the team's data (Team.objects.writable_by) and lead it (led_by).
+    ENTRY_ROLES = (Role.DATA_ENTRY, Role.TEAM_LEAD)
+    LEAD_ROLES = (Role.TEAM_LEAD,)
+
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
     )
@@ -474,7 +477,11 @@ class TeamMembership(HumanConstraintMessages, models.Model):
 
     @property
     def can_enter_data(self) -> bool:
-        return self.role in {self.Role.DATA_ENTRY, self.Role.TEAM_LEAD}
+        return self.role in self.ENTRY_ROLES
+
+    @property
+    def can_lead(self) -> bool:
+        return self.role in self.LEAD_ROLES
 
 
 class ApiToken(models.Model):

@@ -308,7 +308,7 @@ def team_dashboard(
         groups=groups,
         completeness=[
             month
-            for month in team_completeness(team=team, today=today).recent_months(
+            for month in team_completeness(team=team, today=today, indicators=indicators).recent_months(
                 TEAM_COMPLETENESS_MONTHS, last=last_reporting_month(today)
             )
             if month.expected

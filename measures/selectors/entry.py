@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max
+from django.db.models import IntegerField, Max, Value
 from django.utils import timezone
 
 from teams.models import Network, Team
@@ -176,32 +176,44 @@ GRID_FIELDS = (
 
 
 def team_completeness(
-    *, team: Team, today: date | None = None, with_values: bool = False
+    *,
+    team: Team,
+    today: date | None = None,
+    with_values: bool = False,
+    indicators: list[Indicator] | None = None,
 ) -> TeamCompleteness:
     """The team's months in the entry window, newest first, with what is due, missing and late.
 
     with_values: also the stored values themselves (the grid), read in the same single query.
+    indicators: the network's published indicators when the caller has them already (in its own
+    order), so they are not read twice.
     """
     today = today or timezone.localdate()
     network = team.network
-    indicators = list(published_indicators(network=network))
+    if indicators is None:
+        indicators = list(published_indicators(network=network))
     periods = entry_periods(network, today)
     filled: dict[date, set[int]] = defaultdict(set)
     # Unordered: the default ordering joins the team and network tables for nothing here.
     rows = Measurement.objects.filter(team_id=team.id, indicator_id__in=[i.id for i in indicators]).order_by()
     values: dict[tuple[int, date], Measurement] = {}
+    completions = MonthCompletion.objects.filter(team_id=team.id).order_by()
+    completed: set[date] = set()
     if with_values:
         for m in rows.only(*GRID_FIELDS):
             values[(m.indicator_id, m.period)] = m
             filled[m.period].add(m.indicator_id)
+        completed.update(completions.values_list("period", flat=True))
     else:
-        for indicator_id, period in rows.filter(period__gte=network.entry_first_period).values_list(
-            "indicator_id", "period"
-        ):
-            filled[period].add(indicator_id)
-    completed = set(
-        MonthCompletion.objects.filter(team_id=team.id).order_by().values_list("period", flat=True)
-    )
+        # The filled cells and the months marked complete in one round trip: a marked month comes
+        # back without an indicator.
+        cells = rows.filter(period__gte=network.entry_first_period).values_list("indicator_id", "period")
+        marked = completions.values_list(Value(None, output_field=IntegerField()), "period")
+        for indicator_id, period in cells.union(marked, all=True):
+            if indicator_id is None:
+                completed.add(period)
+            else:
+                filled[period].add(indicator_id)
     # Each indicator's due months once, not once per month (36 months x 10 indicators in the grid).
     windows = [(i, w) for i in indicators if (w := due_window(network, i)) is not None]
     months = []
