@@ -2,9 +2,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import HttpRequest
 
+from teams.navigation import menu_part
+
 
 def navigation(request: HttpRequest) -> dict:
-    """Whether the header shows "Praksisklynger": one query, made only when a page renders the menu.
+    """Whether the header shows "Praksisklynger": one query, made (or read from the cache, see
+    teams.navigation) only when a page renders the menu.
 
     Cluster members, provider staff, and the LKT roles of a network that follows clusters (their list
     may be empty: a coordinator of another region) see it; staff always.
@@ -16,6 +19,9 @@ def navigation(request: HttpRequest) -> dict:
     def has_clusters() -> bool:
         if user.is_staff:
             return True
+        return menu_part(request, "clusters", follows_clusters)
+
+    def follows_clusters() -> bool:
         condition = (
             Q(cluster_memberships__isnull=False)
             | Q(provider_memberships__isnull=False)
