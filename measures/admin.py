@@ -31,6 +31,7 @@ from .models import (
     PhaseBreak,
     RefusedMeasurement,
     ReminderSent,
+    TeamDeletion,
 )
 from .services.charts import team_region_move
 from .services.entry import (
@@ -353,6 +354,13 @@ class ChartResultDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["uuid", "scope", "network_slug", "indicator_code", "team_code", "deleted_at"]
     list_filter = ["scope"]
+
+
+@admin.register(TeamDeletion)
+class TeamDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What is kept of a team deleted outside the admin: its measurements' tombstones are served by it."""
+
+    list_display = ["team_code", "network_slug", "team_uuid", "deleted_at"]
 
 
 @admin.register(ChartStaleMark)
