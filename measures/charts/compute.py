@@ -326,7 +326,13 @@ def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- recomputing rows
 
 
-def _recompute_rows(result_ids: list[int], *, force: bool = False, just_claimed: bool = False) -> int:
+def _recompute_rows(
+    result_ids: list[int],
+    *,
+    force: bool = False,
+    just_claimed: bool = False,
+    writer: _BatchWriter | None = None,
+) -> int:
     """Recompute claimed rows; returns how many the engine computed.
 
     Reads `stale_since` before the inputs and writes only where it is unchanged, so a save that
@@ -334,6 +340,8 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False, just_claimed:
     Rows whose input hash still matches are only marked fresh, not computed again.
     `just_claimed`: the caller (a sweep) claimed the rows a moment ago, so their claims need no
     renewal before computing (one UPDATE of every row less).
+    `writer`: a sweep's writer, open across its claimed batches, so that writing one batch overlaps
+    claiming and reading the next; the sweep then writes the rows it missed (`writer.finish()`).
     """
     if not result_ids:
         return 0
@@ -374,31 +382,39 @@ def _recompute_rows(result_ids: list[int], *, force: bool = False, just_claimed:
     # Many rows: computed and written in batches of WRITE_BATCH, through the batch engine. Row
     # locks are held only while writing a batch, never while the engine runs. On PostgreSQL outside
     # a transaction the batches are written by a second connection while the engine computes the
-    # next batch (the database's work overlaps Python's); rows it could not write go alone below.
+    # next batch (the database's work overlaps Python's); rows it could not write go alone after it.
+    if writer is not None:
+        _write_batches(writer, fresh, to_compute, renewed)
+        return len(to_compute)
     with _BatchWriter() as writer:
-        for start in range(0, len(fresh), WRITE_BATCH):
-            writer.write(fresh[start : start + WRITE_BATCH])
-        for start in range(0, len(to_compute), WRITE_BATCH):
-            if time.monotonic() - renewed > claim_seconds() / 3:
-                # Keep the claims of the rows still to write alive; a killed worker stops renewing,
-                # so its rows are free for the sweep within claim_seconds().
-                chart_results_claim_renew(result_ids=[row.id for row, _i, _h in to_compute[start:]])
-                renewed = time.monotonic()
-            batch = to_compute[start : start + WRITE_BATCH]
-            computed_data = chart_compute_many([inputs for _row, inputs, _hash in batch])
-            writer.write(
-                [
-                    (row, _computed_fields(inputs, input_hash, data))
-                    for (row, inputs, input_hash), data in zip(batch, computed_data, strict=True)
-                ]
-            )
-    # Rows another transaction held (a save marking them stale right now), or whose inputs changed:
-    # each written alone, in its own autocommit statement, where its `stale_since` still matches.
-    now = timezone.now()
-    for row, fields in writer.missed:
-        _write_row(row, fields, now, unwritten)
-    _release(unwritten)
+        _write_batches(writer, fresh, to_compute, renewed)
+    writer.finish()
     return len(to_compute)
+
+
+def _write_batches(
+    writer: _BatchWriter,
+    fresh: list[tuple[ChartResult, dict[str, Any] | None]],
+    to_compute: list[tuple[ChartResult, SeriesInputs, str]],
+    renewed: float,
+) -> None:
+    """Hand the fresh rows, then the computed ones, to the writer in batches of WRITE_BATCH."""
+    for start in range(0, len(fresh), WRITE_BATCH):
+        writer.write(fresh[start : start + WRITE_BATCH])
+    for start in range(0, len(to_compute), WRITE_BATCH):
+        if time.monotonic() - renewed > claim_seconds() / 3:
+            # Keep the claims of the rows still to write alive; a killed worker stops renewing,
+            # so its rows are free for the sweep within claim_seconds().
+            chart_results_claim_renew(result_ids=[row.id for row, _i, _h in to_compute[start:]])
+            renewed = time.monotonic()
+        batch = to_compute[start : start + WRITE_BATCH]
+        computed_data = chart_compute_many([inputs for _row, inputs, _hash in batch])
+        writer.write(
+            [
+                (row, _computed_fields(inputs, input_hash, data))
+                for (row, inputs, input_hash), data in zip(batch, computed_data, strict=True)
+            ]
+        )
 
 
 def _computed_fields(inputs: SeriesInputs, input_hash: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -455,6 +471,15 @@ class _BatchWriter:
     def _collect(self, batch: _BatchWriter.Batch, written: set[int]) -> None:
         self.missed.extend((row, fields) for row, fields in batch if row.id not in written)
 
+    def unfinished(self) -> list[int]:
+        """Ids handed to the writer and not written yet (queued, or missed so far): a sweep claiming
+        its next batch with `force` must not take these back from itself."""
+        while self._pending and self._pending[0][1].done():
+            batch, future = self._pending.pop(0)
+            self._collect(batch, future.result())
+        ids = [row.id for batch, _future in self._pending for row, _fields in batch]
+        return ids + [row.id for row, _fields in self.missed]
+
     def __exit__(self, *exc_info: object) -> None:
         if self._executor is None:
             return
@@ -462,10 +487,22 @@ class _BatchWriter:
             # In order; the first failure is raised here, after the thread has stopped.
             for batch, future in self._pending:
                 self._collect(batch, future.result())
+            self._pending = []
         finally:
             # The thread's own connection (Django's connections are per thread), never the caller's.
             self._executor.submit(lambda: connection.close()).result()
             self._executor.shutdown(wait=True)
+
+    def finish(self) -> None:
+        """After the writer is closed: the rows its batches missed, because another transaction held
+        them (a save marking them stale right now) or their inputs changed, each written alone in
+        its own autocommit statement where its `stale_since` still matches."""
+        unwritten: list[int] = []
+        now = timezone.now()
+        for row, fields in self.missed:
+            _write_row(row, fields, now, unwritten)
+        self.missed = []
+        _release(unwritten)
 
 
 # One UPDATE per batch of rows (PostgreSQL), in its own transaction: the new values travel as one
@@ -520,6 +557,10 @@ def _write_batch(batch: list[tuple[ChartResult, dict[str, Any] | None]], now: da
     # A server-side binding cursor on Django's connection (same transaction): Django's own cursor
     # binds on the client, which would quote megabytes of JSON into the statement.
     with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
+        # Not waiting for the WAL flush at commit: these rows are derived data. A commit lost in a
+        # crash leaves its rows stale (stale_since unchanged, is_stale still set), and the sweep
+        # computes them again; nothing a user entered depends on it.
+        cursor.execute("SET LOCAL synchronous_commit = off")
         if batch[0][1] is None:
             cursor.execute(_WRITE_FRESH_SQL, [now, ids, stale_since, ids])
         else:

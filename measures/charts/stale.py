@@ -377,13 +377,14 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
 
 
 def chart_results_claim_batch(
-    *, limit: int, network: Network | None = None, force: bool = False
+    *, limit: int, network: Network | None = None, force: bool = False, exclude: list[int] | None = None
 ) -> list[int]:
     """Claim up to `limit` stale, unclaimed rows; concurrent callers get disjoint batches.
 
     `force` also takes rows claimed by someone else (`manage.py recompute_charts --force` after a
     worker was killed): their computation, if it is still running, cannot store an outdated chart,
-    since every write is checked against the row's `stale_since`.
+    since every write is checked against the row's `stale_since`. `exclude`: ids never to take
+    (the caller's own rows still being written).
     """
     now = timezone.now()
     rows = ChartResult.objects.filter(is_stale=True)
@@ -391,6 +392,8 @@ def chart_results_claim_batch(
         rows = rows.filter(_claim_condition(now))
     if network is not None:
         rows = rows.filter(network=network)
+    if exclude:
+        rows = rows.exclude(id__in=exclude)
     rows = rows.order_by("stale_since", "id")
     until = now + timedelta(seconds=claim_seconds())
     if connection.features.has_select_for_update_skip_locked:

@@ -8,7 +8,7 @@ from teams.models import Network, Team
 
 from .. import spc
 from ..models import ChartResult, ChartStaleMark, Indicator, PublicationStatus
-from .compute import _recompute_rows
+from .compute import _BatchWriter, _recompute_rows
 from .inputs import _Loader
 from .stale import chart_results_claim_batch, chart_stale_marks_apply, claim_seconds
 
@@ -136,12 +136,18 @@ def chart_results_recompute_stale(
     chart_stale_marks_apply_all()
     chart_results_ensure(network=network)
     computed = handled = 0
-    while limit is None or handled < limit:
-        size = batch_size if limit is None else min(batch_size, limit - handled)
-        # Forced: rows claimed by a worker that was killed are taken over at once, not after the claim.
-        ids = chart_results_claim_batch(limit=size, network=network, force=force)
-        if not ids:
-            break
-        handled += len(ids)
-        computed += _recompute_rows(ids, just_claimed=True)
+    # One writer for every batch: the previous batch is written while the next is claimed and read.
+    with _BatchWriter() as writer:
+        while limit is None or handled < limit:
+            size = batch_size if limit is None else min(batch_size, limit - handled)
+            # Forced: rows claimed by a worker that was killed are taken over at once, not after the
+            # claim; but not our own rows that are still being written.
+            ids = chart_results_claim_batch(
+                limit=size, network=network, force=force, exclude=writer.unfinished() if force else None
+            )
+            if not ids:
+                break
+            handled += len(ids)
+            computed += _recompute_rows(ids, just_claimed=True, writer=writer)
+    writer.finish()
     return computed

@@ -523,3 +523,32 @@ def test_outside_a_transaction_batches_are_written_by_a_second_connection_with_t
     for row in rows:
         assert row.claimed_until is None and row.compute_count == 1
         assert row.data == json.loads(json.dumps(charts.chart_compute(loader.inputs(row))))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forced_sweep_writes_every_row_once_while_the_next_batch_is_claimed(monkeypatch):
+    # Outside a transaction one writer serves all the sweep's claimed batches, so a batch may still
+    # be queued for writing while the next is claimed: a forced claim (which takes claimed rows)
+    # must not take our own unwritten rows back and compute them twice.
+    from django.utils import timezone
+
+    from tests.base import build_world
+
+    world = build_world()
+    charts.chart_results_recompute_stale(network=world.network)
+    rows = ChartResult.objects.filter(network=world.network)
+    total = rows.count()
+    # Every row stale with new inputs (as after a bulk load), so each is computed again.
+    rows.update(compute_count=0, is_stale=True, stale_since=timezone.now(), input_hash="")
+    write_batch = charts.compute._write_batch
+
+    def slow_write(batch, now):
+        time.sleep(0.05)  # the writer lags behind the engine, as on a busy database
+        return write_batch(batch, now)
+
+    monkeypatch.setattr(charts.compute, "WRITE_BATCH", 2)
+    monkeypatch.setattr(charts.compute, "_write_batch", slow_write)
+    assert not connection.in_atomic_block
+    assert charts.chart_results_recompute_stale(network=world.network, batch_size=3, force=True) == total
+    assert set(rows.values_list("compute_count", "is_stale")) == {(1, False)}
+    assert not rows.filter(claimed_until__isnull=False).exists()
