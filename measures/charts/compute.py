@@ -554,13 +554,15 @@ def _write_batch(batch: list[tuple[ChartResult, dict[str, Any] | None]], now: da
     ids = [row.id for row, _fields in batch]
     stale_since = [row.stale_since for row, _fields in batch]
     connection.ensure_connection()
+    own_transaction = not connection.in_atomic_block
     # A server-side binding cursor on Django's connection (same transaction): Django's own cursor
     # binds on the client, which would quote megabytes of JSON into the statement.
     with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
-        # Not waiting for the WAL flush at commit: these rows are derived data. A commit lost in a
-        # crash leaves its rows stale (stale_since unchanged, is_stale still set), and the sweep
-        # computes them again; nothing a user entered depends on it.
-        cursor.execute("SET LOCAL synchronous_commit = off")
+        if own_transaction:
+            # Not waiting for the WAL flush at commit: these rows are derived data. A commit lost
+            # in a crash leaves its rows stale (stale_since unchanged, is_stale still set), and the
+            # sweep computes them again. Never in a caller's transaction, which may hold user data.
+            cursor.execute("SET LOCAL synchronous_commit = off")
         if batch[0][1] is None:
             cursor.execute(_WRITE_FRESH_SQL, [now, ids, stale_since, ids])
         else:
