@@ -226,26 +226,12 @@ class Network:
             WHERE c.network_id = {int(self.network.id)} AND c.computed_at IS NOT NULL
             ORDER BY c.synced_at, c.uuid, e.ord
         """
-        size = 0
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
-        ):
-            for chunk in copy:
-                size += len(chunk)
-        return size
+        return _copy_size(sql)
 
     def copy_floor(self) -> int:
         sql = self.FLOOR_SQL % int(self.network.id)
         if connection.vendor == "postgresql":
-            size = 0
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
-            ):
-                for chunk in copy:
-                    size += len(chunk)
-            return size
+            return _copy_size(sql)
         import csv
 
         buffer = io.StringIO()
@@ -536,6 +522,18 @@ JSON_TARGET_ROWS = 50_000  # JSON paging at page_size 5000: at least this many r
 
 def met(ok: bool) -> str:
     return "target met" if ok else "TARGET NOT MET"
+
+
+def _copy_size(sql: str) -> int:
+    """Bytes of PostgreSQL's `COPY (sql) TO STDOUT` as CSV with a header: the exports' floor."""
+    size = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
+    ):
+        for chunk in copy:
+            size += len(chunk)
+    return size
 
 
 def section_api(net: Network, runs: int, series: int) -> None:

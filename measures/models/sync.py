@@ -23,37 +23,32 @@ from teams.models import Network, Organisation, Team
 from .charts import ChartResult
 
 
+def _kept_reference(model: type[models.Model], verbose_name, *, null: bool = False) -> models.ForeignKey:
+    """A reference by id that outlives its row (no constraint, nothing done on its deletion)."""
+    return models.ForeignKey(
+        model,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=null,
+        blank=null,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class ChartResultDeletion(models.Model):
     """A deleted chart result, for `/api/v1/chart-result-deletions/`."""
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, editable=False)
     scope = models.CharField(_("niveau"), max_length=10, choices=ChartResult.Scope.choices)
-    network = models.ForeignKey(
-        Network, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("LKT")
-    )
+    network = _kept_reference(Network, _("LKT"))
     network_slug = models.CharField(_("LKT"), max_length=60)
     indicator_code = models.CharField(_("indikator"), max_length=40)
-    team = models.ForeignKey(
-        Team,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("team"),
-    )
+    team = _kept_reference(Team, _("team"), null=True)
     team_uuid = models.UUIDField(_("team"), null=True, blank=True)
     team_code = models.CharField(_("team"), max_length=40, blank=True)
     # The chart's region: a region chart's own, a team chart's team's at the time of deletion.
-    region = models.ForeignKey(
-        Organisation,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("region"),
-    )
+    region = _kept_reference(Organisation, _("region"), null=True)
     deleted_at = models.DateTimeField(_("slettet"), default=timezone.now)
 
     class Meta:
@@ -73,19 +68,9 @@ class TeamDeletion(models.Model):
     )
     team_uuid = models.UUIDField(_("team"))
     team_code = models.CharField(_("team"), max_length=40)
-    network = models.ForeignKey(
-        Network, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("LKT")
-    )
+    network = _kept_reference(Network, _("LKT"))
     network_slug = models.CharField(_("LKT"), max_length=60)
-    region = models.ForeignKey(
-        Organisation,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("region"),
-    )
+    region = _kept_reference(Organisation, _("region"), null=True)
     deleted_at = models.DateTimeField(_("slettet"), default=timezone.now)
 
     class Meta:
