@@ -6,9 +6,11 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import psycopg
@@ -25,6 +27,7 @@ from .inputs import SeriesInputs, _Loader
 from .stale import chart_results_claim_renew, chart_results_enqueue, claim_seconds
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 # Rows written per transaction by a recomputation: one commit per batch instead of per row.
 WRITE_BATCH = 100
 
@@ -331,7 +334,6 @@ def _recompute_rows(
     *,
     force: bool = False,
     just_claimed: bool = False,
-    writer: _BatchWriter | None = None,
 ) -> int:
     """Recompute claimed rows; returns how many the engine computed.
 
@@ -340,8 +342,6 @@ def _recompute_rows(
     Rows whose input hash still matches are only marked fresh, not computed again.
     `just_claimed`: the caller (a sweep) claimed the rows a moment ago, so their claims need no
     renewal before computing (one UPDATE of every row less).
-    `writer`: a sweep's writer, open across its claimed batches, so that writing one batch overlaps
-    claiming and reading the next; the sweep then writes the rows it missed (`writer.finish()`).
     """
     if not result_ids:
         return 0
@@ -349,25 +349,8 @@ def _recompute_rows(
     # on it lasts claim_seconds() at a time, so a worker killed mid-computation frees its rows soon.
     if not just_claimed:
         chart_results_claim_renew(result_ids=result_ids)
-    renewed = time.monotonic()
-    # The old `data` is overwritten, never read: not fetching it saves decoding every stored chart.
-    # order_by("id"): the model's default ordering would join team, region and network for nothing.
-    rows = list(
-        ChartResult.objects.filter(id__in=result_ids)
-        .select_related("indicator__network")
-        .defer("data")
-        .order_by("id")
-    )
-    loader = _Loader(rows)
-    fresh: list[tuple[ChartResult, dict[str, Any] | None]] = []
-    to_compute: list[tuple[ChartResult, SeriesInputs, str]] = []
-    for row in rows:
-        inputs = loader.inputs(row)
-        input_hash = inputs.input_hash()
-        if not force and input_hash == row.input_hash and row.engine_version == spc.ENGINE_VERSION:
-            fresh.append((row, None))
-        else:
-            to_compute.append((row, inputs, input_hash))
+    read = _rows_read(result_ids, force=force)
+    rows, to_compute = read.rows, read.to_compute
     unwritten: list[int] = []
     # A task's single row (the path a save takes): the single engine, one conditional UPDATE.
     if len(rows) == 1:
@@ -383,22 +366,64 @@ def _recompute_rows(
     # locks are held only while writing a batch, never while the engine runs. On PostgreSQL outside
     # a transaction the batches are written by a second connection while the engine computes the
     # next batch (the database's work overlaps Python's); rows it could not write go alone after it.
-    if writer is not None:
-        _write_batches(writer, fresh, to_compute, renewed)
-        return len(to_compute)
     with _BatchWriter() as writer:
-        _write_batches(writer, fresh, to_compute, renewed)
+        computed = _rows_compute(read, writer)
     writer.finish()
-    return len(to_compute)
+    return computed
 
 
-def _write_batches(
-    writer: _BatchWriter,
-    fresh: list[tuple[ChartResult, dict[str, Any] | None]],
-    to_compute: list[tuple[ChartResult, SeriesInputs, str]],
-    renewed: float,
-) -> None:
-    """Hand the fresh rows, then the computed ones, to the writer in batches of WRITE_BATCH."""
+@dataclass
+class _Read:
+    """Claimed rows and their inputs, read before computing: `fresh` rows only need marking fresh."""
+
+    rows: list[ChartResult]
+    fresh: list[tuple[ChartResult, dict[str, Any] | None]]
+    to_compute: list[tuple[ChartResult, SeriesInputs, str]]
+    # When the rows' claims were last taken or renewed (time.monotonic()).
+    renewed: float
+
+
+_READ_FIELDS = (
+    "scope",
+    "network",
+    "indicator",
+    "team",
+    "region",
+    "chart_type",
+    "stale_since",
+    "input_hash",
+    "engine_version",
+)
+
+
+def _rows_read(result_ids: list[int], *, force: bool) -> _Read:
+    """Read the rows and their inputs; the token (`stale_since`) is read before the inputs."""
+    renewed = time.monotonic()
+    # Only what reading inputs and writing needs: the old `data` is overwritten, never read (not
+    # decoding every stored chart), nor are the timestamps and summary columns.
+    # order_by("id"): the model's default ordering would join team, region and network for nothing.
+    rows = list(ChartResult.objects.filter(id__in=result_ids).only(*_READ_FIELDS).order_by("id"))
+    # Each indicator (with its network) is read once and shared by its rows; select_related would
+    # build an indicator and a network for every row, two of every three objects of a recompute.
+    indicators = Indicator.objects.select_related("network").in_bulk({row.indicator_id for row in rows})
+    for row in rows:
+        row.indicator = indicators[row.indicator_id]
+    loader = _Loader(rows)
+    read = _Read(rows=rows, fresh=[], to_compute=[], renewed=renewed)
+    for row in rows:
+        inputs = loader.inputs(row)
+        input_hash = inputs.input_hash()
+        if not force and input_hash == row.input_hash and row.engine_version == spc.ENGINE_VERSION:
+            read.fresh.append((row, None))
+        else:
+            read.to_compute.append((row, inputs, input_hash))
+    return read
+
+
+def _rows_compute(read: _Read, writer: _BatchWriter) -> int:
+    """Hand the fresh rows, then the computed ones, to the writer in batches of WRITE_BATCH; returns
+    how many the engine computed."""
+    fresh, to_compute, renewed = read.fresh, read.to_compute, read.renewed
     for start in range(0, len(fresh), WRITE_BATCH):
         writer.write(fresh[start : start + WRITE_BATCH])
     for start in range(0, len(to_compute), WRITE_BATCH):
@@ -415,6 +440,7 @@ def _write_batches(
                 for (row, inputs, input_hash), data in zip(batch, computed_data, strict=True)
             ]
         )
+    return len(to_compute)
 
 
 def _computed_fields(inputs: SeriesInputs, input_hash: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -434,6 +460,46 @@ def _release(unwritten: list[int]) -> None:
         ChartResult.objects.filter(id__in=unwritten).update(claimed_until=None)
 
 
+class _SideThread:
+    """A thread with its own database connection, on PostgreSQL outside a transaction: there the
+    database's work for one batch (reading or writing it) overlaps the engine's work on another.
+    Elsewhere (SQLite, or inside a caller's transaction, which a second connection could not see)
+    there is no thread and `threaded` is false."""
+
+    def __init__(self, name: str) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    @property
+    def threaded(self) -> bool:
+        return self._executor is not None
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        assert self._executor is not None
+        return self._executor.submit(fn, *args)
+
+    def later(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+        """`fn(*args)`'s result when called: begun now in the thread, or run then without one."""
+        if self._executor is None:
+            return lambda: fn(*args)
+        return self._executor.submit(fn, *args).result
+
+    def close(self) -> None:
+        if self._executor is None:
+            return
+        # Waits for the thread's work, then closes its own connection (Django's connections are
+        # per thread), never the caller's.
+        self._executor.submit(lambda: connection.close()).result()
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> _SideThread:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 class _BatchWriter:
     """Writes batches of computed rows; `missed` collects the rows a batch did not write.
 
@@ -449,9 +515,7 @@ class _BatchWriter:
     def __init__(self) -> None:
         self.missed: _BatchWriter.Batch = []
         self._pending: list[tuple[_BatchWriter.Batch, Future]] = []
-        self._executor: ThreadPoolExecutor | None = None
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-writer")
+        self._thread = _SideThread("chart-writer")
 
     def __enter__(self) -> _BatchWriter:
         return self
@@ -461,8 +525,8 @@ class _BatchWriter:
             return
         # computed_at and synced_at: when the batch is written, not when its computation began.
         now = timezone.now()
-        if self._executor is not None:
-            self._pending.append((batch, self._executor.submit(_write_batch, batch, now)))
+        if self._thread.threaded:
+            self._pending.append((batch, self._thread.submit(_write_batch, batch, now)))
         elif connection.vendor == "postgresql":
             self._collect(batch, _write_batch(batch, now))
         else:
@@ -481,17 +545,13 @@ class _BatchWriter:
         return ids + [row.id for row, _fields in self.missed]
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._executor is None:
-            return
         try:
             # In order; the first failure is raised here, after the thread has stopped.
             for batch, future in self._pending:
                 self._collect(batch, future.result())
             self._pending = []
         finally:
-            # The thread's own connection (Django's connections are per thread), never the caller's.
-            self._executor.submit(lambda: connection.close()).result()
-            self._executor.shutdown(wait=True)
+            self._thread.close()
 
     def finish(self) -> None:
         """After the writer is closed: the rows its batches missed, because another transaction held

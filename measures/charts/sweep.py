@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import timezone
 
 from teams.models import Network, Team
 
 from .. import spc
 from ..models import ChartResult, ChartStaleMark, Indicator, PublicationStatus
-from .compute import _BatchWriter, _recompute_rows
+from .compute import _BatchWriter, _Read, _recompute_rows, _rows_compute, _rows_read, _SideThread
 from .inputs import _Loader
 from .stale import chart_results_claim_batch, chart_stale_marks_apply, claim_seconds
 
@@ -136,18 +138,28 @@ def chart_results_recompute_stale(
     chart_stale_marks_apply_all()
     chart_results_ensure(network=network)
     computed = handled = 0
-    # One writer for every batch: the previous batch is written while the next is claimed and read.
-    with _BatchWriter() as writer:
-        while limit is None or handled < limit:
-            size = batch_size if limit is None else min(batch_size, limit - handled)
-            # Forced: rows claimed by a worker that was killed are taken over at once, not after the
-            # claim; but not our own rows that are still being written.
-            ids = chart_results_claim_batch(
-                limit=size, network=network, force=force, exclude=writer.unfinished() if force else None
-            )
-            if not ids:
-                break
+
+    def claim_and_read(size: int, exclude: list[int] | None) -> _Read | None:
+        ids = chart_results_claim_batch(limit=size, network=network, force=force, exclude=exclude)
+        return _rows_read(ids, force=force) if ids else None
+
+    def next_batch(current: list[int]) -> Callable[[], _Read | None]:
+        size = batch_size if limit is None else min(batch_size, limit - handled)
+        if size <= 0:
+            return lambda: None
+        # Forced: rows claimed by a worker that was killed are taken over at once, not after the
+        # claim; but never our own: the batch being computed and the rows still being written.
+        exclude = writer.unfinished() + current if force else None
+        return reader.later(claim_and_read, size, exclude)
+
+    # One writer for every batch, and one reader: while the engine computes a batch, the next one
+    # is claimed and read and the previous one written, each on its own connection (PostgreSQL).
+    with _BatchWriter() as writer, _SideThread("chart-reader") as reader:
+        upcoming = next_batch([])
+        while (read := upcoming()) is not None:
+            ids = [row.id for row in read.rows]
             handled += len(ids)
-            computed += _recompute_rows(ids, just_claimed=True, writer=writer)
+            upcoming = next_batch(ids)
+            computed += _rows_compute(read, writer)
     writer.finish()
     return computed

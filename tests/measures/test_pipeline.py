@@ -528,8 +528,9 @@ def test_outside_a_transaction_batches_are_written_by_a_second_connection_with_t
 @pytest.mark.django_db(transaction=True)
 def test_a_forced_sweep_writes_every_row_once_while_the_next_batch_is_claimed(monkeypatch):
     # Outside a transaction one writer serves all the sweep's claimed batches, so a batch may still
-    # be queued for writing while the next is claimed: a forced claim (which takes claimed rows)
-    # must not take our own unwritten rows back and compute them twice.
+    # be queued for writing while the next is claimed, and the reader claims the next batch while
+    # the engine computes the current one: a forced claim (which takes claimed rows) must take
+    # neither our own unwritten rows nor the batch being computed, or they are computed twice.
     from django.utils import timezone
 
     from tests.base import build_world
