@@ -159,6 +159,71 @@ def _fill_series(
         inputs.n_teams.append(n_teams)
 
 
+def _fill_reported(
+    inputs: SeriesInputs, periods: list[date], numerators: list[float], denominators: list[float | None]
+) -> None:
+    """`_fill_series` of a team's reported months (in order, no team counts): a series without
+    gaps, the usual case, takes the lists as they are."""
+    months = _months(periods[0], periods[-1])
+    if len(months) != len(periods):
+        _fill_series(
+            inputs, {p: (n, d, None) for p, n, d in zip(periods, numerators, denominators, strict=True)}
+        )
+        return
+    inputs.periods = months
+    inputs.numerators = list(numerators)
+    inputs.denominators = list(denominators) if inputs.uses_denominator else [None] * len(months)
+    inputs.n_teams = [None] * len(months)
+
+
+# One row per team series: its reported months in order, as arrays (PostgreSQL).
+_TEAM_SERIES_SQL = """
+SELECT team_id, indicator_id, array_agg(period ORDER BY period),
+    array_agg(numerator::float8 ORDER BY period), array_agg(denominator::float8 ORDER BY period)
+FROM measures_measurement
+WHERE team_id = ANY(%s) AND indicator_id = ANY(%s) AND numerator IS NOT NULL
+  AND (denominator IS NOT NULL OR NOT indicator_id = ANY(%s))
+GROUP BY team_id, indicator_id
+"""
+
+
+def _team_series(
+    team_ids: set[int], indicators: dict[int, Indicator]
+) -> dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]]:
+    """The reported months of the teams' series of these indicators (`_reported`: a numerator, and
+    a denominator where the indicator has one), in period order."""
+    with_n = sorted(i for i, indicator in indicators.items() if indicator.has_denominator)
+    if connection.vendor == "postgresql":
+        # The database groups and orders; its arrays load in binary (no number or date parsed from
+        # text, and one Python row per series instead of one per month).
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_TEAM_SERIES_SQL, [sorted(team_ids), sorted(indicators), with_n], binary=True)
+            return {
+                (t, i): (periods, numerators, denominators)
+                for t, i, periods, numerators, denominators in cursor
+            }
+    rows = (
+        Measurement.objects.filter(team_id__in=team_ids, indicator_id__in=indicators, numerator__isnull=False)
+        .exclude(indicator_id__in=with_n, denominator__isnull=True)
+        .order_by("team_id", "indicator_id", "period")
+        .values_list(
+            "team_id",
+            "indicator_id",
+            "period",
+            Cast("numerator", FloatField()),
+            Cast("denominator", FloatField()),
+        )
+    )
+    series: dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]] = {}
+    for team_id, indicator_id, period, numerator, denominator in rows:
+        periods, numerators, denominators = series.setdefault((team_id, indicator_id), ([], [], []))
+        periods.append(period)
+        numerators.append(numerator)
+        denominators.append(denominator)
+    return series
+
+
 def _months(first: date, last: date) -> list[date]:
     """`months.month_range` for first-of-month dates, without a call per month (runs for every series)."""
     year, month = first.year, first.month
@@ -240,30 +305,12 @@ class _Loader:
         # Pooled series are summed in SQL (one GROUP BY per batch), never read team by team: what
         # Python sees of them grows with months and regions, not with the number of teams.
         self.pooled = _PooledSums(pooled_rows)
-        self.series: dict[tuple[int, int], list[tuple[date, float | None, float | None]]] = defaultdict(list)
+        # {(team_id, indicator_id): (periods, numerators, denominators)} of the reported months
+        # (a numerator, and a denominator where the indicator has one), in period order.
+        self.series: dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]] = {}
         if team_rows:
-            # Read as floats (what the engine takes): no Decimal per value.
-            measurements = (
-                Measurement.objects.filter(team_id__in=team_ids, indicator_id__in=team_indicator_ids)
-                .order_by()
-                .values_list(
-                    "indicator_id",
-                    "team_id",
-                    "period",
-                    Cast("numerator", FloatField()),
-                    Cast("denominator", FloatField()),
-                )
-            )
-            if connection.vendor == "postgresql":
-                # psycopg already returns dates and floats: the same SQL without Django's per-value
-                # converters (a tenth of a second per full recompute), its rows in binary (no
-                # number or date parsed from text).
-                connection.ensure_connection()
-                with psycopg.Cursor(connection.connection) as cursor:
-                    cursor.execute(*measurements.query.sql_with_params(), binary=True)
-                    measurements = cursor.fetchall()
-            for indicator_id, team_id, period, numerator, denominator in measurements:
-                self.series[(team_id, indicator_id)].append((period, numerator, denominator))
+            indicators = {r.indicator_id: r.indicator for r in team_rows}
+            self.series = _team_series(team_ids, indicators)
         self.baseline_end: dict[tuple[int, int], date | None] = {}
         self.phase_breaks: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
         self.excluded: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
@@ -325,14 +372,9 @@ class _Loader:
         inputs = _base_inputs(indicator, row.scope)
         if row.scope == ChartResult.Scope.TEAM:
             key = (row.team_id, indicator.id)
-            # `_reported` inline, the property read once per series, not once per month.
-            needs_denominator = indicator.has_denominator
-            values = {
-                period: (_float(numerator), _float(denominator), None)
-                for period, numerator, denominator in self.series.get(key, [])
-                if numerator is not None and (denominator is not None or not needs_denominator)
-            }
-            _fill_series(inputs, values)
+            series = self.series.get(key)
+            if series is not None:
+                _fill_reported(inputs, *series)
             # The team's own baseline, else the network's baseline period of the indicator.
             inputs.baseline_end = self.baseline_end.get(key) or indicator.baseline_end
             inputs.phase_breaks = sorted(self.phase_breaks.get(key, []))
