@@ -421,12 +421,11 @@ def test_recompute_charts_force_takes_over_claims(world):
 
 
 @pytest.mark.django_db
-def test_pooled_series_summed_in_sql_equal_the_reference_pooling(world):
-    """The region and national inputs read with one GROUP BY equal `pool_measurements` and
-    `active_teams` over the teams' rows: gaps, late starters, a team that left, other networks."""
+def _varied_measurements(world) -> list:
+    """Seven teams x three indicators (rate, count, mean) with gaps, late starters, a team that left
+    the network and months without a denominator; returns the teams."""
     import random
 
-    from measures.charts.inputs import _Loader, active_teams, pool_measurements
     from teams.models import Team
 
     rng = random.Random(4)
@@ -463,6 +462,45 @@ def test_pooled_series_summed_in_sql_equal_the_reference_pooling(world):
                     defaults={"numerator": numerator, "denominator": denominator, "indicator_version": 1},
                 )
     charts.chart_results_ensure(network=world.network)
+    return teams
+
+
+def test_team_series_read_per_series_equal_the_months_one_by_one(world):
+    """A team's inputs, read as one row per series (arrays on PostgreSQL), equal its measurements
+    taken one by one: only reported months (a numerator, and a denominator where the indicator has
+    one), gaps between them as None, denominators only where the chart uses them."""
+    from measures.charts.inputs import _base_inputs, _fill_series, _Loader, _reported
+
+    _varied_measurements(world)
+    rows = list(ChartResult.objects.filter(scope="team").select_related("indicator__network"))
+    loader = _Loader(rows)
+    gaps = 0
+    for row in rows:
+        expected = _base_inputs(row.indicator, row.scope)
+        values = {
+            m.period: (float(m.numerator), None if m.denominator is None else float(m.denominator), None)
+            for m in Measurement.objects.filter(team_id=row.team_id, indicator=row.indicator)
+            if _reported(row.indicator, m.numerator, m.denominator)
+        }
+        _fill_series(expected, values)
+        got = loader.inputs(row)
+        assert (got.periods, got.numerators, got.denominators, got.n_teams) == (
+            expected.periods,
+            expected.numerators,
+            expected.denominators,
+            expected.n_teams,
+        ), row
+        gaps += None in got.numerators
+    assert gaps and len(rows) >= 18  # the fallback for series with gaps is exercised too
+
+
+def test_pooled_series_summed_in_sql_equal_the_reference_pooling(world):
+    """The region and national inputs read with one GROUP BY equal `pool_measurements` and
+    `active_teams` over the teams' rows: gaps, late starters, a team that left, other networks."""
+    from measures.charts.inputs import _Loader, active_teams, pool_measurements
+    from teams.models import Team
+
+    _varied_measurements(world)
     rows = list(ChartResult.objects.exclude(scope="team").select_related("indicator__network"))
     loader = _Loader(rows)
     active = dict(Team.objects.values_list("id", "is_active"))
