@@ -396,18 +396,26 @@ _READ_FIELDS = (
 )
 
 
-def _rows_read(result_ids: list[int], *, force: bool) -> _Read:
-    """Read the rows and their inputs; the token (`stale_since`) is read before the inputs."""
-    renewed = time.monotonic()
-    # Only what reading inputs and writing needs: the old `data` is overwritten, never read (not
-    # decoding every stored chart), nor are the timestamps and summary columns.
-    # order_by("id"): the model's default ordering would join team, region and network for nothing.
+def _rows_with_indicators(result_ids: list[int]) -> list[ChartResult]:
+    """The rows as the pipeline reads them, each with its indicator and the indicator's network.
+
+    Only the columns reading inputs and writing need: the old `data` is overwritten, never read (not
+    decoding every stored chart), nor are the timestamps and summary columns. order_by("id"): the
+    model's default ordering would join team, region and network for nothing. Each indicator (with
+    its network) is read once and shared by its rows: select_related would build an indicator and
+    a network for every row, two of every three objects of a recompute.
+    """
     rows = list(ChartResult.objects.filter(id__in=result_ids).only(*_READ_FIELDS).order_by("id"))
-    # Each indicator (with its network) is read once and shared by its rows; select_related would
-    # build an indicator and a network for every row, two of every three objects of a recompute.
     indicators = Indicator.objects.select_related("network").in_bulk({row.indicator_id for row in rows})
     for row in rows:
         row.indicator = indicators[row.indicator_id]
+    return rows
+
+
+def _rows_read(result_ids: list[int], *, force: bool) -> _Read:
+    """Read the rows and their inputs; the token (`stale_since`) is read before the inputs."""
+    renewed = time.monotonic()
+    rows = _rows_with_indicators(result_ids)
     loader = _Loader(rows)
     read = _Read(rows=rows, fresh=[], to_compute=[], renewed=renewed)
     for row in rows:

@@ -10,7 +10,15 @@ from teams.models import Network, Team
 
 from .. import spc
 from ..models import ChartResult, ChartStaleMark, Indicator, PublicationStatus
-from .compute import _BatchWriter, _Read, _recompute_rows, _rows_compute, _rows_read, _SideThread
+from .compute import (
+    _BatchWriter,
+    _Read,
+    _recompute_rows,
+    _rows_compute,
+    _rows_read,
+    _rows_with_indicators,
+    _SideThread,
+)
 from .inputs import _Loader
 from .stale import chart_results_claim_batch, chart_stale_marks_apply, claim_seconds
 
@@ -74,7 +82,7 @@ def chart_results_verify(*, limit: int) -> int:
     Catches writes that bypassed `chart_series_changed` (bulk loads, raw SQL, a lost stale flag).
     """
     ids = list(ChartResult.objects.filter(is_stale=False).order_by("?").values_list("id", flat=True)[:limit])
-    rows = list(ChartResult.objects.filter(id__in=ids).select_related("indicator"))
+    rows = _rows_with_indicators(ids)
     if not rows:
         return 0
     loader = _Loader(rows)
