@@ -333,10 +333,12 @@ def test_the_sweep_catches_writes_that_bypassed_the_stale_flag(world):
     )
     with CaptureQueriesContext(connection) as verifying:
         assert charts.chart_results_verify(limit=1000) == 3  # the team, its region, the nation
-    # A fixed number of queries (the sample, the rows, their indicators, one per kind of input and
-    # the UPDATE), not one per row checked: each row's network was once a query of its own.
+    # A fixed number of queries, not one per row checked (each row's network was once a query of
+    # its own): the sample, the rows, their indicators, the pooled sums, the team series, six kinds
+    # of settings and the UPDATE. PostgreSQL reads the team series on psycopg's own cursor, which
+    # Django's query log does not see.
     checked = ChartResult.objects.count()
-    assert checked == 10 and len(verifying) <= 11, (checked, len(verifying))
+    assert checked == 10 and len(verifying) == (11 if connection.vendor == "postgresql" else 12)
     charts.chart_results_sweep(verify=0)
     assert team_row(world).last_period == month(2026, 1)
 
@@ -456,7 +458,8 @@ def _varied_measurements(world) -> list:
             for m in range(t % 3, 24 - (4 if t == len(teams) - 1 else 0)):
                 if rng.random() < 0.15:
                     continue
-                numerator = Decimal(rng.randint(0, 90)) / 3
+                # Four decimals, as the column keeps them (SQLite would store every digit of a third).
+                numerator = (Decimal(rng.randint(0, 90)) / 3).quantize(Decimal("0.0001"))
                 denominator = Decimal(rng.randint(100, 300)) if indicator.has_denominator else None
                 if indicator.has_denominator and rng.random() < 0.05:
                     denominator = None  # not reported: no denominator
