@@ -21,3 +21,6 @@ class MeasuresConfig(AppConfig):
         from . import sync
 
         sync.connect()
+
+        # `field__any=[...]`: the chart pipeline's id lists as one array parameter (lkt/lookups.py).
+        import lkt.lookups  # noqa: F401

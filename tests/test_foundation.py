@@ -164,3 +164,29 @@ def test_a_browser_that_prefers_english_still_gets_danish_until_the_user_switche
     assert 'lang="da"' in page
     assert "Log ind" in page
     assert 'lang="en"' not in page
+
+
+def test_the_any_lookup_selects_as_in_does(world):
+    """`field__any` (lkt/lookups.py) is `__in` with the list as one array parameter on PostgreSQL."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = create_measurement(world, period=date(2027, 1, 1))
+    second = create_measurement(world, period=date(2027, 2, 1))
+    other_team = create_measurement(world, team=world.team_a, period=date(2027, 1, 1))
+    ids = [first.id, second.id, 10**9]
+    with CaptureQueriesContext(connection) as queries:
+        assert set(Measurement.objects.filter(id__any=ids).values_list("id", flat=True)) == {
+            first.id,
+            second.id,
+        }
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in queries[0]["sql"]
+    assert not Measurement.objects.filter(id__any=[]).exists()
+    # A foreign key's column, a set, and negated.
+    assert set(Measurement.objects.filter(team_id__any={world.team_a.id}).values_list("id", flat=True)) >= {
+        other_team.id
+    }
+    assert not Measurement.objects.filter(team_id__any={world.team_a.id}, id__any=[first.id]).exists()
+    rest = Measurement.objects.exclude(id__any=[first.id]).values_list("id", flat=True)
+    assert first.id not in rest and second.id in rest

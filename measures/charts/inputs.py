@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 import psycopg
@@ -94,13 +95,14 @@ class SeriesInputs:
             "unit": self.unit,
             "decimals": self.decimals,
             "indicator_version": self.indicator_version,
-            "periods": [p.isoformat() for p in self.periods],
+            # Dates as they are: orjson writes a date as its isoformat() (the same bytes), in C.
+            "periods": self.periods,
             "numerators": self.numerators,
             "denominators": self.denominators,
             "n_teams": self.n_teams,
-            "baseline_end": self.baseline_end.isoformat() if self.baseline_end else None,
-            "phase_breaks": [(p.isoformat(), label) for p, label in self.phase_breaks],
-            "excluded": [(p.isoformat(), reason) for p, reason in self.excluded],
+            "baseline_end": self.baseline_end,
+            "phase_breaks": self.phase_breaks,
+            "excluded": self.excluded,
             "targets": [self.national_target, self.local_target],
             "annotations": self.annotations,
             "uses_denominator": self.uses_denominator,
@@ -163,17 +165,22 @@ def _fill_reported(
     inputs: SeriesInputs, periods: list[date], numerators: list[float], denominators: list[float | None]
 ) -> None:
     """`_fill_series` of a team's reported months (in order, no team counts): a series without
-    gaps, the usual case, takes the lists as they are."""
+    gaps, the usual case, takes the lists as they are; one with gaps places each month by its index."""
     months = _months(periods[0], periods[-1])
-    if len(months) != len(periods):
-        _fill_series(
-            inputs, {p: (n, d, None) for p, n, d in zip(periods, numerators, denominators, strict=True)}
-        )
-        return
     inputs.periods = months
-    inputs.numerators = list(numerators)
-    inputs.denominators = list(denominators) if inputs.uses_denominator else [None] * len(months)
     inputs.n_teams = [None] * len(months)
+    if len(months) == len(periods):
+        inputs.numerators = list(numerators)
+        inputs.denominators = list(denominators) if inputs.uses_denominator else [None] * len(months)
+        return
+    inputs.numerators = [None] * len(months)
+    inputs.denominators = [None] * len(months)
+    first = periods[0].year * 12 + periods[0].month
+    for period, numerator, denominator in zip(periods, numerators, denominators, strict=True):
+        index = period.year * 12 + period.month - first
+        inputs.numerators[index] = numerator
+        if inputs.uses_denominator:
+            inputs.denominators[index] = denominator
 
 
 # One row per team series: its reported months in order, as arrays (PostgreSQL).
@@ -225,7 +232,13 @@ def _team_series(
 
 
 def _months(first: date, last: date) -> list[date]:
-    """`months.month_range` for first-of-month dates, without a call per month (runs for every series)."""
+    """`months.month_range` for first-of-month dates (a new list: callers keep it as theirs)."""
+    return list(_month_span(first, last))
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_span(first: date, last: date) -> tuple[date, ...]:
+    # Cached: this runs for every series, and a network's series share a few spans.
     year, month = first.year, first.month
     end = (last.year, last.month)
     out = []
@@ -234,7 +247,7 @@ def _months(first: date, last: date) -> list[date]:
         month += 1
         if month == 13:
             year, month = year + 1, 1
-    return out
+    return tuple(out)
 
 
 def pool_measurements(
@@ -294,10 +307,44 @@ def active_teams(
     ]
 
 
-class _Loader:
-    """Reads the inputs of many rows with a fixed number of queries (not one set per row)."""
+@dataclass(slots=True)
+class ChartRow:
+    """A chart result row as the pipeline reads and writes it: its owner, its token (`stale_since`,
+    read before the inputs) and what decides whether it is still fresh."""
 
-    def __init__(self, rows: list[ChartResult]) -> None:
+    # In the order of the constructor's arguments (a values_list row, then the indicator).
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "scope",
+        "network_id",
+        "indicator_id",
+        "team_id",
+        "region_id",
+        "chart_type",
+        "stale_since",
+        "input_hash",
+        "engine_version",
+    )
+
+    id: int
+    scope: str
+    network_id: int
+    indicator_id: int
+    team_id: int | None
+    region_id: int | None
+    chart_type: str
+    stale_since: datetime | None
+    input_hash: str
+    engine_version: str
+    indicator: Indicator
+
+
+class _Loader:
+    """Reads the inputs of many rows with a fixed number of queries (not one set per row).
+
+    Takes `ChartRow`s, or ChartResults with their indicator (the same attributes)."""
+
+    def __init__(self, rows: list[ChartRow]) -> None:
         team_rows = [r for r in rows if r.scope == ChartResult.Scope.TEAM]
         team_ids = {r.team_id for r in team_rows}
         team_indicator_ids = {r.indicator_id for r in team_rows}
@@ -321,7 +368,9 @@ class _Loader:
 
     def _load_team_settings(self, team_ids: set[int], team_indicator_ids: set[int]) -> None:
         def per_series(model) -> Any:
-            return model.objects.filter(team_id__in=team_ids, indicator_id__in=team_indicator_ids).order_by()
+            return model.objects.filter(
+                team_id__any=team_ids, indicator_id__any=team_indicator_ids
+            ).order_by()
 
         self.baseline_end = {
             (t, i): b
@@ -339,8 +388,8 @@ class _Loader:
             (t, i): v for t, i, v in per_series(LocalTarget).values_list("team_id", "indicator_id", "value")
         }
         for t, i, day, kind, text, uuid in (
-            Annotation.objects.filter(team_id__in=team_ids)
-            .filter(Q(indicator_id__in=team_indicator_ids) | Q(indicator__isnull=True))
+            Annotation.objects.filter(team_id__any=team_ids)
+            .filter(Q(indicator_id__any=team_indicator_ids) | Q(indicator__isnull=True))
             .order_by()
             .values_list("team_id", "indicator_id", "date", "kind", "text", "uuid")
         ):
@@ -348,7 +397,7 @@ class _Loader:
                 {"date": day.isoformat(), "text": text, "kind": kind, "uuid": str(uuid), "pdsa": None}
             )
         pdsa_links = PDSACycle.indicators.through.objects.filter(
-            pdsacycle__team_id__in=team_ids, indicator_id__in=team_indicator_ids
+            pdsacycle__team_id__any=team_ids, indicator_id__any=team_indicator_ids
         ).values_list(
             "pdsacycle__team_id",
             "indicator_id",
@@ -367,7 +416,7 @@ class _Loader:
                 }
             )
 
-    def inputs(self, row: ChartResult) -> SeriesInputs:
+    def inputs(self, row: ChartRow) -> SeriesInputs:
         indicator = row.indicator
         inputs = _base_inputs(indicator, row.scope)
         if row.scope == ChartResult.Scope.TEAM:
@@ -433,7 +482,7 @@ class _PooledSums:
     has left the network, until its last). The national series is the sum of its regions' sums.
     """
 
-    def __init__(self, rows: list[ChartResult]) -> None:
+    def __init__(self, rows: list[ChartRow]) -> None:
         # {(indicator_id, region_id): {period: [numerator sum, denominator sum, teams]}}
         self.sums: dict[tuple[int, int], dict[date, list]] = defaultdict(dict)
         # {(indicator_id, region_id): {period: (teams starting, inactive teams ending)}}
@@ -494,7 +543,7 @@ class _PooledSums:
         return sums, changes
 
     def series(
-        self, row: ChartResult
+        self, row: ChartRow
     ) -> tuple[dict[date, tuple[float | None, float | None, int | None]], dict[date, int]]:
         """({period: (numerator, denominator, n_teams)}, {period: active teams}) of one pooled row."""
         indicator = self.indicators[row.indicator_id]

@@ -167,18 +167,18 @@ def chart_stale_marks_apply(*, limit: int = 500) -> list[int]:
                 existing[(i, s, r)] = pk
         locked = set(
             ChartResult.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(id__in=existing.values())
+            .filter(id__any=existing.values())
             .order_by("id")
             .values_list("id", flat=True)
         )
-        ChartResult.objects.filter(id__in=locked).update(is_stale=True, stale_since=now, synced_at=now)
+        ChartResult.objects.filter(id__any=locked).update(is_stale=True, stale_since=now, synced_at=now)
         blocked = {
             mark_id
             for key, mark_ids in wanted.items()
             if existing.get(key) not in locked
             for mark_id in mark_ids
         }
-        ChartStaleMark.objects.filter(id__in=[m[0] for m in marks if m[0] not in blocked]).delete()
+        ChartStaleMark.objects.filter(id__any=[m[0] for m in marks if m[0] not in blocked]).delete()
     return sorted(locked)
 
 
@@ -316,7 +316,7 @@ def chart_results_claim_many(*, result_ids: Iterable[int], seconds: int | None =
     now = timezone.now()
     until = now + timedelta(seconds=claim_seconds() if seconds is None else seconds)
     # order_by(): the model's default ordering would join network and indicator for nothing.
-    rows = ChartResult.objects.filter(_claim_condition(now), id__in=ids).order_by()
+    rows = ChartResult.objects.filter(_claim_condition(now), id__any=ids).order_by()
     if connection.features.has_select_for_update_skip_locked:
         # Never wait in a user's request: a row locked right now is being marked by another save
         # (which enqueues it after its commit), claimed by a sweep, or written by a worker (whose
@@ -328,11 +328,11 @@ def chart_results_claim_many(*, result_ids: Iterable[int], seconds: int | None =
                 .values_list("id", flat=True)
             )
             if free:
-                ChartResult.objects.filter(id__in=free).order_by().update(claimed_until=until)
+                ChartResult.objects.filter(id__any=free).order_by().update(claimed_until=until)
             return free
     free = list(rows.order_by("id").values_list("id", flat=True))
     # Without row locks (SQLite: one writer at a time) the conditional update is the claim.
-    ChartResult.objects.filter(_claim_condition(now), id__in=free).update(claimed_until=until)
+    ChartResult.objects.filter(_claim_condition(now), id__any=free).update(claimed_until=until)
     return free
 
 
@@ -340,7 +340,9 @@ def chart_results_claim_renew(*, result_ids: list[int]) -> None:
     """The computing worker keeps its claims alive; a killed worker's claims lapse within `claim_seconds`."""
     if result_ids:
         until = timezone.now() + timedelta(seconds=claim_seconds())
-        ChartResult.objects.filter(id__in=result_ids, claimed_until__isnull=False).update(claimed_until=until)
+        ChartResult.objects.filter(id__any=result_ids, claimed_until__isnull=False).update(
+            claimed_until=until
+        )
 
 
 def chart_result_release(*, result_id: int) -> None:
@@ -369,7 +371,7 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
                 exc,
             )
             # One timeout per request is the most a user waits: the other rows go to the sweep too.
-            ChartResult.objects.filter(id__in=claimed[position:]).order_by().update(claimed_until=None)
+            ChartResult.objects.filter(id__any=claimed[position:]).order_by().update(claimed_until=None)
             break
         else:
             enqueued += 1
@@ -393,7 +395,7 @@ def chart_results_claim_batch(
     if network is not None:
         rows = rows.filter(network=network)
     if exclude:
-        rows = rows.exclude(id__in=exclude)
+        rows = rows.exclude(id__any=exclude)
     rows = rows.order_by("stale_since", "id")
     until = now + timedelta(seconds=claim_seconds())
     if connection.features.has_select_for_update_skip_locked:
@@ -401,7 +403,7 @@ def chart_results_claim_batch(
             ids = list(
                 rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit]
             )
-            ChartResult.objects.filter(id__in=ids).update(claimed_until=until)
+            ChartResult.objects.filter(id__any=ids).update(claimed_until=until)
         return ids
     # SQLite serialises writers, so a conditional UPDATE per row is a safe claim there. Concurrent
     # sweeps see the same first candidates, so look further than `limit` before giving up.

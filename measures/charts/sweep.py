@@ -135,6 +135,10 @@ def chart_stale_marks_apply_all(*, max_rounds: int = 20) -> int:
     return marked
 
 
+# Rows in a recompute's first batch (later ones: `batch_size`).
+FIRST_BATCH = 100
+
+
 def chart_results_recompute_stale(
     *, network: Network | None = None, limit: int | None = None, batch_size: int = 500, force: bool = False
 ) -> int:
@@ -152,12 +156,20 @@ def chart_results_recompute_stale(
         return _rows_read(ids, force=force) if ids else None
 
     def next_batch(current: list[int]) -> Callable[[], _Read | None]:
-        size = batch_size if limit is None else min(batch_size, limit - handled)
+        # The first batch is read before anything overlaps it: a small one starts the engine sooner,
+        # and each next one doubles, so reading it takes no longer than computing the one before.
+        size = min(batch_size, 2 * len(current) if current else FIRST_BATCH)
+        if limit is not None:
+            size = min(size, limit - handled)
         if size <= 0:
             return lambda: None
         # Forced: rows claimed by a worker that was killed are taken over at once, not after the
         # claim; but never our own: the batch being computed and the rows still being written.
         exclude = writer.unfinished() + current if force else None
+        if not current:
+            # Nothing to overlap yet: the first batch on this connection, already open, while the
+            # reader's and writer's connections open.
+            return lambda: claim_and_read(size, exclude)
         return reader.later(claim_and_read, size, exclude)
 
     # One writer for every batch, and one reader: while the engine computes a batch, the next one
