@@ -222,6 +222,7 @@ def _stored_points(
     inputs: SeriesInputs, result: spc.ChartResult, provisional: list[bool]
 ) -> list[dict[str, Any]]:
     points = []
+    pooled = inputs.is_pooled
     for i, point in enumerate(result.points):
         stored = {
             "period": inputs.periods[i].isoformat(),
@@ -241,7 +242,7 @@ def _stored_points(
             "sigma_signal": point.sigma_signal and not provisional[i],
             "n_teams": inputs.n_teams[i],
         }
-        if inputs.is_pooled:
+        if pooled:
             stored["n_active"] = inputs.n_active[i] if inputs.n_active else None
             stored["provisional"] = provisional[i]
         points.append(stored)

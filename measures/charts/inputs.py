@@ -39,6 +39,11 @@ CHARTS_WITH_N = frozenset({"run", "i", "p", "pp", "u", "up"})
 # --------------------------------------------------------------------------- inputs
 
 
+# The scope as a plain str: comparing with the enum member looks it up on the enum class on every
+# call (about a microsecond; this runs for every stored point).
+_TEAM = ChartResult.Scope.TEAM.value
+
+
 @dataclass
 class SeriesInputs:
     """Everything a chart depends on; its JSON form is hashed to detect changed inputs."""
@@ -73,7 +78,7 @@ class SeriesInputs:
 
     @property
     def is_pooled(self) -> bool:
-        return self.scope != ChartResult.Scope.TEAM
+        return self.scope != _TEAM
 
     @property
     def engine_chart(self) -> str:
