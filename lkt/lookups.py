@@ -2,8 +2,9 @@
 
 Django's `__in` writes one placeholder per value and prepares every value in Python, and psycopg
 parses the long statement again each time (its cache keeps only short ones). For the hundreds of
-ids of a chart batch that costs more Python time than the query takes in the database: about 2 ms
-per query for 200 ids. `= ANY(%s)` is one parameter and a short, cached statement.
+ids of a chart batch that is Python time spent on every query: with 200 ids, a query selecting two
+columns took 2.4-2.6 ms of CPU with `__in` and 1.6-1.8 ms with `__any` (same wall time: the
+database's share is the same). `= ANY(%s)` is one parameter and a short, cached statement.
 """
 
 from __future__ import annotations
