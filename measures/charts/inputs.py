@@ -170,22 +170,17 @@ def _fill_reported(
     inputs: SeriesInputs, periods: list[date], numerators: list[float], denominators: list[float | None]
 ) -> None:
     """`_fill_series` of a team's reported months (in order, no team counts): a series without
-    gaps, the usual case, takes the lists as they are; one with gaps places each month by its index."""
+    gaps, the usual case, takes the lists as they are."""
     months = _months(periods[0], periods[-1])
-    inputs.periods = months
-    inputs.n_teams = [None] * len(months)
-    if len(months) == len(periods):
-        inputs.numerators = list(numerators)
-        inputs.denominators = list(denominators) if inputs.uses_denominator else [None] * len(months)
+    if len(months) != len(periods):
+        _fill_series(
+            inputs, {p: (n, d, None) for p, n, d in zip(periods, numerators, denominators, strict=True)}
+        )
         return
-    inputs.numerators = [None] * len(months)
-    inputs.denominators = [None] * len(months)
-    first = periods[0].year * 12 + periods[0].month
-    for period, numerator, denominator in zip(periods, numerators, denominators, strict=True):
-        index = period.year * 12 + period.month - first
-        inputs.numerators[index] = numerator
-        if inputs.uses_denominator:
-            inputs.denominators[index] = denominator
+    inputs.periods = months
+    inputs.numerators = list(numerators)
+    inputs.denominators = list(denominators) if inputs.uses_denominator else [None] * len(months)
+    inputs.n_teams = [None] * len(months)
 
 
 # One row per team series: its reported months in order, as arrays (PostgreSQL).
