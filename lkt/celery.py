@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lkt.settings")
 
@@ -27,3 +27,13 @@ def refuse_unsafe_serving(**kwargs) -> None:
         logging.getLogger(__name__).critical("%s", exc)
         # Celery logs and swallows an Exception raised by a signal handler; SystemExit stops it.
         raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
+
+
+@worker_init.connect
+@worker_process_init.connect
+def freeze_heap(**kwargs) -> None:
+    """In the worker before it forks its pool, and in each pool process after its start-up: what
+    they loaded is exempt from the garbage collector's full collections (lkt/heap.py)."""
+    from lkt.heap import heap_freeze
+
+    heap_freeze()
