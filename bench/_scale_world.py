@@ -35,6 +35,22 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+def timed_alternating(runs: int, *fns: Callable[[], object]) -> list[list[float]]:
+    """The times of each of `fns` over `runs` rounds, taking turns within a round (and in reverse
+    order every other round): a cost and its floor see the same drift of this shared 2-core machine,
+    whose speed changes over seconds with other tenants' load. Timed in separate blocks, one of them
+    could fall into a slow spell and the other not; the same chart-points export came out at 1.28x
+    its floor alternating and 1.6x in blocks."""
+    times: list[list[float]] = [[] for _ in fns]
+    for round_ in range(runs):
+        order = range(len(fns)) if round_ % 2 == 0 else range(len(fns) - 1, -1, -1)
+        for k in order:
+            started = time.perf_counter()
+            fns[k]()
+            times[k].append(time.perf_counter() - started)
+    return times
+
+
 def fmt(seconds: list[float]) -> str:
     return f"min {1000 * min(seconds):8.1f} ms  median {1000 * statistics.median(seconds):8.1f} ms"
 

@@ -59,11 +59,14 @@ from _scale_world import (  # noqa: E402  (bench/ is the script's folder, on sys
     make_regions,
     month,
     timed,
+    timed_alternating,
 )
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+
+from lkt.heap import heap_freeze  # noqa: E402
 
 
 class Network:
@@ -256,6 +259,9 @@ def full(n_teams: int, runs: int, regions: list, only: list[str]) -> None:
     net = Network(n_teams, regions)
     net.recompute()
     series = ChartResult.objects.filter(network=net.network).count()
+    # What a Celery worker does at start (lkt/celery.py): the recompute and the engine floors then
+    # run, as in the worker, without full collections walking what the process loaded.
+    heap_freeze()
     print(
         f"built {n_teams} teams x {INDICATORS} indicators x {MONTHS} months: {net.measurements:,} measurements, "
         f"{series:,} chart series in {time.perf_counter() - started:.1f} s ({connection.vendor}); "
@@ -285,24 +291,29 @@ def section_recompute(net: Network, runs: int, series: int) -> None:
     recompute_times: list[float] = []
     python_cpu: list[float] = []
     others_cpu: list[float] = []
-    timed(recompute, runs)
     with CaptureQueriesContext(connection) as queries:
         net.mark_all_stale()
         net.recompute()
     rows = net.engine_rows()
     inputs = [i for _row, i in rows]
-    # The floor the issue set: the engine (with classification and the stored format) one series
-    # at a time, on the same inputs, without the database.
-    engine = timed(lambda: [compute_module.chart_compute(i) for i in inputs], runs)
+    # The floors, taking turns with the recompute (which times itself, without marking and vacuuming):
+    # the engine (with classification and the stored format) one series at a time, on the same
+    # inputs, without the database (the floor the issue set), and the batch entry point the
+    # pipeline itself calls.
+    _own, engine, batch = timed_alternating(
+        runs,
+        recompute,
+        lambda: [compute_module.chart_compute(i) for i in inputs],
+        lambda: compute_module.chart_compute_many(inputs),
+    )
     line(
         "full recompute",
         recompute_times,
         engine,
         f"({series} series, {len(queries) / series:.2f} queries/series; floor: chart_compute per series)",
     )
-    # The same, against the batch entry point the pipeline itself calls: what reading, hashing and
-    # writing add to the engine's own work.
-    batch = timed(lambda: compute_module.chart_compute_many(inputs), runs)
+    # The same, against the batch entry point: what reading, hashing and writing add to the
+    # engine's own work.
     line("full recompute", recompute_times, batch, "(floor: chart_compute_many, the pipeline's engine call)")
     if others_cpu:
         # Where the floor is out of reach: the CPU the recompute needs, ours and the database's
@@ -470,8 +481,10 @@ def section_pages(net: Network, runs: int, series: int) -> None:
     for label, client, url, floor in pages:
         size = net.get(client, url)  # warm
         queries = net.count_queries(client, url)
-        cost = timed(lambda client=client, url=url: net.get(client, url), runs)
-        line(label, cost, timed(floor, runs), f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
+        cost, floor_times = timed_alternating(
+            runs, lambda client=client, url=url: net.get(client, url), floor
+        )
+        line(label, cost, floor_times, f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
 
 
 def network_pages(net: Network, runs: int, lead: Client, network_url: str) -> None:
@@ -539,16 +552,16 @@ def network_pages(net: Network, runs: int, lead: Client, network_url: str) -> No
     ]:
         size = net.get(lead, url)  # warm
         queries = net.count_queries(lead, url)
-        cost = timed(lambda url=url: net.get(lead, url), runs)
-        line(label, cost, timed(floor, runs), f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
+        cost, floor_times = timed_alternating(runs, lambda url=url: net.get(lead, url), floor)
+        line(label, cost, floor_times, f"({queries} queries, {size / 1024:,.0f} KiB HTML)")
     dummy = DummyCache("none", {})
     with (
         mock.patch.object(dashboard_selectors, "cache", dummy),
         mock.patch("measures.views.dashboards.cache", dummy),
     ):
         queries = net.count_queries(lead, network_url)
-        cost = timed(lambda: net.get(lead, network_url), runs)
-    line("  the same, cold", cost, timed(dashboard_floor, runs), f"({queries} queries, no cache)")
+        cost, floor_times = timed_alternating(runs, lambda: net.get(lead, network_url), dashboard_floor)
+    line("  the same, cold", cost, floor_times, f"({queries} queries, no cache)")
 
 
 CSV_TARGET_RATIO = 1.5  # CSV export at most this many times its floor (COPY of the same columns)
@@ -573,8 +586,7 @@ def _copy_size(sql: str) -> int:
 
 def section_api(net: Network, runs: int, series: int) -> None:
     rows = net.api_csv()
-    csv_times = timed(net.api_csv, runs)
-    copy_times = timed(net.copy_floor, runs)
+    csv_times, copy_times = timed_alternating(runs, net.api_csv, net.copy_floor)
     ratio = statistics.median(csv_times) / statistics.median(copy_times)
     line(
         "API CSV export",
@@ -586,10 +598,9 @@ def section_api(net: Network, runs: int, series: int) -> None:
     )
     points = net.api_chart_csv()
     assert net.api_chart_csv_python() == points
-    chart_times = timed(net.api_chart_csv, runs)
     python_times = timed(net.api_chart_csv_python, runs)
     if connection.vendor == "postgresql":
-        chart_floor = timed(net.chart_copy_floor, runs)
+        chart_times, chart_floor = timed_alternating(runs, net.api_chart_csv, net.chart_copy_floor)
         chart_ratio = statistics.median(chart_times) / statistics.median(chart_floor)
         line(
             "API chart-points CSV",
@@ -599,6 +610,7 @@ def section_api(net: Network, runs: int, series: int) -> None:
             f"STDOUT of the points' values; <= {CSV_TARGET_RATIO}x: {met(chart_ratio <= CSV_TARGET_RATIO)})",
         )
     else:
+        chart_times = timed(net.api_chart_csv, runs)
         print(f"{'API chart-points CSV':<22} {fmt(chart_times)} | ({points:,} points, plain-cursor path)")
     print(
         f"{'  the Python path':<22} {fmt(python_times)} | "
