@@ -38,7 +38,14 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
 def when_ready(server) -> None:
-    """Before the workers fork: no database connection opened while loading the app may be shared."""
+    """Before the workers fork: every view is imported once, here, and what the app loaded is
+    exempt from the garbage collector's full collections (lkt/heap.py); no database connection
+    opened while loading may be shared."""
     from django.db import connections
+    from django.urls import get_resolver
 
+    from lkt.heap import heap_freeze
+
+    get_resolver().url_patterns  # noqa: B018  (imports the URLconf and with it every view)
     connections.close_all()
+    heap_freeze()

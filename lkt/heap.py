@@ -1,18 +1,22 @@
 """The garbage collector in the long-running processes: gunicorn's workers and Celery's.
 
-CPython's full collection walks every object the process holds, the hundred thousand or so of
-Django's, ours and the libraries' that live as long as the process included. In a process that had
-loaded what a worker loads, a full recompute of 200 teams' charts (2,060 series) set off three of
-them, which took 0.17 s of its 1.46-1.58 s (measured with gc.callbacks); frozen, they took 0.02-0.03
-s and the recompute 1.32 s. `gc.freeze()` moves the objects alive at start-up into a permanent
-generation that collections skip. As the Python documentation advises for processes that fork
-without exec (it also keeps the collector from writing into pages the children share), Celery's
-worker calls it before it forks its pool (`worker_init`) and each pool process again after its own
-start-up (`worker_process_init`); see lkt/celery.py.
+CPython's full collection walks every object the process holds, the hundreds of thousands of
+Django's, ours and the libraries' that live as long as the process included, and holds the GIL
+while it does. `gc.freeze()` moves the objects alive at start-up into a permanent generation that
+collections skip. As the Python documentation advises for processes that fork without exec (it
+also keeps the collector from writing into pages the children share), it is called in the parent
+right before forking: gunicorn.conf.py's `when_ready` (with `preload_app`) and Celery's
+`worker_init`; and again in each Celery pool process after its own start-up (`worker_process_init`).
 
-Not in gunicorn's workers: a request allocates little, and bench/dashboard_load_bench.py showed no
-difference with the same freeze in gunicorn.conf.py's `when_ready` (20 users: 85 pages/s against 99
-without; open-loop p95 15x against 12x the single-user median, within this machine's noise).
+Measured with gc.callbacks on the 200-team network of bench/scale_bench.py:
+- Worker: in a process that had loaded what a worker loads, a full recompute (2,060 series) set off
+  three full collections that took 0.17 s of its 1.46-1.58 s; frozen, 0.02-0.03 s, and the
+  recompute took 1.32 s.
+- Web: 600 requests, team and network dashboards in turn, in a process that had loaded what
+  gunicorn's master loads. Unfrozen, each of two runs had two full collections, the longer one
+  136 and 183 ms, and its slowest request took 164 and 228 ms. Frozen before the first request (as `when_ready` does),
+  the longest of six collections took 12-14 ms and the slowest request 57-60 ms. Medians and p95
+  did not move beyond noise.
 """
 
 import gc

@@ -1,5 +1,6 @@
-"""The Celery worker exempts what it loaded at start from the garbage collector's full collections
-(lkt/heap.py). Each check runs in its own interpreter: freezing pytest's would outlive the test."""
+"""gunicorn's master and the Celery worker exempt what they loaded at start from the garbage
+collector's full collections (lkt/heap.py). Each check runs in its own interpreter: freezing
+pytest's would outlive the test."""
 
 import os
 import subprocess
@@ -65,3 +66,17 @@ def test_worker_and_each_pool_process_freeze_what_they_loaded():
         """
     )
     assert out == "0 True True"
+
+
+def test_gunicorn_master_imports_every_view_and_freezes_before_forking():
+    out = run_python(
+        """
+        import gc, runpy, sys
+        import lkt.wsgi  # what preload_app loads in the master
+        config = runpy.run_path("gunicorn.conf.py")
+        views_before = "measures.views.dashboards" in sys.modules
+        config["when_ready"](None)
+        print(views_before, "measures.views.dashboards" in sys.modules, gc.get_freeze_count() > 50_000)
+        """
+    )
+    assert out == "False True True"
