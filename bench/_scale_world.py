@@ -39,8 +39,9 @@ def timed_alternating(runs: int, *fns: Callable[[], object]) -> list[list[float]
     """The times of each of `fns` over `runs` rounds, taking turns within a round (and in reverse
     order every other round): a cost and its floor see the same drift of this shared 2-core machine,
     whose speed changes over seconds with other tenants' load. Timed in separate blocks, one of them
-    could fall into a slow spell and the other not; the same chart-points export came out at 1.28x
-    its floor alternating and 1.6x in blocks."""
+    could fall into a slow spell and the other not (the chart-points floor alone took 262-606 ms
+    across runs of one day). Alternating does not make a ratio smaller, only its two sides comparable:
+    the chart-points export still came out at 1.4-1.7x its floor in alternating runs."""
     times: list[list[float]] = [[] for _ in fns]
     for round_ in range(runs):
         order = range(len(fns)) if round_ % 2 == 0 else range(len(fns) - 1, -1, -1)
