@@ -12,8 +12,9 @@ with its own team and write token.
 Phases, BENCH_SECONDS each (default 15):
 1. one writer, closed loop: the single-writer capacity and latency (the floor of the ratios);
 2. 20 writers on 20 teams, closed loop: throughput must not collapse (ratio >= 1 is the target);
-3. open loop at 70 % of the 20-writer capacity (Poisson arrivals, latency measured from the
-   scheduled send time): p95 against 2x the single-writer median (the target).
+3. open loop at 70 % of the 20-writer capacity (latency measured from the scheduled send time):
+   p95 against 2x the single-writer median (the target), with Poisson arrivals and then with paced
+   ones (`ARRIVALS`; see dashboard_load_bench for why both).
 For each: saves/s, p50/p95 latency, 5xx count, and the time saves spent waiting for locks, sampled
 every 5 ms from pg_stat_activity (the web's backends whose wait_event_type is 'Lock'; the
 worker's own waits are not the saves' and are left out).
@@ -382,8 +383,24 @@ def closed_loop(phase: Phase, writers: list[Writer]) -> None:
         t.join()
 
 
-def open_loop(phase: Phase, writers: list[Writer], rate: float) -> None:
-    """Poisson arrivals at `rate` per second, spread over the teams; latency from the scheduled time."""
+# How an open loop schedules its requests. Poisson: independent arrivals, bursts and lulls as
+# many independent users make them. Paced: one every 1/rate seconds, the constant throughput of
+# load generators such as wrk2 (-R) and k6's constant-arrival-rate. The same mean rate; at 70 % of
+# two servers' capacity the two differ in what queueing alone costs (`ideal_queue_p95`).
+ARRIVALS = ("poisson", "paced")
+
+
+def next_arrival(rng: random.Random, rate: float, arrivals: str) -> float:
+    """Seconds from one scheduled request to the next."""
+    if arrivals == "poisson":
+        return rng.expovariate(rate)
+    if arrivals == "paced":
+        return 1 / rate
+    raise ValueError(f"arrivals: one of {ARRIVALS}, not {arrivals!r}")
+
+
+def open_loop(phase: Phase, writers: list[Writer], rate: float, arrivals: str = "poisson") -> None:
+    """Arrivals at `rate` per second (`ARRIVALS`), spread over the teams; latency from the scheduled time."""
     rng = random.Random(7)
     jobs: queue.Queue = queue.Queue()
     pool: queue.Queue = queue.Queue()
@@ -406,7 +423,7 @@ def open_loop(phase: Phase, writers: list[Writer], rate: float) -> None:
     started = time.monotonic()
     at = started
     while at < started + SECONDS:
-        at += rng.expovariate(rate)
+        at += next_arrival(rng, rate, arrivals)
         delay = at - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -417,8 +434,10 @@ def open_loop(phase: Phase, writers: list[Writer], rate: float) -> None:
         t.join()
 
 
-def ideal_queue_p95(service_seconds: list[float], rate: float, servers: int, seed: int = 11) -> float:
-    """p95 latency (ms) of an ideal server fed the same Poisson arrivals: a reference, not a target.
+def ideal_queue_p95(
+    service_seconds: list[float], rate: float, servers: int, seed: int = 11, arrivals: str = "poisson"
+) -> float:
+    """p95 latency (ms) of an ideal server fed the same arrivals: a reference, not a target.
 
     `servers` first-come-first-served servers (one per CPU), each job taking a service time drawn
     from `service_seconds` (the single-client latencies measured in the same run, so the jobs are
@@ -433,7 +452,7 @@ def ideal_queue_p95(service_seconds: list[float], rate: float, servers: int, see
     at = 0.0
     latencies = []
     for _ in range(200_000):
-        at += rng.expovariate(rate)
+        at += next_arrival(rng, rate, arrivals)
         start = max(at, heapq.heappop(free))
         done = start + rng.choice(service_seconds)
         heapq.heappush(free, done)
@@ -442,13 +461,18 @@ def ideal_queue_p95(service_seconds: list[float], rate: float, servers: int, see
     return latencies[int(0.95 * len(latencies))] * 1000
 
 
-def print_queueing_reference(single: Phase, rate: float, what: str) -> None:
-    """The open-loop p95 an ideal queue would reach (see `ideal_queue_p95`), as a ratio to the same floor."""
+def print_queueing_reference(single: Phase, rate: float, what: str, arrivals: str = "poisson") -> None:
+    """The open-loop p95 ideal queues would reach (see `ideal_queue_p95`), as ratios to the same floor:
+    one with the single-client latencies as service times, and one where every request takes exactly
+    the single-client median (no variance at all: what the arrivals alone cost)."""
     servers = os.cpu_count() or 1
-    ideal = ideal_queue_p95(single.latencies, rate, servers)
+    floor = single.percentile(0.5)
+    ideal = ideal_queue_p95(single.latencies, rate, servers, arrivals=arrivals)
+    constant = ideal_queue_p95([floor / 1000], rate, servers, arrivals=arrivals)
     print(
-        f"reference, not a target: an ideal {servers}-server queue with the single-{what} latencies "
-        f"and the same Poisson arrivals would have p95 / single-{what} p50 = {ideal / single.percentile(0.5):.2f}"
+        f"  reference, not a target: an ideal {servers}-server queue fed the same {arrivals} arrivals has "
+        f"p95 / single-{what} p50 = {ideal / floor:.2f} with the single-{what} latencies, "
+        f"{constant / floor:.2f} if every request took exactly the median"
     )
 
 
@@ -484,9 +508,13 @@ def main() -> None:
         sampler.measure(many, lambda: closed_loop(many, writers))
         print(many.line())
         rate = 0.7 * many.saves_per_second
-        open_phase = Phase(f"open loop at 70 % ({rate:.0f}/s)")
-        sampler.measure(open_phase, lambda: open_loop(open_phase, writers, rate))
-        print(open_phase.line())
+        open_phases = {}
+        for arrivals in ARRIVALS:
+            phase = open_phases[arrivals] = Phase(f"open loop at 70 % ({rate:.0f}/s), {arrivals}")
+            sampler.measure(
+                phase, lambda phase=phase, arrivals=arrivals: open_loop(phase, writers, rate, arrivals)
+            )
+            print(phase.line())
         sampler.done.set()
 
         floor = single.percentile(0.5)
@@ -494,11 +522,18 @@ def main() -> None:
             f"throughput 20 writers / 1 writer: {many.saves_per_second / single.saves_per_second:.2f} "
             f"(target >= 1)"
         )
-        print(f"open-loop p95 / single-writer p50: {open_phase.percentile(0.95) / floor:.2f} (target <= 2)")
-        print_queueing_reference(single, rate, "writer")
+        for arrivals, phase in open_phases.items():
+            print(
+                f"open-loop p95 / single-writer p50, {arrivals} arrivals: "
+                f"{phase.percentile(0.95) / floor:.2f} (target <= 2)"
+            )
+            print_queueing_reference(single, rate, "writer", arrivals)
+        errors = (
+            single.server_errors + many.server_errors + sum(p.server_errors for p in open_phases.values())
+        )
         print(
             f"lock wait per save, 20 teams: {1000 * many.lock_wait / max(1, len(many.latencies)):.3f} ms; "
-            f"5xx in all phases: {single.server_errors + many.server_errors + open_phase.server_errors}"
+            f"5xx in all phases: {errors}"
         )
         worker_log = (log_dir / "worker.log").read_text(errors="replace")
         print(

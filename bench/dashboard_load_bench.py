@@ -14,8 +14,12 @@ Phases, BENCH_SECONDS each (default 15), after each team's dashboard was fetched
 fetch renders the cards, later ones are served from the card cache; its time is printed first):
 1. one user, closed loop: the single-user capacity and median (the floor of the ratios);
 2. 20 users on 20 teams, closed loop: throughput must be at least 1.5x one user's (both cores);
-3. open loop at 70 % of the 20-user capacity (Poisson arrivals, latency from the scheduled send
-   time): p95 against 2x the single-user median.
+3. open loop at 70 % of the 20-user capacity, latency from the scheduled send time, p95 against 2x
+   the single-user median, twice: Poisson arrivals (independent users' bursts), then paced ones (one
+   request every 1/rate s, the constant throughput of wrk2 -R). Each is printed with what an ideal
+   2-server queue fed the same arrivals would reach: with Poisson arrivals at 70 % even requests
+   that all took exactly the median would have a p95 near 3x it, so there the target is out of any
+   server's reach and the paced phase is the one that measures the server.
 """
 
 from __future__ import annotations
@@ -145,21 +149,30 @@ def run(users: list[tuple[str, str]]) -> None:
     many = cb.Phase(f"{USERS} users on {USERS} teams, closed")
     timed(many, lambda: cb.closed_loop(many, readers))
     rate = 0.7 * many.saves_per_second
-    open_phase = cb.Phase(f"open loop at 70 % ({rate:.0f}/s)")
-    timed(open_phase, lambda: cb.open_loop(open_phase, readers, rate))
+    open_phases = {}
+    for arrivals in cb.ARRIVALS:
+        phase = open_phases[arrivals] = cb.Phase(f"open loop at 70 % ({rate:.0f}/s), {arrivals}")
+        timed(phase, lambda phase=phase, arrivals=arrivals: cb.open_loop(phase, readers, rate, arrivals))
     floor = single.percentile(0.5)
     throughput = many.saves_per_second / single.saves_per_second
-    print(f"throughput {USERS} users / 1 user: {throughput:.2f} (target >= 1.5)")
+    print(f"throughput {USERS} users / 1 user: {throughput:.2f} (target >= 1.5: {_met(throughput >= 1.5)})")
     print(
         f"{USERS} users closed loop: p50 {many.percentile(0.5) / floor:.2f}x, p95 {many.percentile(0.95) / floor:.2f}x "
         f"the single-user median (queueing; not a target)"
     )
-    print(
-        f"open loop at 70 %: p50 {open_phase.percentile(0.5) / floor:.2f}x, "
-        f"p95 {open_phase.percentile(0.95) / floor:.2f}x the single-user median (target p95 <= 2)"
-    )
-    cb.print_queueing_reference(single, rate, "user")
-    print(f"5xx in all phases: {single.server_errors + many.server_errors + open_phase.server_errors}")
+    for arrivals, phase in open_phases.items():
+        p95 = phase.percentile(0.95) / floor
+        print(
+            f"open loop at 70 %, {arrivals} arrivals: p50 {phase.percentile(0.5) / floor:.2f}x, "
+            f"p95 {p95:.2f}x the single-user median (target p95 <= 2: {_met(p95 <= 2)})"
+        )
+        cb.print_queueing_reference(single, rate, "user", arrivals)
+    errors = single.server_errors + many.server_errors + sum(p.server_errors for p in open_phases.values())
+    print(f"5xx in all phases: {errors}")
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 def timed(phase: cb.Phase, run_phase) -> None:
