@@ -197,6 +197,30 @@ class Network:
         ORDER BY m.synced_at, m.uuid
     """
 
+    def keyset_walk(self, *, union: bool) -> int:
+        """The walk's page queries alone (uuid and synced_at of each row), in one of the two forms of
+        lkt.api.KeysetPagination; returns how many rows the pages held."""
+        from lkt.api import KeysetPagination
+        from measures.models import Measurement
+
+        pager = KeysetPagination()
+        pager.fields, pager.size = ("synced_at", "uuid"), 5000
+        ordered = (
+            Measurement.objects.filter(team__network=self.network)
+            .values_list("uuid", "synced_at")
+            .order_by(*pager.fields)
+        )
+        page, served = list(ordered[: pager.size + 1]), 0
+        while True:
+            served += min(len(page), pager.size)
+            if len(page) <= pager.size:
+                return served
+            uuid, synced_at = page[pager.size - 1]
+            if union:
+                page = list(pager._after_union(ordered, [synced_at, uuid]))
+            else:
+                page = list(ordered.filter(pager._after([synced_at, uuid]))[: pager.size + 1])
+
     def api_chart_csv(self) -> int:
         """The chart points as CSV, as served (COPY on PostgreSQL, the plain-cursor path on SQLite)."""
         client = Client(HTTP_AUTHORIZATION=f"Bearer {self.raw_token}")
@@ -630,6 +654,38 @@ def section_api(net: Network, runs: int, series: int) -> None:
         f"{'  served, not parsed':<22} {fmt(served_times)} | {rows / statistics.median(served_times):,.0f} rows/s "
         f"(the same pages; the client reads only `next`: the server's share of the line above)"
     )
+    if connection.features.supports_slicing_ordering_in_compound:
+        keyset_forms(net, runs, rows)
+
+
+def keyset_forms(net: Network, runs: int, rows: int) -> None:
+    """The keyset page queries of a walk through the network's measurements (page_size 5000), in
+    the two forms lkt.api.KeysetPagination knows: the UNION it uses and the OR-ed prefixes it
+    falls back to on SQLite. First as built, then with every row on one synced_at, as renaming the
+    network leaves them (measures.sync moves them all in one UPDATE)."""
+    from django.db.models.functions import Now
+
+    from measures.models import Measurement
+
+    for state in ("as built", "after a rename"):
+        if state == "after a rename":
+            Measurement.objects.filter(team__network=net.network).update(synced_at=Now())
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE measures_measurement")
+            assert net.api_json_served() == rows  # the API's walk, one synced_at: every row once
+            served = timed(net.api_json_served, runs)
+            print(
+                f"{'  served, renamed':<22} {fmt(served)} | {rows / statistics.median(served):,.0f} rows/s "
+                f"(every row on one synced_at)"
+            )
+        assert net.keyset_walk(union=True) == net.keyset_walk(union=False) == rows
+        union, ored = timed_alternating(
+            runs, lambda: net.keyset_walk(union=True), lambda: net.keyset_walk(union=False)
+        )
+        print(
+            f"{'  keyset pages':<22} UNION {fmt(union)} | OR-ed prefixes {fmt(ored)} | "
+            f"{statistics.median(ored) / statistics.median(union):.1f}x the UNION's time ({state})"
+        )
 
 
 # Each section prints its own figures against its own floor; --only runs a subset.
