@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from measures.models import Measurement
@@ -62,6 +63,33 @@ def test_5000_rows_on_one_timestamp_are_each_served_exactly_once(world, make_tok
     assert len(uuids) == len(set(uuids)) == Measurement.objects.count()
     incremental = walk(client, URL, {"page_size": 1000, "updated_since": "2000-01-01T00:00:00Z"})
     assert sorted(r["uuid"] for r in incremental) == sorted(uuids)
+
+
+def test_every_cursor_gives_the_same_page_in_both_keyset_forms(world):
+    """The UNION page (PostgreSQL) and the OR-ed prefixes (the fallback) are the ordered slice after
+    the cursor, for every cursor among ties: 300 rows on three times, pages of 7."""
+    from django.db.models.functions import Now
+
+    from lkt.api import KeysetPagination
+
+    bulk_rows(world, 300)
+    Measurement.objects.filter(id__in=Measurement.objects.order_by("uuid").values("id")[:100]).update(
+        synced_at=Now() + timedelta(seconds=1)
+    )
+    Measurement.objects.filter(id__in=Measurement.objects.order_by("-uuid").values("id")[:100]).update(
+        synced_at=Now() - timedelta(seconds=1)
+    )
+    pager = KeysetPagination()
+    pager.fields, pager.size = ("synced_at", "uuid"), 7
+    ordered = Measurement.objects.values_list("synced_at", "uuid").order_by(*pager.fields)
+    rows = list(ordered)
+    assert len({synced_at for synced_at, _uuid in rows}) >= 3
+    union = connection.features.supports_slicing_ordering_in_compound
+    for i, cursor in enumerate(rows):
+        expected = rows[i + 1 : i + 1 + 8]
+        assert list(ordered.filter(pager._after(list(cursor)))[:8]) == expected, i
+        if union:
+            assert list(pager._after_union(ordered, list(cursor))) == expected, i
 
 
 def test_writes_between_pages_are_not_lost(world, make_token, token_client):
