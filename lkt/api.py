@@ -111,7 +111,7 @@ class KeysetPagination(BasePagination):
 
     def _after_union(self, queryset, values: list):
         """The page after the cursor as a UNION ALL of one ordered, limited query per prefix:
-        (f1 = v1 AND f2 > v2), then (f1 > v1), for two fields. Each is a plain range on the
+        (f1 > v1) and (f1 = v1 AND f2 > v2), for two fields. Each is a plain range on the
         (f1, f2, ...) index that PostgreSQL estimates from its statistics and can read from the
         cursor on, stopping after a page (on a small table it may as well read the table).
 
