@@ -57,6 +57,7 @@ from _scale_world import (  # noqa: E402  (bench/ is the script's folder, on sys
     fmt,
     line,
     make_regions,
+    met,
     month,
     timed,
     timed_alternating,
@@ -590,10 +591,6 @@ def network_pages(net: Network, runs: int, lead: Client, network_url: str) -> No
 
 CSV_TARGET_RATIO = 1.5  # CSV export at most this many times its floor (COPY of the same columns)
 JSON_TARGET_ROWS = 50_000  # JSON paging at page_size 5000: at least this many rows per second
-
-
-def met(ok: bool) -> str:
-    return "target met" if ok else "TARGET NOT MET"
 
 
 def _copy_size(sql: str) -> int:
