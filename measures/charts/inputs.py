@@ -393,8 +393,9 @@ class _Loader:
             .order_by()
             .values_list("team_id", "indicator_id", "date", "kind", "text", "uuid")
         ):
+            # Keys in jsonb's order, as the stored format's (compute.jsonb_key_order).
             self.annotations[(t, i)].append(
-                {"date": day.isoformat(), "text": text, "kind": kind, "uuid": str(uuid), "pdsa": None}
+                {"date": day.isoformat(), "kind": kind, "pdsa": None, "text": text, "uuid": str(uuid)}
             )
         pdsa_links = PDSACycle.indicators.through.objects.filter(
             pdsacycle__team_id__any=team_ids, indicator_id__any=team_indicator_ids
@@ -409,10 +410,10 @@ class _Loader:
             self.annotations[(t, i)].append(
                 {
                     "date": day.isoformat(),
-                    "text": f"PDSA: {title}",
                     "kind": "pdsa",
-                    "uuid": str(uuid),
                     "pdsa": str(uuid),
+                    "text": f"PDSA: {title}",
+                    "uuid": str(uuid),
                 }
             )
 

@@ -139,6 +139,51 @@ def test_it_applies_baseline_exclusions_phases_targets_and_annotations(world):
 
 
 @pytest.mark.django_db
+def test_every_object_of_the_stored_format_is_built_with_its_keys_in_jsonb_order(world):
+    # PostgreSQL parses a presorted object's keys in one pass (compute.jsonb_key_order): checked on
+    # the dicts the pipeline hands to the writer, since jsonb gives any order back sorted.
+    from measures.charts.compute import jsonb_key_order
+
+    ExcludedPoint.objects.create(team=world.team_a, indicator=world.indicator, period=month(2024, 3))
+    LocalTarget.objects.create(team=world.team_a, indicator=world.indicator, value=Decimal("50"))
+    Annotation.objects.create(team=world.team_a, date=date(2024, 4, 2), text="Ny instruks")
+    cycle = PDSACycle.objects.create(team=world.team_a, title="Stopdato", start_date=date(2024, 9, 1))
+    cycle.indicators.add(world.indicator)
+    PhaseBreak.objects.create(team=world.team_a, indicator=world.indicator, period=month(2025, 1))
+    charts.chart_results_ensure(network=world.network)
+    rows = list(
+        ChartResult.objects.filter(indicator=world.indicator, scope__in=["team", "national"])
+        .exclude(team__in=[world.team_b])
+        .select_related("indicator__network")
+    )
+    loader = charts.inputs._Loader(rows)
+    documents = [charts.chart_compute(loader.inputs(row)) for row in rows]
+    documents += charts.compute.chart_compute_many([loader.inputs(row) for row in rows])
+
+    def objects(value, path):
+        if isinstance(value, dict):
+            yield path, list(value)
+            for key, item in value.items():
+                yield from objects(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for item in value:
+                yield from objects(item, f"{path}[]")
+
+    checked = set()
+    for data in documents:
+        assert data["points"] and data["parts"]
+        # The top level is one object per row; "pooled" (pooled rows only) is added last.
+        top = [key for key in data if key != "pooled"]
+        assert top == sorted(top, key=jsonb_key_order)
+        for key, value in data.items():
+            for path, keys in objects(value, key):
+                assert keys == sorted(keys, key=jsonb_key_order), path
+                checked.add(path)
+    assert {"points[]", "parts[]", "classification", "targets", "excluded[]", "annotations[]"} <= checked
+    assert any("n_active" in point for data in documents for point in data["points"])
+
+
+@pytest.mark.django_db
 def test_it_keeps_missing_and_nothing_to_report_months_as_gaps(world):
     Measurement.objects.filter(team=world.team_a, period=month(2024, 5)).delete()
     Measurement.objects.filter(team=world.team_a, period=month(2024, 7)).update(
