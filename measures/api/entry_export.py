@@ -45,18 +45,29 @@ INNER = MEASUREMENT_VALUES[1:]
 SESSION = {"DateStyle": "ISO, MDY"}
 
 
-def _iso_sql(column: str) -> str:
+def _utc_text(column: str) -> str:
+    """A timestamp's UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]": computed once per row as a column of
+    a fenced subquery (OFFSET 0), since `_iso_sql` reads it twice and PostgreSQL would compute an
+    expression written twice twice (a twentieth of the CSV's time, for the two timestamps)."""
+    return f"({column} AT TIME ZONE 'UTC')::text"
+
+
+def _iso_sql(column: str, text: str) -> str:
     """iso_datetime in SQL: UTC, a T, six fraction digits or none when they are zero, and a Z.
 
-    A timestamp's own text is "YYYY-MM-DD HH:MM:SS[.ffffff]" but drops trailing zeros of the
-    fraction ("...:05.12"); only those rows (about one in ten) go through to_char, which costs
-    several times more than the text and a replace.
+    `text` is the column's `_utc_text`, which drops trailing zeros of the fraction ("...:05.12");
+    only those rows (about one in ten) go through to_char, which costs several times more than the
+    text and a replace.
     """
-    text = f"({column} AT TIME ZONE 'UTC')::text"
     return (
         f"CASE WHEN octet_length({text}) IN (19, 26) THEN replace({text}, ' ', 'T') || 'Z' "
         f"ELSE to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END"
     )
+
+
+def _utc_texts(alias: str) -> str:
+    """The UTC texts of a row's two timestamps, as columns of its fenced subquery."""
+    return f"{_utc_text(f'{alias}.updated_at')} AS updated_text, {_utc_text(f'{alias}.synced_at')} AS synced_text"
 
 
 # "YYYY-MM" of a date (day 1 of its month): the first 7 characters of its ISO text.
@@ -136,7 +147,7 @@ def _rows_from(inner: QuerySet) -> tuple[str, list]:
                 vt.name AS t_name, vt.region AS t_region, vt.organisations AS t_organisations,
                 vi.code AS i_code, vi.unit AS i_unit, vi.multiplier AS i_multiplier,
                 vi.has_denominator AS i_has_denominator, vt.json AS t_json, vi.code_json AS i_code_json,
-                vi.unit_json AS i_unit_json
+                vi.unit_json AS i_unit_json, {_utc_texts("m")}
             FROM ({sql}) AS m({columns})
             JOIN vt ON vt.id = m.team_id
             JOIN vi ON vi.id = m.indicator_id
@@ -175,9 +186,14 @@ def _sql(queryset: QuerySet, teams: QuerySet) -> tuple[str, list]:
             m.nothing_to_report::text,
             {text("m.comment")},
             m.version,
-            {_iso_sql("m.updated_at")},
-            {_iso_sql("m.synced_at")}
-        FROM ({inner_sql}) AS m({columns})
+            {_iso_sql("m.updated_at", "m.updated_text")},
+            {_iso_sql("m.synced_at", "m.synced_text")}
+        FROM (
+            SELECT x.*, {_utc_texts("x")}
+            FROM ({inner_sql}) AS x({columns})
+            ORDER BY x.synced_at, x.uuid
+            OFFSET 0
+        ) m
         CROSS JOIN LATERAL (
             SELECT t.uuid, {text("n.slug")} AS network, {text("t.code")} AS code,
                 {text("t.name")} AS name, {text("r.name")} AS region, {text("org.names")} AS organisations
@@ -231,8 +247,8 @@ def measurement_json_page(page: QuerySet, teams: QuerySet) -> list[str]:
             ',"nothing_to_report":', m.nothing_to_report::text,
             ',"comment":', to_json(m.comment),
             ',"version":', m.version,
-            ',"updated_at":"', {_iso_sql("m.updated_at")},
-            '","synced_at":"', {_iso_sql("m.synced_at")}, '"}}')
+            ',"updated_at":"', {_iso_sql("m.updated_at", "m.updated_text")},
+            '","synced_at":"', {_iso_sql("m.synced_at", "m.synced_text")}, '"}}')
         {rows}
         ORDER BY m.synced_at, m.uuid
     """
