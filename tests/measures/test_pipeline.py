@@ -617,6 +617,42 @@ def test_outside_a_transaction_batches_are_written_by_a_second_connection_with_t
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_writers_commit_the_batches_in_the_order_of_their_synced_at(monkeypatch):
+    # Outside a transaction two writer connections take the batches in turn. A batch commits only
+    # after the one before it, even when that one is slow: a BI client that pulls a batch's rows
+    # (by synced_at) has then seen every earlier batch, whose synced_at is earlier.
+    import threading
+
+    from django.utils import timezone
+
+    from tests.base import build_world
+
+    world = build_world()
+    charts.chart_results_recompute_stale(network=world.network)
+    rows = ChartResult.objects.filter(network=world.network)
+    rows.update(is_stale=True, stale_since=timezone.now(), input_hash="")
+    write_batch = charts.compute._write_batch
+    committed = []
+    writers = set()
+
+    def first_batch_slow(batch, now, before=None):
+        writers.add(threading.current_thread().name)
+        if before is None:
+            time.sleep(0.3)  # the first batch: the second writer is done long before it
+        written = write_batch(batch, now, before)
+        committed.append(now)  # after its commit: write_batch returns after its transaction
+        return written
+
+    monkeypatch.setattr(charts.compute, "WRITE_BATCH", 2)
+    monkeypatch.setattr(charts.compute, "_write_batch", first_batch_slow)
+    assert not connection.in_atomic_block
+    assert charts.chart_results_recompute_stale(network=world.network, force=True) == rows.count()
+    assert len(committed) >= 4 and len(writers) == 2
+    assert committed == sorted(committed)
+    assert not rows.filter(is_stale=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_forced_sweep_writes_every_row_once_while_the_next_batch_is_claimed(monkeypatch):
     # Outside a transaction one writer serves all the sweep's claimed batches, so a batch may still
     # be queued for writing while the next is claimed, and the reader claims the next batch while
@@ -634,9 +670,9 @@ def test_a_forced_sweep_writes_every_row_once_while_the_next_batch_is_claimed(mo
     rows.update(compute_count=0, is_stale=True, stale_since=timezone.now(), input_hash="")
     write_batch = charts.compute._write_batch
 
-    def slow_write(batch, now):
-        time.sleep(0.05)  # the writer lags behind the engine, as on a busy database
-        return write_batch(batch, now)
+    def slow_write(*args):
+        time.sleep(0.05)  # the writers lag behind the engine, as on a busy database
+        return write_batch(*args)
 
     monkeypatch.setattr(charts.compute, "WRITE_BATCH", 2)
     monkeypatch.setattr(charts.compute, "_write_batch", slow_write)
