@@ -555,7 +555,7 @@ class _BatchWriter:
         self.missed: _BatchWriter.Batch = []
         self._pending: list[tuple[_BatchWriter.Batch, Future]] = []
         self._threads = [_SideThread(f"chart-writer-{n}") for n in range(1, self.WRITERS + 1)]
-        self._written = 0
+        self._handed = 0  # batches handed to the writers, which take them in turn
 
     def __enter__(self) -> _BatchWriter:
         return self
@@ -566,14 +566,14 @@ class _BatchWriter:
         # computed_at and synced_at: when the batch is written, not when its computation began.
         now = timezone.now()
         if self._threads[0].threaded:
-            thread = self._threads[self._written % len(self._threads)]
+            thread = self._threads[self._handed % len(self._threads)]
             before = self._pending[-1][1] if self._pending else None
             self._pending.append((batch, thread.submit(_write_batch, batch, now, before)))
         elif connection.vendor == "postgresql":
             self._collect(batch, _write_batch(batch, now))
         else:
             self.missed.extend(batch)
-        self._written += 1
+        self._handed += 1
 
     def _collect(self, batch: _BatchWriter.Batch, written: set[int]) -> None:
         self.missed.extend((row, fields) for row, fields in batch if row.id not in written)
@@ -589,7 +589,7 @@ class _BatchWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         try:
-            # In order; the first failure is raised here, after the thread has stopped.
+            # In order; the first failure is raised here, after the threads have stopped.
             for batch, future in self._pending:
                 self._collect(batch, future.result())
             self._pending = []
