@@ -20,6 +20,9 @@ Measured with gc.callbacks on the 200-team network of bench/scale_bench.py:
 """
 
 import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def heap_freeze() -> int:
@@ -30,3 +33,38 @@ def heap_freeze() -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+# The young generation's threshold while a bulk job runs (CPython's default is 700).
+RELAXED_YOUNG = 50_000
+_relaxed_lock = threading.Lock()
+_relaxed_depth = 0
+_saved_thresholds: tuple[int, ...] = ()
+
+
+@contextmanager
+def gc_relaxed() -> Iterator[None]:
+    """Fewer young-generation collections while a bulk job (a chart recompute) runs.
+
+    A recompute allocates hundreds of thousands of dicts and lists (a point is a dict) and keeps
+    many of them alive until their batch is written, so at CPython's threshold of 700 net
+    allocations it set off about 300 collections that walked and promoted them, and two full
+    ones: 110-160 ms of a 200-team recompute's 0.9-1.0 s, holding the GIL (gc.callbacks, in
+    bench/scale_bench.py's process). At RELAXED_YOUNG, a handful; objects that die young are freed
+    by their reference counts before a collection sees them. The thresholds are the process's:
+    nested and concurrent jobs (threads) share one relaxation, and the last to leave restores
+    what was set before the first came in.
+    """
+    global _relaxed_depth, _saved_thresholds
+    with _relaxed_lock:
+        if _relaxed_depth == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(max(RELAXED_YOUNG, _saved_thresholds[0]), *_saved_thresholds[1:])
+        _relaxed_depth += 1
+    try:
+        yield
+    finally:
+        with _relaxed_lock:
+            _relaxed_depth -= 1
+            if _relaxed_depth == 0:
+                gc.set_threshold(*_saved_thresholds)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from lkt.heap import gc_relaxed
 from teams.models import Network, Team
 
 from .. import spc
@@ -93,6 +94,7 @@ def chart_results_verify(*, limit: int) -> int:
     )
 
 
+@gc_relaxed()
 def chart_results_sweep(*, batch_size: int = 200, max_batches: int = 10, verify: int = 200) -> int:
     """The periodic sweep: recompute stale rows in claimed, bounded batches; safe on several workers.
 
@@ -139,6 +141,7 @@ def chart_stale_marks_apply_all(*, max_rounds: int = 20) -> int:
 FIRST_BATCH = 100
 
 
+@gc_relaxed()
 def chart_results_recompute_stale(
     *, network: Network | None = None, limit: int | None = None, batch_size: int = 500, force: bool = False
 ) -> int:

@@ -616,6 +616,35 @@ def test_outside_a_transaction_batches_are_written_by_a_second_connection_with_t
         assert row.data == json.loads(json.dumps(charts.chart_compute(loader.inputs(row))))
 
 
+@pytest.mark.django_db
+def test_recomputes_and_sweeps_run_with_fewer_young_collections(world, monkeypatch):
+    import gc
+
+    from lkt.heap import RELAXED_YOUNG
+    from measures.charts import sweep
+
+    seen = []
+    compute_rows = sweep._rows_compute
+    recompute_rows = sweep._recompute_rows
+
+    def record(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return compute_rows(*args, **kwargs)
+
+    def record_sweep(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return recompute_rows(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "_rows_compute", record)
+    monkeypatch.setattr(sweep, "_recompute_rows", record_sweep)
+    before = gc.get_threshold()
+    assert charts.chart_results_recompute_stale(network=world.network) > 0
+    ChartResult.objects.filter(network=world.network).update(is_stale=True, input_hash="")
+    assert charts.chart_results_sweep() > 0
+    assert len(seen) >= 2 and set(seen) == {max(RELAXED_YOUNG, before[0])}
+    assert gc.get_threshold() == before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_writers_commit_the_batches_in_the_order_of_their_synced_at(monkeypatch):
     # Outside a transaction two writer connections take the batches in turn. A batch commits only

@@ -80,3 +80,38 @@ def test_gunicorn_master_imports_every_view_and_freezes_before_forking():
         """
     )
     assert out == "False True True"
+
+
+def test_gc_relaxed_raises_the_young_threshold_once_and_the_last_to_leave_restores_it():
+    # Nested (a sweep inside a recompute) and concurrent (threads) jobs share one relaxation; what
+    # was set before the first came in is set again after the last has left, even after an error.
+    out = run_python(
+        """
+        import gc, threading
+        from lkt.heap import RELAXED_YOUNG, gc_relaxed
+
+        gc.set_threshold(900, 11, 12)
+        inside, entered, release = [], threading.Event(), threading.Event()
+
+        def job():
+            with gc_relaxed():
+                entered.set()
+                release.wait()
+
+        other = threading.Thread(target=job)
+        other.start()
+        entered.wait()
+        try:
+            with gc_relaxed():
+                with gc_relaxed():
+                    inside.append(gc.get_threshold())
+                release.set()
+                other.join()
+                inside.append(gc.get_threshold())  # the other job has left: still relaxed for us
+                raise ValueError
+        except ValueError:
+            pass
+        print(inside == [(RELAXED_YOUNG, 11, 12)] * 2, gc.get_threshold() == (900, 11, 12))
+        """
+    )
+    assert out == "True True"
