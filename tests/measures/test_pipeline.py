@@ -177,6 +177,10 @@ def test_every_object_of_the_stored_format_is_built_with_its_keys_in_jsonb_order
         assert top == sorted(top, key=jsonb_key_order)
         for key, value in data.items():
             for path, keys in objects(value, key):
+                if path == "points[]" and "n_active" in keys:
+                    # A pooled point's own two keys come last (pooled rows are a few).
+                    assert keys[-2:] == ["n_active", "provisional"]
+                    keys = keys[:-2]
                 assert keys == sorted(keys, key=jsonb_key_order), path
                 checked.add(path)
     assert {"points[]", "parts[]", "classification", "targets", "excluded[]", "annotations[]"} <= checked
