@@ -378,6 +378,59 @@ def chart_results_enqueue(*, result_ids: Iterable[int], countdown: int = COALESC
     return enqueued
 
 
+# The claim on PostgreSQL: one statement (one round trip, no transaction of our own) that locks up
+# to `limit` stale rows in claim order, skipping rows another transaction holds, and takes them
+# for claim_seconds(); it returns the claimed rows' columns in claim order. Concurrent callers get
+# disjoint rows.
+_CLAIM_SQL = """
+WITH claimed AS (
+    UPDATE measures_chartresult AS c SET claimed_until = %s
+    FROM (
+        SELECT id FROM measures_chartresult
+        WHERE is_stale {conditions}
+        ORDER BY stale_since, id
+        LIMIT %s
+        FOR UPDATE SKIP LOCKED
+    ) AS s
+    WHERE c.id = s.id
+    RETURNING c.stale_since AS claim_since, c.id AS claim_id, {returned}
+)
+SELECT {columns} FROM claimed ORDER BY claim_since, claim_id
+"""
+
+
+def chart_results_claim_rows(
+    *,
+    limit: int,
+    network: Network | None = None,
+    force: bool = False,
+    exclude: list[int] | None = None,
+    columns: tuple[str, ...],
+) -> list[tuple]:
+    """`chart_results_claim_batch` on PostgreSQL, returning the claimed rows' `columns` (their
+    database column names), in claim order: a caller that reads the rows next needs no other query."""
+    now = timezone.now()
+    conditions, params = [], [now + timedelta(seconds=claim_seconds())]
+    if not force:
+        conditions.append("AND (claimed_until IS NULL OR claimed_until < %s)")
+        params.append(now)
+    if network is not None:
+        conditions.append("AND network_id = %s")
+        params.append(network.id)
+    if exclude:
+        conditions.append("AND NOT id = ANY(%s)")
+        params.append(exclude)
+    params.append(limit)
+    sql = _CLAIM_SQL.format(
+        conditions=" ".join(conditions),
+        returned=", ".join(f"c.{column}" for column in columns),
+        columns=", ".join(columns),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def chart_results_claim_batch(
     *, limit: int, network: Network | None = None, force: bool = False, exclude: list[int] | None = None
 ) -> list[int]:
@@ -388,6 +441,13 @@ def chart_results_claim_batch(
     since every write is checked against the row's `stale_since`. `exclude`: ids never to take
     (the caller's own rows still being written).
     """
+    if connection.vendor == "postgresql":
+        return [
+            values[0]
+            for values in chart_results_claim_rows(
+                limit=limit, network=network, force=force, exclude=exclude, columns=("id",)
+            )
+        ]
     now = timezone.now()
     rows = ChartResult.objects.filter(is_stale=True)
     if not force:
@@ -398,13 +458,6 @@ def chart_results_claim_batch(
         rows = rows.exclude(id__any=exclude)
     rows = rows.order_by("stale_since", "id")
     until = now + timedelta(seconds=claim_seconds())
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(
-                rows.select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[:limit]
-            )
-            ChartResult.objects.filter(id__any=ids).update(claimed_until=until)
-        return ids
     # SQLite serialises writers, so a conditional UPDATE per row is a safe claim there. Concurrent
     # sweeps see the same first candidates, so look further than `limit` before giving up.
     claimed: list[int] = []

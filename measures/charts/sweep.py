@@ -15,8 +15,8 @@ from .compute import (
     _BatchWriter,
     _Read,
     _recompute_rows,
+    _rows_claim_and_read,
     _rows_compute,
-    _rows_read,
     _rows_with_indicators,
     _SideThread,
 )
@@ -155,8 +155,7 @@ def chart_results_recompute_stale(
     computed = handled = 0
 
     def claim_and_read(size: int, exclude: list[int] | None) -> _Read | None:
-        ids = chart_results_claim_batch(limit=size, network=network, force=force, exclude=exclude)
-        return _rows_read(ids, force=force) if ids else None
+        return _rows_claim_and_read(limit=size, network=network, force=force, exclude=exclude)
 
     def next_batch(current: list[int]) -> Callable[[], _Read | None]:
         # The first batch is read before anything overlaps it: a small one starts the engine sooner,

@@ -344,6 +344,65 @@ def test_claimed_batches_are_disjoint(world):
     assert charts.chart_results_claim_batch(limit=100) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_claims_on_separate_connections_skip_locked_rows_and_never_overlap():
+    # Real connections (PostgreSQL: the claim is one UPDATE ... FOR UPDATE SKIP LOCKED statement).
+    # A save holding a row keeps it out of every claim; two claims at once get disjoint rows, in
+    # claim order (stale_since, id), each with the row's own columns and now claimed.
+    import threading
+
+    from django.db import connections
+
+    from tests.base import build_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent connections need PostgreSQL")
+    world = build_world()
+    charts.chart_results_ensure(network=world.network)
+    stale = list(ChartResult.objects.filter(is_stale=True).order_by("stale_since", "id"))
+    held = stale[1]
+    columns = ("id", "team_id", "stale_since")
+    got: list[list[tuple]] = []
+    errors: list[BaseException] = []
+    both_claiming = threading.Barrier(2)
+
+    def claim() -> None:
+        try:
+            both_claiming.wait()
+            got.append(
+                charts.chart_results_claim_rows(limit=len(stale), network=world.network, columns=columns)
+            )
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        ChartResult.objects.select_for_update().get(id=held.id)  # a save holding the row
+        threads = [threading.Thread(target=claim) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=20)
+        waited_for_the_held_row = any(thread.is_alive() for thread in threads)
+    for thread in threads:
+        thread.join()
+    assert not waited_for_the_held_row
+    claimed = [values for batch in got for values in batch]
+    assert not errors and len(got) == 2
+    assert sorted(claimed) == sorted((r.id, r.team_id, r.stale_since) for r in stale if r.id != held.id)
+    for batch in got:
+        ids = [values[0] for values in batch]
+        order = {r.id: n for n, r in enumerate(stale)}
+        assert ids == sorted(ids, key=order.__getitem__)
+    assert ChartResult.objects.get(id=held.id).claimed_until is None
+    assert (
+        not ChartResult.objects.filter(is_stale=True, claimed_until__isnull=True).exclude(id=held.id).exists()
+    )
+    # Claimed rows are not taken again (unless forced), the held one is free now.
+    assert charts.chart_results_claim_batch(limit=100, network=world.network) == [held.id]
+
+
 @pytest.mark.django_db
 def test_the_sweep_recomputes_stale_rows_and_leaves_fresh_ones_alone(world):
     assert charts.chart_results_recompute_stale(network=world.network) > 0
@@ -660,6 +719,8 @@ def test_the_writers_commit_the_batches_in_the_order_of_their_synced_at(monkeypa
 
     from tests.base import build_world
 
+    if connection.vendor != "postgresql":
+        pytest.skip("the writer connections write on PostgreSQL only (SQLite: one UPDATE per row)")
     world = build_world()
     charts.chart_results_recompute_stale(network=world.network)
     rows = ChartResult.objects.filter(network=world.network)
