@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any, ClassVar
 import orjson
 import psycopg
 from django.db import connection
-from django.db.models import FloatField, Q
+from django.db.models import FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from .. import spc
@@ -183,6 +184,63 @@ def _fill_reported(
     inputs.n_teams = [None] * len(months)
 
 
+@dataclass(slots=True)
+class _Query:
+    """One query of a batch's inputs: SQL with its parameters (`binary`: results in binary), or a
+    queryset (`queryset`), which gives its rows as Django converts them where the database needs it."""
+
+    sql: str
+    params: list[Any]
+    binary: bool = False
+    queryset: QuerySet | None = None
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> _Query:
+        return cls("", [], queryset=queryset)
+
+
+def _fetch_together(queries: list[_Query]) -> list[list[tuple]]:
+    """The rows of each query, in order. On PostgreSQL they are sent together in one pipeline: one
+    round trip for a batch's inputs instead of one per query. A chart batch is read while the engine
+    computes the one before, and each reply waited for the engine to let go of the GIL (several ms).
+    Querysets are compiled to their SQL there: the columns read here (ids, dates, numbers, text,
+    UUIDs) need no Django converter on PostgreSQL. Elsewhere each query runs on its own."""
+    if connection.vendor != "postgresql":
+        results = []
+        for query in queries:
+            if query.queryset is not None:
+                results.append(list(query.queryset))
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(query.sql, query.params)
+                results.append(cursor.fetchall())
+        return results
+    connection.ensure_connection()
+    conn = connection.connection
+    cursors = []
+    statements = []
+    started = time.monotonic()
+    try:
+        with conn.pipeline():
+            for query in queries:
+                sql, params = query.sql, query.params
+                if query.queryset is not None:
+                    sql, params = query.queryset.query.sql_with_params()
+                cursor = psycopg.Cursor(conn)
+                cursors.append(cursor)
+                statements.append(sql)
+                cursor.execute(sql, params, binary=query.binary)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+        if connection.queries_logged:
+            # In Django's query log as its own cursor would log them (counted by tests and the
+            # debug toolbar alike); each with the time of the whole round trip.
+            elapsed = f"{time.monotonic() - started:.3f}"
+            connection.queries_log.extend({"sql": sql, "time": elapsed} for sql in statements)
+
+
 # One row per team series: its reported months in order, as arrays (PostgreSQL). Each series is
 # looked up by its (team, indicator) pair in the unique constraint's index: only the batch's own
 # series are read, not every indicator's rows of its teams (the filter that replaced was three
@@ -202,33 +260,22 @@ WHERE m.periods IS NOT NULL
 """
 
 
-def _team_series(
-    pairs: set[tuple[int, int]], indicators: dict[int, Indicator]
-) -> dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]]:
+def _team_series_query(pairs: set[tuple[int, int]], indicators: dict[int, Indicator]) -> _Query:
     """The reported months of the series `pairs` ((team id, indicator id); `_reported`: a numerator,
-    and a denominator where the indicator has one), in period order. Series without one are left out."""
+    and a denominator where the indicator has one), in period order; read by `_team_series`."""
     if connection.vendor == "postgresql":
         # The database groups and orders; its arrays load in binary (no number or date parsed from
         # text, and one Python row per series instead of one per month).
         ordered = sorted(pairs)
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(
-                _TEAM_SERIES_SQL,
-                [
-                    [t for t, _i in ordered],
-                    [i for _t, i in ordered],
-                    [indicators[i].has_denominator for _t, i in ordered],
-                ],
-                binary=True,
-            )
-            return {
-                (t, i): (periods, numerators, denominators)
-                for t, i, periods, numerators, denominators in cursor
-            }
+        params = [
+            [t for t, _i in ordered],
+            [i for _t, i in ordered],
+            [indicators[i].has_denominator for _t, i in ordered],
+        ]
+        return _Query(_TEAM_SERIES_SQL, params, binary=True)
     team_ids = {t for t, _i in pairs}
     with_n = sorted(i for i, indicator in indicators.items() if indicator.has_denominator)
-    rows = (
+    return _Query.of(
         Measurement.objects.filter(team_id__in=team_ids, indicator_id__in=indicators, numerator__isnull=False)
         .exclude(indicator_id__in=with_n, denominator__isnull=True)
         .order_by("team_id", "indicator_id", "period")
@@ -240,6 +287,18 @@ def _team_series(
             Cast("denominator", FloatField()),
         )
     )
+
+
+def _team_series(
+    rows: list[tuple],
+) -> dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]]:
+    """{(team id, indicator id): (periods, numerators, denominators)} of `_team_series_query`'s rows:
+    one per series on PostgreSQL, one per month elsewhere. Series without a reported month are
+    left out."""
+    if connection.vendor == "postgresql":
+        return {
+            (t, i): (periods, numerators, denominators) for t, i, periods, numerators, denominators in rows
+        }
     series: dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]] = {}
     for team_id, indicator_id, period, numerator, denominator in rows:
         periods, numerators, denominators = series.setdefault((team_id, indicator_id), ([], [], []))
@@ -357,6 +416,40 @@ class ChartRow:
     indicator: Indicator
 
 
+def _team_settings_queries(team_ids: set[int], team_indicator_ids: set[int]) -> list[_Query]:
+    """The teams' chart settings of these indicators (baselines, phase breaks, excluded points,
+    local targets), their annotations (also those for every indicator) and PDSA cycles: the rows
+    `_Loader._read_team_settings` takes, in its order."""
+
+    def per_series(model) -> QuerySet:
+        return model.objects.filter(team_id__any=team_ids, indicator_id__any=team_indicator_ids).order_by()
+
+    pdsa_links = PDSACycle.indicators.through.objects.filter(
+        pdsacycle__team_id__any=team_ids, indicator_id__any=team_indicator_ids
+    )
+    return [
+        _Query.of(per_series(ChartSettings).values_list("team_id", "indicator_id", "baseline_end")),
+        _Query.of(per_series(PhaseBreak).values_list("team_id", "indicator_id", "period", "label")),
+        _Query.of(per_series(ExcludedPoint).values_list("team_id", "indicator_id", "period", "reason")),
+        _Query.of(per_series(LocalTarget).values_list("team_id", "indicator_id", "value")),
+        _Query.of(
+            Annotation.objects.filter(team_id__any=team_ids)
+            .filter(Q(indicator_id__any=team_indicator_ids) | Q(indicator__isnull=True))
+            .order_by()
+            .values_list("team_id", "indicator_id", "date", "kind", "text", "uuid")
+        ),
+        _Query.of(
+            pdsa_links.order_by().values_list(
+                "pdsacycle__team_id",
+                "indicator_id",
+                "pdsacycle__start_date",
+                "pdsacycle__title",
+                "pdsacycle__uuid",
+            )
+        ),
+    ]
+
+
 class _Loader:
     """Reads the inputs of many rows with a fixed number of queries (not one set per row).
 
@@ -369,61 +462,47 @@ class _Loader:
         pooled_rows = [r for r in rows if r.scope != ChartResult.Scope.TEAM]
         # Pooled series are summed in SQL (one GROUP BY per batch), never read team by team: what
         # Python sees of them grows with months and regions, not with the number of teams.
-        self.pooled = _PooledSums(pooled_rows)
+        pooled_query = _PooledSums.query(pooled_rows)
+        queries = [pooled_query] if pooled_query is not None else []
+        if team_rows:
+            indicators = {r.indicator_id: r.indicator for r in team_rows}
+            queries.append(_team_series_query({(r.team_id, r.indicator_id) for r in team_rows}, indicators))
+            queries.extend(_team_settings_queries(team_ids, team_indicator_ids))
+        results = _fetch_together(queries)
+        self.pooled = _PooledSums(pooled_rows, results.pop(0) if pooled_query is not None else [])
         # {(team_id, indicator_id): (periods, numerators, denominators)} of the reported months
         # (a numerator, and a denominator where the indicator has one), in period order.
         self.series: dict[tuple[int, int], tuple[list[date], list[float], list[float | None]]] = {}
-        if team_rows:
-            indicators = {r.indicator_id: r.indicator for r in team_rows}
-            self.series = _team_series({(r.team_id, r.indicator_id) for r in team_rows}, indicators)
         self.baseline_end: dict[tuple[int, int], date | None] = {}
         self.phase_breaks: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
         self.excluded: dict[tuple[int, int], list[tuple[date, str]]] = defaultdict(list)
         self.local_target: dict[tuple[int, int], Decimal] = {}
         self.annotations: dict[tuple[int, int | None], list[dict[str, Any]]] = defaultdict(list)
         if team_rows:
-            self._load_team_settings(team_ids, team_indicator_ids)
+            self.series = _team_series(results[0])
+            self._read_team_settings(*results[1:])
 
-    def _load_team_settings(self, team_ids: set[int], team_indicator_ids: set[int]) -> None:
-        def per_series(model) -> Any:
-            return model.objects.filter(
-                team_id__any=team_ids, indicator_id__any=team_indicator_ids
-            ).order_by()
-
-        self.baseline_end = {
-            (t, i): b
-            for t, i, b in per_series(ChartSettings).values_list("team_id", "indicator_id", "baseline_end")
-        }
-        for t, i, period, label in per_series(PhaseBreak).values_list(
-            "team_id", "indicator_id", "period", "label"
-        ):
+    def _read_team_settings(
+        self,
+        baselines: list[tuple],
+        phase_breaks: list[tuple],
+        excluded: list[tuple],
+        local_targets: list[tuple],
+        annotations: list[tuple],
+        pdsa_links: list[tuple],
+    ) -> None:
+        """The rows of `_team_settings_queries`, in its order."""
+        self.baseline_end = {(t, i): b for t, i, b in baselines}
+        for t, i, period, label in phase_breaks:
             self.phase_breaks[(t, i)].append((period, label))
-        for t, i, period, reason in per_series(ExcludedPoint).values_list(
-            "team_id", "indicator_id", "period", "reason"
-        ):
+        for t, i, period, reason in excluded:
             self.excluded[(t, i)].append((period, reason))
-        self.local_target = {
-            (t, i): v for t, i, v in per_series(LocalTarget).values_list("team_id", "indicator_id", "value")
-        }
-        for t, i, day, kind, text, uuid in (
-            Annotation.objects.filter(team_id__any=team_ids)
-            .filter(Q(indicator_id__any=team_indicator_ids) | Q(indicator__isnull=True))
-            .order_by()
-            .values_list("team_id", "indicator_id", "date", "kind", "text", "uuid")
-        ):
+        self.local_target = {(t, i): v for t, i, v in local_targets}
+        for t, i, day, kind, text, uuid in annotations:
             # Keys in jsonb's order, as the stored format's (compute.jsonb_key_order).
             self.annotations[(t, i)].append(
                 {"date": day.isoformat(), "kind": kind, "pdsa": None, "text": text, "uuid": str(uuid)}
             )
-        pdsa_links = PDSACycle.indicators.through.objects.filter(
-            pdsacycle__team_id__any=team_ids, indicator_id__any=team_indicator_ids
-        ).values_list(
-            "pdsacycle__team_id",
-            "indicator_id",
-            "pdsacycle__start_date",
-            "pdsacycle__title",
-            "pdsacycle__uuid",
-        )
         for t, i, day, title, uuid in pdsa_links:
             self.annotations[(t, i)].append(
                 {
@@ -501,19 +580,34 @@ class _PooledSums:
     has left the network, until its last). The national series is the sum of its regions' sums.
     """
 
-    def __init__(self, rows: list[ChartRow]) -> None:
+    def __init__(self, rows: list[ChartRow], fetched: list[tuple]) -> None:
+        """`fetched`: the rows of `query(rows)` (none without pooled rows)."""
         # {(indicator_id, region_id): {period: [numerator sum, denominator sum, teams]}}
         self.sums: dict[tuple[int, int], dict[date, list]] = defaultdict(dict)
         # {(indicator_id, region_id): {period: (teams starting, inactive teams ending)}}
         self.changes: dict[tuple[int, int], dict[date, list[int]]] = defaultdict(dict)
         self.indicators = {r.indicator_id: r.indicator for r in rows}
+        for kind, indicator_id, region_id, period, numerator, denominator, count in fetched:
+            if isinstance(period, str):  # SQLite returns the MIN()/MAX() of dates as text
+                period = date.fromisoformat(period)
+            key = (indicator_id, region_id)
+            if kind == "s":
+                self.sums[key][period] = [numerator, denominator, count]
+            else:
+                change = self.changes[key].setdefault(period, [0, 0])
+                change[0 if kind == "a" else 1] += count
+
+    @staticmethod
+    def query(rows: list[ChartRow]) -> _Query | None:
+        """The GROUP BY of these pooled rows' indicators (and regions); None without pooled rows."""
         if not rows:
-            return
+            return None
+        indicators = {r.indicator_id: r.indicator for r in rows}
         regions: set[int] | None = {r.region_id for r in rows if r.scope == ChartResult.Scope.REGION}
         if any(r.scope == ChartResult.Scope.NATIONAL for r in rows):
             regions = None  # the national rows need every region
-        ids = sorted(self.indicators)
-        without_n = sorted(i.id for i in self.indicators.values() if not i.has_denominator) or [0]
+        ids = sorted(indicators)
+        without_n = sorted(i.id for i in indicators.values() if not i.has_denominator) or [0]
         params: list[Any] = [*ids, *without_n]
         region_sql = ""
         if regions is not None:
@@ -524,17 +618,7 @@ class _PooledSums:
             without_n=", ".join(["%s"] * len(without_n)),
             regions=region_sql,
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for kind, indicator_id, region_id, period, numerator, denominator, count in cursor.fetchall():
-                if isinstance(period, str):  # SQLite returns the MIN()/MAX() of dates as text
-                    period = date.fromisoformat(period)
-                key = (indicator_id, region_id)
-                if kind == "s":
-                    self.sums[key][period] = [numerator, denominator, count]
-                else:
-                    change = self.changes[key].setdefault(period, [0, 0])
-                    change[0 if kind == "a" else 1] += count
+        return _Query(sql, params)
 
     def _merged(self, indicator_id: int, region_id: int | None) -> tuple[dict, dict]:
         if region_id is not None:

@@ -443,10 +443,9 @@ def test_the_sweep_catches_writes_that_bypassed_the_stale_flag(world):
         assert charts.chart_results_verify(limit=1000) == 3  # the team, its region, the nation
     # A fixed number of queries, not one per row checked (each row's network was once a query of
     # its own): the sample, the rows, their indicators, the pooled sums, the team series, six kinds
-    # of settings and the UPDATE. PostgreSQL reads the team series on psycopg's own cursor, which
-    # Django's query log does not see.
+    # of settings and the UPDATE. PostgreSQL sends the eight queries of the inputs in one pipeline.
     checked = ChartResult.objects.count()
-    assert checked == 10 and len(verifying) == (11 if connection.vendor == "postgresql" else 12)
+    assert checked == 10 and len(verifying) == 12
     charts.chart_results_sweep(verify=0)
     assert team_row(world).last_period == month(2026, 1)
 
