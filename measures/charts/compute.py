@@ -430,21 +430,20 @@ def _rows_of(values: list[tuple]) -> list[ChartRow]:
     return [ChartRow(*v, indicator=indicators[v[at]]) for v in values]
 
 
-def _rows_claim_and_read(
+def _rows_claim(
     *, limit: int, network: Network | None, force: bool, exclude: list[int] | None
-) -> _Read | None:
-    """Claim a batch (`chart_results_claim_batch`) and read its rows and inputs; None when nothing
-    was left to claim. On PostgreSQL the claim returns the rows' columns itself (one query less)."""
+) -> tuple[list[ChartRow], float]:
+    """Claim a batch (`chart_results_claim_batch`) and read its rows; with the time of the claim
+    (time.monotonic(), `_Read.renewed`). On PostgreSQL the claim returns the rows' columns itself
+    (one query less)."""
     renewed = time.monotonic()
     if connection.vendor == "postgresql":
         values = chart_results_claim_rows(
             limit=limit, network=network, force=force, exclude=exclude, columns=ChartRow.COLUMNS
         )
-        rows = _rows_of(values)
-    else:
-        ids = chart_results_claim_batch(limit=limit, network=network, force=force, exclude=exclude)
-        rows = _rows_with_indicators(ids)
-    return _rows_read(rows, force=force, renewed=renewed) if rows else None
+        return _rows_of(values), renewed
+    ids = chart_results_claim_batch(limit=limit, network=network, force=force, exclude=exclude)
+    return _rows_with_indicators(ids), renewed
 
 
 def _rows_read(rows: list[ChartRow], *, force: bool, renewed: float | None = None) -> _Read:

@@ -15,12 +15,13 @@ from .compute import (
     _BatchWriter,
     _Read,
     _recompute_rows,
-    _rows_claim_and_read,
+    _rows_claim,
     _rows_compute,
+    _rows_read,
     _rows_with_indicators,
     _SideThread,
 )
-from .inputs import _Loader
+from .inputs import ChartRow, _Loader
 from .stale import chart_results_claim_batch, chart_stale_marks_apply, claim_seconds
 
 
@@ -145,43 +146,62 @@ FIRST_BATCH = 100
 def chart_results_recompute_stale(
     *, network: Network | None = None, limit: int | None = None, batch_size: int = 500, force: bool = False
 ) -> int:
-    """Synchronously recompute every stale row (of one network), creating missing rows first.
+    """Synchronously recompute every stale row (of one network), and the missing rows it creates.
 
     Used after bulk loads (`load_demo`) and by `manage.py recompute_charts`. Returns the number of
     charts the engine computed.
     """
     chart_stale_marks_apply_all()
-    chart_results_ensure(network=network)
-    computed = handled = 0
+    handled = 0
+
+    def claim(size: int, exclude: list[int] | None) -> tuple[list[ChartRow], float]:
+        return _rows_claim(limit=size, network=network, force=force, exclude=exclude)
 
     def claim_and_read(size: int, exclude: list[int] | None) -> _Read | None:
-        return _rows_claim_and_read(limit=size, network=network, force=force, exclude=exclude)
+        rows, renewed = claim(size, exclude)
+        return _rows_read(rows, force=force, renewed=renewed) if rows else None
+
+    def size_after(current: list[int]) -> int:
+        # A small first batch starts the engine sooner; each next one doubles, so reading it takes
+        # about as long as computing the one before.
+        size = min(batch_size, 2 * len(current) if current else FIRST_BATCH)
+        return size if limit is None else min(size, limit - handled)
 
     def next_batch(current: list[int]) -> Callable[[], _Read | None]:
-        # The first batch is read before anything overlaps it: a small one starts the engine sooner,
-        # and each next one doubles, so reading it takes no longer than computing the one before.
-        size = min(batch_size, 2 * len(current) if current else FIRST_BATCH)
-        if limit is not None:
-            size = min(size, limit - handled)
+        size = size_after(current)
         if size <= 0:
             return lambda: None
         # Forced: rows claimed by a worker that was killed are taken over at once, not after the
         # claim; but never our own: the batch being computed and the rows still being written.
         exclude = writer.unfinished() + current if force else None
-        if not current:
-            # Nothing to overlap yet: the first batch on this connection, already open, while the
-            # reader's and writer's connections open.
-            return lambda: claim_and_read(size, exclude)
         return reader.later(claim_and_read, size, exclude)
 
-    # One writer for every batch, and one reader: while the engine computes a batch, the next one
-    # is claimed and read and the previous one written, each on its own connection (PostgreSQL).
-    with _BatchWriter() as writer, _SideThread("chart-reader") as reader:
-        upcoming = next_batch([])
-        while (read := upcoming()) is not None:
+    def recompute_claimed() -> int:
+        """Claim, read, compute and hand to the writers batch after batch, until none is left."""
+        nonlocal handled
+        computed = 0
+        size = size_after([])
+        rows, renewed = claim(size, None) if size > 0 else ([], 0.0)
+        handled += len(rows)
+        # The second batch is claimed and read by the reader while this connection reads the first.
+        upcoming = next_batch([row.id for row in rows])
+        read = _rows_read(rows, force=force, renewed=renewed) if rows else None
+        while True:
+            if read is not None:
+                computed += _rows_compute(read, writer)
+            if (read := upcoming()) is None:
+                return computed
             ids = [row.id for row in read.rows]
             handled += len(ids)
             upcoming = next_batch(ids)
-            computed += _rows_compute(read, writer)
+
+    # One reader and the writers, each on its own connection (PostgreSQL): while the engine
+    # computes a batch, the next one is claimed and read and the previous one written.
+    with _BatchWriter() as writer, _SideThread("chart-reader") as reader:
+        computed = recompute_claimed()
+        # The missing rows are created after the stale ones are computed, while the writers write
+        # the last batches (not before the first batch, which would wait for it), and computed next.
+        if chart_results_ensure(network=network):
+            computed += recompute_claimed()
     writer.finish()
     return computed

@@ -678,6 +678,27 @@ def test_outside_a_transaction_batches_are_written_by_a_second_connection_with_t
         assert row.data == json.loads(json.dumps(charts.chart_compute(loader.inputs(row))))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_recompute_creates_the_missing_rows_and_computes_them_too():
+    # Outside a transaction (a reader and writers on their own connections): the stale rows are
+    # computed first, then the missing ones are created and computed in a second round; a network
+    # without any row gets all of them in that round.
+    from tests.base import build_world
+
+    world = build_world()
+    assert not ChartResult.objects.exists() and not connection.in_atomic_block
+    computed = charts.chart_results_recompute_stale(network=world.network)
+    rows = ChartResult.objects.filter(network=world.network)
+    assert computed == rows.count() > 0
+    assert not rows.filter(is_stale=True).exists()
+    team_row(world).delete()
+    rows.update(is_stale=True, input_hash="")
+    assert charts.chart_results_recompute_stale(network=world.network) == rows.count()
+    recreated = team_row(world)
+    assert recreated.is_stale is False and recreated.computed_at is not None and recreated.n_points > 0
+    assert not rows.filter(is_stale=True).exists() and not rows.filter(claimed_until__isnull=False).exists()
+
+
 @pytest.mark.django_db
 def test_recomputes_and_sweeps_run_with_fewer_young_collections(world, monkeypatch):
     import gc
