@@ -157,8 +157,17 @@ def chart_results_recompute_stale(
     def claim(size: int, exclude: list[int] | None) -> tuple[list[ChartRow], float]:
         return _rows_claim(limit=size, network=network, force=force, exclude=exclude)
 
+    ensured = False
+
     def claim_and_read(size: int, exclude: list[int] | None) -> _Read | None:
+        nonlocal ensured
         rows, renewed = claim(size, exclude)
+        if not rows and not ensured:
+            # No stale row is left: now the missing rows are created and claimed. On the reader's
+            # connection, idle from here on, while the engine computes the last batches.
+            ensured = True
+            if chart_results_ensure(network=network):
+                rows, renewed = claim(size, exclude)
         return _rows_read(rows, force=force, renewed=renewed) if rows else None
 
     def size_after(current: list[int]) -> int:
@@ -199,9 +208,9 @@ def chart_results_recompute_stale(
     # computes a batch, the next one is claimed and read and the previous one written.
     with _BatchWriter() as writer, _SideThread("chart-reader") as reader:
         computed = recompute_claimed()
-        # The missing rows are created after the stale ones are computed, while the writers write
-        # the last batches (not before the first batch, which would wait for it), and computed next.
-        if chart_results_ensure(network=network):
-            computed += recompute_claimed()
+        if not ensured:  # `limit` ended it before a claim found nothing
+            ensured = True
+            if chart_results_ensure(network=network):
+                computed += recompute_claimed()
     writer.finish()
     return computed
