@@ -149,7 +149,9 @@ def _sql(queryset: QuerySet, minimums: dict[int, int]) -> tuple[str, list]:
     cells = []
     for key in POINT_KEYS:
         cell = _cell_sql(f"v.{key}", f"(e.p -> '{key}')")
-        if key in MASKED_CELLS:
+        # Without a minimum (a token, or no network where the viewer sees peers anonymised) no
+        # month is masked, and the test would run for every cell of every point for nothing.
+        if key in MASKED_CELLS and minimums:
             cell = f"CASE WHEN {masked} THEN {MASKED_CELLS[key]} ELSE {cell} END"
         cells.append(cell)
     record = ", ".join(f"{key} text" for key in ("period", *POINT_KEYS))
