@@ -43,6 +43,8 @@ from .entry_export import _uuid
 
 # The point's keys after `period`, in the CSV's order (numerator ... n_teams).
 POINT_KEYS = tuple(CHART_POINT_COLUMNS[12:])
+# The keys the chart engine writes as booleans (the others: numbers, or null).
+BOOLEAN_KEYS = frozenset({"baseline", "include", "runs_signal", "sigma_signal"})
 # What pooled_mask writes into a hidden month (the keys the CSV shows).
 MASKED_CELLS = {
     "numerator": "NULL",
@@ -83,7 +85,7 @@ def _exponent_sql(text: str, value: str) -> str:
     )
 
 
-def _cell_sql(text: str, value: str) -> str:
+def _cell_sql(text: str, value: str, *, boolean: bool = False) -> str:
     """csv_cell of a point value: `text` its text (a jsonb_to_record text column: NULL for a JSON
     null or a missing key, true/false, the number's or the string's own text), `value` the jsonb.
 
@@ -93,14 +95,18 @@ def _cell_sql(text: str, value: str) -> str:
     false; no trigger is above "@") and a text of at most 18 bytes that starts with a digit 1-9 (no
     trigger, no exponent). Those are told by a null test and one or two comparisons of the first
     character's code, cheaper than the LIKE tests and an IN list (one call per listed value).
+
+    The two tests are disjoint and give the same cell, so their order changes no cell, only how
+    many calls a cell takes: a `boolean` key's (true, false) tests the letter first (one call), a
+    number's tests the digit first (three calls instead of four).
     """
     full = (
         f"CASE WHEN {_exponent_sql(text, value)} THEN ({text})::float8::text ELSE {sql_neutralised(text)} END"
     )
-    return (
-        f"CASE WHEN {text} IS NULL THEN NULL WHEN ascii({text}) > 64 THEN {text} "
-        f"WHEN octet_length({text}) <= 18 AND ascii({text}) BETWEEN 49 AND 57 THEN {text} ELSE {full} END"
-    )
+    letter = f"WHEN ascii({text}) > 64 THEN {text}"
+    digit = f"WHEN ascii({text}) BETWEEN 49 AND 57 AND octet_length({text}) <= 18 THEN {text}"
+    first, second = (letter, digit) if boolean else (digit, letter)
+    return f"CASE WHEN {text} IS NULL THEN NULL {first} {second} ELSE {full} END"
 
 
 def _period_sql(text: str, value: str) -> str:
@@ -148,7 +154,7 @@ def _sql(queryset: QuerySet, minimums: dict[int, int]) -> tuple[str, list]:
     )
     cells = []
     for key in POINT_KEYS:
-        cell = _cell_sql(f"v.{key}", f"(e.p -> '{key}')")
+        cell = _cell_sql(f"v.{key}", f"(e.p -> '{key}')", boolean=key in BOOLEAN_KEYS)
         # Without a minimum (a token, or no network where the viewer sees peers anonymised) no
         # month is masked, and the test would run for every cell of every point for nothing.
         if key in MASKED_CELLS and minimums:
