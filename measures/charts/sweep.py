@@ -144,7 +144,7 @@ FIRST_BATCH = 100
 
 @gc_relaxed()
 def chart_results_recompute_stale(
-    *, network: Network | None = None, limit: int | None = None, batch_size: int = 500, force: bool = False
+    *, network: Network | None = None, limit: int | None = None, batch_size: int = 1000, force: bool = False
 ) -> int:
     """Synchronously recompute every stale row (of one network), and the missing rows it creates.
 
@@ -172,7 +172,9 @@ def chart_results_recompute_stale(
 
     def size_after(current: list[int]) -> int:
         # A small first batch starts the engine sooner; each next one doubles, so reading it takes
-        # about as long as computing the one before.
+        # about as long as computing the one before. Up to 1,000 rows by default: each batch costs
+        # a claim, a round trip for its inputs and a pooled GROUP BY, and at 200 teams five batches
+        # instead of six took about 12 ms less of Python's time and 20 ms less of PostgreSQL's.
         size = min(batch_size, 2 * len(current) if current else FIRST_BATCH)
         return size if limit is None else min(size, limit - handled)
 
