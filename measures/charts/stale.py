@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from psycopg.types.datetime import TimestamptzLoader
 
 from teams.models import Network, Team
 
@@ -427,6 +428,11 @@ def chart_results_claim_rows(
         columns=", ".join(columns),
     )
     with connection.cursor() as cursor:
+        # psycopg's own loader for `stale_since`, which runs in C: the one Django registers on
+        # every cursor (to set the tzinfo) parses the text in Python, five times the time (2,060
+        # rows: about 12 ms against 2.5, held under the GIL the engine needs). The same instant
+        # either way, in the session's time zone, which Django sets.
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()
 
