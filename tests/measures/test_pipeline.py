@@ -580,6 +580,27 @@ def _varied_measurements(world) -> list:
     return teams
 
 
+def test_team_settings_sql_compiled_once_binds_each_id_set_where_the_queryset_does(db):
+    """On PostgreSQL the settings queries are compiled once and take new ids as parameters: each
+    parameter must be the id set the queryset puts there (Django orders a filter's parameters by
+    name, so teams and indicators are not in the same order in every query). Elsewhere the
+    querysets themselves run."""
+    from measures.charts.inputs import _team_settings_queries, _team_settings_querysets
+
+    teams, indicators = {101, 102, 103}, {7, 8}
+    queries = _team_settings_queries(teams, indicators)
+    querysets = _team_settings_querysets(teams, indicators)
+    assert len(queries) == len(querysets) == 6
+    for query, queryset in zip(queries, querysets, strict=True):
+        if connection.vendor != "postgresql":
+            assert query.queryset is not None
+            continue
+        sql, params = queryset.query.sql_with_params()
+        assert query.queryset is None
+        assert query.sql == sql
+        assert query.params == [sorted(p) for p in params]
+
+
 def test_team_series_read_per_series_equal_the_months_one_by_one(world):
     """A team's inputs, read as one row per series (arrays on PostgreSQL), equal its measurements
     taken one by one: only reported months (a numerator, and a denominator where the indicator has
