@@ -256,17 +256,24 @@ def _fetch_together(queries: list[_Query]) -> list[list[tuple]]:
 # One row per team series: its reported months in order, as arrays (PostgreSQL). Each series is
 # looked up by its (team, indicator) pair in the unique constraint's index: only the batch's own
 # series are read, not every indicator's rows of its teams (the filter that replaced was three
-# times the time of a 500-row batch's lookups at 200 teams).
+# times the time of a 500-row batch's lookups at 200 teams). The months are ordered once, in the
+# subquery the three arrays aggregate: PostgreSQL 15 sorts for each `array_agg(... ORDER BY)`
+# separately, three sorts per series (1,000 lookups at 200 teams: 55 -> 37 ms to execute). Its manual
+# ("Aggregate Expressions") has a sorted subquery feed an aggregate this way; it warns only where
+# the aggregating level also joins, which this one does not.
 _TEAM_SERIES_SQL = """
 SELECT s.team_id, s.indicator_id, m.periods, m.numerators, m.denominators
 FROM unnest(%s::bigint[], %s::bigint[], %s::boolean[]) AS s(team_id, indicator_id, with_n)
 CROSS JOIN LATERAL (
-    SELECT array_agg(period ORDER BY period) AS periods,
-        array_agg(numerator::float8 ORDER BY period) AS numerators,
-        array_agg(denominator::float8 ORDER BY period) AS denominators
-    FROM measures_measurement
-    WHERE team_id = s.team_id AND indicator_id = s.indicator_id AND numerator IS NOT NULL
-      AND (denominator IS NOT NULL OR NOT s.with_n)
+    SELECT array_agg(period) AS periods, array_agg(numerator) AS numerators,
+        array_agg(denominator) AS denominators
+    FROM (
+        SELECT period, numerator::float8 AS numerator, denominator::float8 AS denominator
+        FROM measures_measurement
+        WHERE team_id = s.team_id AND indicator_id = s.indicator_id AND numerator IS NOT NULL
+          AND (denominator IS NOT NULL OR NOT s.with_n)
+        ORDER BY period
+    ) ordered
 ) m
 WHERE m.periods IS NOT NULL
 """
